@@ -187,3 +187,33 @@ impl Manifest {
         Some(schema::root_schema(&error.schema, &self.output_definitions))
     }
 }
+
+/// The entry point of the extraction harness that `ipc-codegen manifest`
+/// builds next to a contracts crate: prints the manifest of every linked
+/// contract as JSON on stdout, or the conflicts on stderr with exit code 1.
+#[doc(hidden)]
+pub fn __harness_main() -> std::process::ExitCode {
+    use std::io::Write;
+    match Manifest::collect() {
+        Ok(manifest) => match serde_json::to_string(&manifest) {
+            Ok(json) => {
+                let mut stdout = std::io::stdout().lock();
+                if writeln!(stdout, "{json}")
+                    .and_then(|()| stdout.flush())
+                    .is_err()
+                {
+                    return std::process::ExitCode::FAILURE;
+                }
+                std::process::ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: the manifest could not be serialized: {error}");
+                std::process::ExitCode::FAILURE
+            }
+        },
+        Err(error) => {
+            eprint!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

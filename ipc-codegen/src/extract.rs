@@ -1,0 +1,266 @@
+//! Extracts the manifest of a contracts crate without running the user's
+//! app and without any export code in it.
+//!
+//! A tiny harness crate is written under the crate's target directory; it
+//! depends on the contracts crate and on the same `ipc-runtime`, links them
+//! (which registers every contract) and prints the manifest. Cargo's own
+//! caching makes later runs cheap: only the contracts crate and the harness
+//! are rebuilt when contracts change.
+
+use std::collections::hash_map::DefaultHasher;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ipc_runtime::Manifest;
+use serde::Deserialize;
+
+/// Why a manifest could not be extracted.
+#[derive(Debug)]
+pub enum ExtractError {
+    /// `cargo` could not be started or `cargo metadata` failed.
+    Cargo(String),
+    /// The directory is not a library crate that uses `ipc-runtime`.
+    NotAContractsCrate(String),
+    /// The crate (or the harness) did not compile; `stderr` is cargo's.
+    Build {
+        stderr: String,
+    },
+    /// The contracts are inconsistent (for example two on one channel).
+    Contracts(String),
+    /// The harness printed something that is not a manifest.
+    Output(String),
+    Io(std::io::Error),
+}
+
+impl fmt::Display for ExtractError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExtractError::Cargo(message) => write!(f, "cargo failed: {message}"),
+            ExtractError::NotAContractsCrate(message) => f.write_str(message),
+            ExtractError::Build { stderr } => {
+                write!(
+                    f,
+                    "the contracts crate does not compile:\n{}",
+                    stderr.trim_end()
+                )
+            }
+            ExtractError::Contracts(message) => f.write_str(message.trim_end()),
+            ExtractError::Output(message) => write!(
+                f,
+                "the extraction harness printed no valid manifest: {message}"
+            ),
+            ExtractError::Io(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for ExtractError {}
+
+impl From<std::io::Error> for ExtractError {
+    fn from(error: std::io::Error) -> Self {
+        ExtractError::Io(error)
+    }
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    packages: Vec<Package>,
+    target_directory: PathBuf,
+    workspace_root: PathBuf,
+}
+
+#[derive(Deserialize)]
+struct Package {
+    name: String,
+    version: String,
+    source: Option<String>,
+    manifest_path: PathBuf,
+    targets: Vec<Target>,
+    dependencies: Vec<Dependency>,
+}
+
+#[derive(Deserialize)]
+struct Target {
+    kind: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Dependency {
+    name: String,
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn metadata(manifest_path: &Path) -> Result<Metadata, ExtractError> {
+    let output = cargo()
+        .args(["metadata", "--format-version", "1", "--manifest-path"])
+        .arg(manifest_path)
+        .output()
+        .map_err(|error| ExtractError::Cargo(format!("could not run cargo: {error}")))?;
+    if !output.status.success() {
+        return Err(ExtractError::Cargo(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
+    }
+    serde_json::from_slice(&output.stdout).map_err(|error| {
+        ExtractError::Cargo(format!("unexpected `cargo metadata` output: {error}"))
+    })
+}
+
+/// How the harness depends on `ipc-runtime`: the very same package the
+/// contracts crate uses, or the contracts would register in another copy.
+fn runtime_dependency(runtime: &Package) -> String {
+    match &runtime.source {
+        None => {
+            let dir = runtime.manifest_path.parent().unwrap_or(Path::new("."));
+            format!("{{ path = {} }}", toml_string(&dir.to_string_lossy()))
+        }
+        Some(_) => format!("{{ version = \"={}\" }}", runtime.version),
+    }
+}
+
+fn toml_string(value: &str) -> String {
+    let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+    format!("\"{escaped}\"")
+}
+
+/// Extracts the manifest of the contracts crate in `crate_dir`.
+pub fn manifest_of_crate(crate_dir: &Path) -> Result<Manifest, ExtractError> {
+    let manifest_path = crate_dir.join("Cargo.toml");
+    if !manifest_path.is_file() {
+        return Err(ExtractError::NotAContractsCrate(format!(
+            "`{}` has no Cargo.toml: pass the directory of the contracts crate",
+            crate_dir.display()
+        )));
+    }
+    let manifest_path = manifest_path.canonicalize()?;
+    let metadata = metadata(&manifest_path)?;
+    let package = metadata
+        .packages
+        .iter()
+        .find(|package| package.manifest_path == manifest_path)
+        .ok_or_else(|| {
+            ExtractError::NotAContractsCrate(format!(
+                "`{}` is a workspace, not a crate: pass the directory of the contracts crate",
+                crate_dir.display()
+            ))
+        })?;
+    if !package.targets.iter().any(|target| {
+        target
+            .kind
+            .iter()
+            .any(|kind| kind == "lib" || kind == "rlib")
+    }) {
+        return Err(ExtractError::NotAContractsCrate(format!(
+            "`{}` has no library target: contracts must live in a library crate",
+            package.name
+        )));
+    }
+    if !package
+        .dependencies
+        .iter()
+        .any(|dependency| dependency.name == "ipc-runtime")
+    {
+        return Err(ExtractError::NotAContractsCrate(format!(
+            "`{}` does not depend on `ipc-runtime`, so it declares no contracts",
+            package.name
+        )));
+    }
+    let runtime = metadata
+        .packages
+        .iter()
+        .find(|candidate| candidate.name == "ipc-runtime")
+        .ok_or_else(|| {
+            ExtractError::Cargo("`ipc-runtime` is missing from the dependency graph".to_owned())
+        })?;
+
+    let harness_dir = harness_dir(&metadata.target_directory, &manifest_path, &package.name);
+    write_harness(&harness_dir, package, runtime, &metadata.workspace_root)?;
+    build_and_run(&harness_dir, &metadata.target_directory)
+}
+
+fn harness_dir(target_directory: &Path, manifest_path: &Path, package_name: &str) -> PathBuf {
+    let mut hasher = DefaultHasher::new();
+    manifest_path.hash(&mut hasher);
+    target_directory
+        .join("ipc-codegen")
+        .join(format!("harness-{package_name}-{:016x}", hasher.finish()))
+}
+
+/// Writes a file only when its content changes, so cargo's fingerprints of
+/// an unchanged harness stay fresh.
+fn write_if_changed(path: &Path, content: &str) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|existing| existing == content) {
+        return Ok(());
+    }
+    std::fs::write(path, content)
+}
+
+fn write_harness(
+    dir: &Path,
+    package: &Package,
+    runtime: &Package,
+    workspace_root: &Path,
+) -> Result<(), ExtractError> {
+    std::fs::create_dir_all(dir.join("src"))?;
+    let crate_dir = package.manifest_path.parent().unwrap_or(Path::new("."));
+    let cargo_toml = format!(
+        "# Written by ipc-codegen to extract the contracts of `{name}`.\n\
+         [package]\nname = \"ipc-contracts-harness\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [dependencies]\ncontracts = {{ package = {package}, path = {path} }}\nipc-runtime = {runtime}\n\n\
+         [workspace]\n",
+        name = package.name,
+        package = toml_string(&package.name),
+        path = toml_string(&crate_dir.to_string_lossy()),
+        runtime = runtime_dependency(runtime),
+    );
+    write_if_changed(&dir.join("Cargo.toml"), &cargo_toml)?;
+    // `extern crate` links the contracts crate, which registers its contracts.
+    let main = "extern crate contracts;\n\nfn main() -> std::process::ExitCode {\n    ipc_runtime::manifest::__harness_main()\n}\n";
+    write_if_changed(&dir.join("src").join("main.rs"), main)?;
+    // Start from the user's lockfile so the harness builds the same versions.
+    let lock = workspace_root.join("Cargo.lock");
+    if !dir.join("Cargo.lock").exists() && lock.is_file() {
+        std::fs::copy(&lock, dir.join("Cargo.lock"))?;
+    }
+    Ok(())
+}
+
+fn build_and_run(harness_dir: &Path, target_directory: &Path) -> Result<Manifest, ExtractError> {
+    let build = cargo()
+        .args(["build", "--quiet", "--manifest-path"])
+        .arg(harness_dir.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(target_directory.join("ipc-codegen").join("target"))
+        .output()
+        .map_err(|error| ExtractError::Cargo(format!("could not run cargo: {error}")))?;
+    if !build.status.success() {
+        return Err(ExtractError::Build {
+            stderr: String::from_utf8_lossy(&build.stderr).into_owned(),
+        });
+    }
+    let binary = target_directory
+        .join("ipc-codegen")
+        .join("target")
+        .join("debug")
+        .join(format!(
+            "ipc-contracts-harness{}",
+            std::env::consts::EXE_SUFFIX
+        ));
+    let run = Command::new(&binary).output().map_err(|error| {
+        ExtractError::Cargo(format!(
+            "could not run the harness {}: {error}",
+            binary.display()
+        ))
+    })?;
+    if !run.status.success() {
+        return Err(ExtractError::Contracts(
+            String::from_utf8_lossy(&run.stderr).into_owned(),
+        ));
+    }
+    serde_json::from_slice(&run.stdout).map_err(|error| ExtractError::Output(error.to_string()))
+}
