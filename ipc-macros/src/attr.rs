@@ -70,6 +70,18 @@ pub(crate) fn parse_args(
                     );
                     skip_to_comma(input);
                 }
+                Some(ValueKind::Flag) if input.peek(Token![=]) => {
+                    // Keep the flag so that no second error ("missing kind")
+                    // follows from this one.
+                    diagnostics.error(key.span(), format!("`{key}` takes no value"));
+                    skip_to_comma(input);
+                    if !args.iter().any(|arg| arg.key == key) {
+                        args.push(Arg {
+                            key,
+                            value: Value::Flag,
+                        });
+                    }
+                }
                 Some(kind) => match parse_value(input, &key, kind) {
                     Ok(value) => {
                         if args.iter().any(|arg| arg.key == key) {

@@ -172,13 +172,14 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ContractModel> {
             data.union_token.span,
             "`#[contract]` applies to a struct or an enum, not a union",
         );
+    } else {
+        let required = [
+            derives::SERIALIZE,
+            derives::DESERIALIZE,
+            derives::JSON_SCHEMA,
+        ];
+        derives::check("contract", ident, &item.attrs, &required, &mut diagnostics);
     }
-    let required = [
-        derives::SERIALIZE,
-        derives::DESERIALIZE,
-        derives::JSON_SCHEMA,
-    ];
-    derives::check("contract", ident, &item.attrs, &required, &mut diagnostics);
 
     let docs = doc_string(&item.attrs);
     diagnostics.finish(ContractModel {

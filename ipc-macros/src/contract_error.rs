@@ -153,13 +153,13 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ErrorModel> {
                         ),
                     );
                 }
-                if let (Some(lit), Fields::Unnamed(_)) = (&message, &variant.fields) {
-                    if lit.value().contains('{') {
-                        diagnostics.error(
-                            lit.span(),
-                            "`{..}` placeholders in `message` name fields, so they need a variant with named fields",
-                        );
-                    }
+                if let Some(lit) = &message {
+                    check_message_placeholders(
+                        lit,
+                        &variant.ident,
+                        &variant.fields,
+                        &mut diagnostics,
+                    );
                 }
                 variants.push(VariantModel {
                     ident: variant.ident.clone(),
@@ -215,6 +215,68 @@ fn check_serde_attrs(
         });
         if let Err(error) = result {
             diagnostics.push(error);
+        }
+    }
+}
+
+/// The names inside `{..}` of a format string (`{{` is an escaped brace).
+fn placeholders(format: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = format;
+    while let Some(start) = rest.find('{') {
+        rest = &rest[start + 1..];
+        if let Some(after_escape) = rest.strip_prefix('{') {
+            rest = after_escape;
+            continue;
+        }
+        let end = rest.find('}').unwrap_or(rest.len());
+        let inside = &rest[..end];
+        names.push(
+            inside
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+        );
+        rest = &rest[end..];
+    }
+    names
+}
+
+/// `{name}` in a message must name a field of a struct-like variant; checked
+/// here so the user gets this explanation rather than rustc's.
+fn check_message_placeholders(
+    lit: &LitStr,
+    variant: &syn::Ident,
+    fields: &Fields,
+    diagnostics: &mut Diagnostics,
+) {
+    let names = placeholders(&lit.value());
+    if names.is_empty() {
+        return;
+    }
+    let Fields::Named(named) = fields else {
+        diagnostics.error(
+            lit.span(),
+            "`{..}` placeholders in `message` name fields, so they need a variant with named fields",
+        );
+        return;
+    };
+    let field_names: Vec<String> = named
+        .named
+        .iter()
+        .filter_map(|field| field.ident.as_ref().map(ToString::to_string))
+        .collect();
+    for name in names {
+        if !field_names.contains(&name) {
+            diagnostics.error(
+                lit.span(),
+                format!(
+                    "`{{{name}}}` in `message` names no field of `{variant}` (its fields: {})",
+                    field_names.join(", ")
+                ),
+            );
         }
     }
 }
