@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine: installs what the tests
+# need (npm packages from the committed lockfile), then checks formatting,
+# lints, the Rust tests, the TypeScript tests and the committed bindings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    step "installing Node.js and npm"
+    apt-get update -qq && apt-get install -y -qq nodejs npm
+fi
+
+step "npm ci (dev tools only; no install scripts run)"
+npm ci --no-audit --no-fund
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --workspace --locked
+
+step "TypeScript tests"
+npm run --silent test:ts
