@@ -180,7 +180,12 @@ pub fn manifest_of_crate(crate_dir: &Path) -> Result<Manifest, ExtractError> {
 
     let harness_dir = harness_dir(&metadata.target_directory, &manifest_path, &package.name);
     write_harness(&harness_dir, package, runtime, &metadata.workspace_root)?;
-    build_and_run(&harness_dir, &metadata.target_directory)
+    let mut manifest = build_and_run(&harness_dir, &metadata.target_directory)?;
+    relativize_sources(
+        &mut manifest,
+        manifest_path.parent().unwrap_or(Path::new(".")),
+    );
+    Ok(manifest)
 }
 
 fn harness_dir(target_directory: &Path, manifest_path: &Path, package_name: &str) -> PathBuf {
@@ -263,4 +268,15 @@ fn build_and_run(harness_dir: &Path, target_directory: &Path) -> Result<Manifest
         ));
     }
     serde_json::from_slice(&run.stdout).map_err(|error| ExtractError::Output(error.to_string()))
+}
+
+/// The compiler gives the harness absolute paths for the contracts crate (a
+/// path dependency); the manifest records them relative to the crate, so it
+/// is the same on every machine.
+fn relativize_sources(manifest: &mut Manifest, crate_dir: &Path) {
+    for contract in &mut manifest.contracts {
+        if let Ok(relative) = Path::new(&contract.source.file).strip_prefix(crate_dir) {
+            contract.source.file = relative.to_string_lossy().replace('\\', "/");
+        }
+    }
 }

@@ -207,12 +207,12 @@ pub fn __harness_main() -> std::process::ExitCode {
                 std::process::ExitCode::SUCCESS
             }
             Err(error) => {
-                eprintln!("error: the manifest could not be serialized: {error}");
+                eprintln!("the manifest could not be serialized: {error}");
                 std::process::ExitCode::FAILURE
             }
         },
         Err(error) => {
-            eprint!("error: {error}");
+            eprint!("{error}");
             std::process::ExitCode::FAILURE
         }
     }
