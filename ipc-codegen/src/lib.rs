@@ -2,3 +2,8 @@
 //! and TypeScript generation.
 
 pub mod extract;
+pub mod generate;
+mod mapper;
+mod names;
+pub mod output;
+mod ts;

@@ -1,11 +1,14 @@
 //! `ipc-codegen`: turns ipc-contracts contracts into TypeScript.
 
 use ipc_codegen::extract;
+use ipc_codegen::generate::{self, Options, Target};
+use ipc_codegen::output;
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use ipc_runtime::Manifest;
 
 #[derive(Parser)]
@@ -30,6 +33,75 @@ enum Command {
         #[command(flatten)]
         input: Input,
     },
+    /// Writes the TypeScript bindings into a directory.
+    ///
+    /// Always writes types.ts, api.ts, errors.ts, transport.ts and
+    /// schemas.json; `--target electron` adds preload.electron.ts,
+    /// renderer.electron.ts and window.d.ts. Files are only rewritten when
+    /// their contents change; generated files that are no longer produced
+    /// are removed.
+    #[command(after_help = "Examples:\n  \
+        ipc-codegen generate --crate examples/notes/contracts --out examples/notes/renderer/src/ipc --target electron\n  \
+        ipc-codegen generate --manifest manifest.json --out src/ipc --api-name notesApi --target electron")]
+    Generate {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        generation: Generation,
+    },
+    /// Checks that a directory holds exactly the bindings `generate` would
+    /// write: exits with 1 and lists every stale, missing or extra file
+    /// otherwise. Extra files are files carrying the generated header that
+    /// would not be generated.
+    #[command(after_help = "Example (CI):\n  \
+        ipc-codegen check --crate examples/notes/contracts --out examples/notes/renderer/src/ipc --target electron")]
+    Check {
+        #[command(flatten)]
+        input: Input,
+        #[command(flatten)]
+        generation: Generation,
+    },
+}
+
+/// What to generate, and where.
+#[derive(Args)]
+struct Generation {
+    /// The directory of the generated files.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// The name of the global the Electron preload defines (`window.<NAME>`).
+    #[arg(long, value_name = "NAME", default_value = generate::DEFAULT_API_NAME, value_parser = parse_api_name)]
+    api_name: String,
+    /// A platform to generate for, in addition to the core files; repeat
+    /// for several.
+    #[arg(long = "target", value_name = "TARGET")]
+    targets: Vec<TargetArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TargetArg {
+    /// An Electron preload and the renderer side of its bridge.
+    Electron,
+}
+
+fn parse_api_name(name: &str) -> Result<String, String> {
+    generate::check_api_name(name).map(|()| name.to_owned())
+}
+
+impl Generation {
+    fn options(&self) -> Options {
+        let targets: BTreeSet<Target> = self
+            .targets
+            .iter()
+            .map(|target| match target {
+                TargetArg::Electron => Target::Electron,
+            })
+            .collect();
+        Options {
+            api_name: self.api_name.clone(),
+            targets,
+        }
+    }
 }
 
 /// Where the contracts come from.
@@ -77,6 +149,45 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 serde_json::to_string_pretty(&manifest).map_err(|error| error.to_string())?;
             println!("{json}");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate { input, generation } => {
+            let manifest = input.load()?;
+            let files = generate::generate(&manifest, &generation.options())
+                .map_err(|error| error.to_string())?;
+            let report = output::write(&generation.out, &files)?;
+            println!(
+                "{}: {} written, {} unchanged{}",
+                generation.out.display(),
+                report.written.len(),
+                report.unchanged.len(),
+                if report.removed.is_empty() {
+                    String::new()
+                } else {
+                    format!(", removed {}", report.removed.join(", "))
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { input, generation } => {
+            let manifest = input.load()?;
+            let files = generate::generate(&manifest, &generation.options())
+                .map_err(|error| error.to_string())?;
+            let report = output::check(&generation.out, &files)?;
+            if report.is_up_to_date() {
+                println!(
+                    "{}: up to date ({} files)",
+                    generation.out.display(),
+                    files.len()
+                );
+                Ok(ExitCode::SUCCESS)
+            } else {
+                print!("{report}");
+                eprintln!(
+                    "error: the bindings in {} are out of date: run `ipc-codegen generate` with the same options",
+                    generation.out.display()
+                );
+                Ok(ExitCode::FAILURE)
+            }
         }
     }
 }

@@ -1,0 +1,100 @@
+{{ header }}
+/**
+ * Electron preload: exposes the contracts to the renderer as
+ * `window.{{ api_name }}` through `contextBridge`, with least privilege. Only one
+ * function per contract channel is exposed (see `IpcBridge` in `window.d.ts`),
+ * never `ipcRenderer` itself or a generic send or invoke; every listener
+ * added with `ipcRenderer.on` is removed again on unsubscribe.
+ *
+ * Wire format (protocol version 1): an invoke sends
+ * `{ v: 1, id, kind: 'invoke', channel, payload }` with `ipcRenderer.invoke`
+ * and the main side resolves with the reply envelope `{ id, ok, data | error }`;
+ * a send is `{ v: 1, kind: 'send', channel, payload }`; events arrive as
+ * `{ v: 1, kind: 'event', channel, payload }` on their channel.
+ *
+ * This file imports nothing but `electron`, so it can be bundled into a
+ * single CommonJS preload for sandboxed renderers.
+ *
+ * @module
+ */
+
+{{ electron_import }}
+import type { IpcBridge } from './window.js'
+
+const PROTOCOL_VERSION = 1
+{%- if has_invoke %}
+
+let lastRequestId = 0
+
+function invoke(channel: string, payload: unknown): Promise<unknown> {
+  lastRequestId += 1
+  return ipcRenderer.invoke(channel, { v: PROTOCOL_VERSION, id: lastRequestId, kind: 'invoke', channel, payload })
+}
+{%- endif %}
+{%- if has_send %}
+
+function send(channel: string, payload: unknown): void {
+  ipcRenderer.send(channel, { v: PROTOCOL_VERSION, kind: 'send', channel, payload })
+}
+{%- endif %}
+{%- if has_event %}
+
+function subscribe(channel: string, listener: (payload: unknown) => void): () => void {
+  if (typeof listener !== 'function') {
+    throw new TypeError(`The listener of ${channel} must be a function`)
+  }
+  const wrapper = (_event: IpcRendererEvent, message: unknown): void => {
+    const payload = eventPayload(channel, message)
+    if (payload === undefined) return
+    try {
+      listener(payload.value)
+    } catch (error) {
+      // Report without breaking the other listeners of the channel.
+      queueMicrotask(() => {
+        throw error
+      })
+    }
+  }
+  ipcRenderer.on(channel, wrapper)
+  let subscribed = true
+  return () => {
+    if (!subscribed) return
+    subscribed = false
+    ipcRenderer.removeListener(channel, wrapper)
+  }
+}
+
+/** The payload of a well-formed event envelope of `channel`, read from own data properties only. */
+function eventPayload(channel: string, message: unknown): { readonly value: unknown } | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined
+  if (ownValue(message, 'v')?.value !== PROTOCOL_VERSION) return undefined
+  if (ownValue(message, 'kind')?.value !== 'event') return undefined
+  if (ownValue(message, 'channel')?.value !== channel) return undefined
+  return ownValue(message, 'payload')
+}
+
+function ownValue(source: object, key: string): { readonly value: unknown } | undefined {
+  const descriptor = Object.getOwnPropertyDescriptor(source, key)
+  return descriptor !== undefined && 'value' in descriptor ? { value: descriptor.value } : undefined
+}
+{%- endif %}
+
+const bridge: IpcBridge = Object.freeze({
+  invoke: Object.freeze({
+{%- for entry in invoke %}
+{{ entry.doc }}    {{ entry.key }}: (payload: unknown): Promise<unknown> => invoke({{ entry.key }}, payload),
+{%- endfor %}
+  }),
+  send: Object.freeze({
+{%- for entry in send %}
+{{ entry.doc }}    {{ entry.key }}: (payload: unknown): void => send({{ entry.key }}, payload),
+{%- endfor %}
+  }),
+  subscribe: Object.freeze({
+{%- for entry in event %}
+{{ entry.doc }}    {{ entry.key }}: (listener: (payload: unknown) => void): (() => void) => subscribe({{ entry.key }}, listener),
+{%- endfor %}
+  }),
+})
+
+contextBridge.exposeInMainWorld({{ api_name_literal }}, bridge)
