@@ -138,8 +138,14 @@ fn default_and_skip_serializing_if_split_the_directions() {
   limit?: number | null
 }"
     );
-    assert!(doc_of("Settings").contains("The form main sends; the renderer sends {@link SettingsInput}."));
-    assert!(doc_of("SettingsInput").contains("The form the renderer sends; main sends {@link Settings}."));
+    assert!(
+        doc_of("Settings")
+            .contains("The form main sends; the renderer sends {@link SettingsInput}.")
+    );
+    assert!(
+        doc_of("SettingsInput")
+            .contains("The form the renderer sends; main sends {@link Settings}.")
+    );
     // Types that only refer to the split type split too, or stay on one side.
     assert_eq!(
         declaration("UpdateSettings"),

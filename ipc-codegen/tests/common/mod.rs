@@ -46,7 +46,8 @@ pub fn electron() -> Options {
 }
 
 pub fn generate(manifest: &Manifest, options: &Options) -> Vec<GeneratedFile> {
-    generate::generate(manifest, options).unwrap_or_else(|error| panic!("generation failed: {error}"))
+    generate::generate(manifest, options)
+        .unwrap_or_else(|error| panic!("generation failed: {error}"))
 }
 
 pub fn contents<'f>(files: &'f [GeneratedFile], path: &str) -> &'f str {
