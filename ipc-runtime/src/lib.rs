@@ -3,13 +3,25 @@
 //! Contracts are declared with [`contract`] (and their typed errors with
 //! [`contract_error`]); each declaration registers itself, so the
 //! [`Manifest`] of a crate can be built without any export code.
+//!
+//! A [`Router`] serves the contracts: build it with a handler for every
+//! invoke and send contract, then give it the bytes a transport receives
+//! ([`Router::dispatch`]) and send back what it returns; event envelopes
+//! come from [`Router::event`]. The wire protocol is described in
+//! `docs/protocol.md`.
 
+mod context;
 mod contract;
 pub mod manifest;
 pub mod naming;
+mod plan;
 mod registry;
+mod router;
 pub mod schema;
+pub mod validation;
+pub mod wire;
 
+pub use context::{CallContext, CallerIdentity, CancellationToken};
 pub use contract::{
     Contract, ContractDeclaration, ContractError, ContractKind, ErrorCodeInfo, EventContract,
     InvokeContract, NoError, SendContract, SourceLocation,
@@ -17,6 +29,15 @@ pub use contract::{
 pub use ipc_macros::{contract, contract_error};
 pub use manifest::{MANIFEST_VERSION, Manifest};
 pub use registry::{RegisteredContract, RegistryError, registered_contracts};
+pub use router::{
+    BuildError, InvokeHandler, Router, RouterBuilder, RouterConfig, SendHandler,
+    SyncInvokeHandler, SyncSendHandler,
+};
+pub use validation::{DecodeError, Decoder, SchemaError};
+pub use wire::{
+    FrameworkCode, HandlerFailure, IpcError, IpcHandlerError, IpcValidationError, PathSegment,
+    RequestId, ValidationField, ValidationIssue,
+};
 
 /// Used by the code the macros generate; not a public API.
 #[doc(hidden)]

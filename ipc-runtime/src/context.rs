@@ -1,0 +1,145 @@
+//! What a handler learns about the call it serves.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::Notify;
+
+use crate::wire::RequestId;
+
+/// Who sent a request, as the transport reports it. The runtime never
+/// derives identity from the payload.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CallerIdentity {
+    /// The transport's id for the connection (e.g. Electron's
+    /// `webContents.id`).
+    pub connection_id: u64,
+    /// The window the connection belongs to, when the transport knows it.
+    pub window_id: Option<u64>,
+    /// What the application made this connection for (e.g. `"main"`,
+    /// `"settings"`), as the transport assigned it.
+    pub role: String,
+    /// The origin of the page that sent the request (e.g. `"app://notes"`).
+    pub origin: String,
+}
+
+impl CallerIdentity {
+    pub fn new(connection_id: u64, role: impl Into<String>, origin: impl Into<String>) -> Self {
+        CallerIdentity {
+            connection_id,
+            window_id: None,
+            role: role.into(),
+            origin: origin.into(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_window(mut self, window_id: u64) -> Self {
+        self.window_id = Some(window_id);
+        self
+    }
+}
+
+/// A cancellation signal shared by clones: once [`cancel`](Self::cancel)
+/// is called, every clone reports it and every [`cancelled`](Self::cancelled)
+/// future completes.
+#[derive(Debug, Clone, Default)]
+pub struct CancellationToken {
+    inner: Arc<TokenState>,
+}
+
+#[derive(Debug, Default)]
+struct TokenState {
+    cancelled: AtomicBool,
+    notify: Notify,
+}
+
+impl CancellationToken {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Cancels the token and wakes every task waiting on it.
+    pub fn cancel(&self) {
+        if !self.inner.cancelled.swap(true, Ordering::SeqCst) {
+            self.inner.notify.notify_waiters();
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Completes once the token is cancelled.
+    pub async fn cancelled(&self) {
+        loop {
+            let notified = self.inner.notify.notified();
+            let mut notified = std::pin::pin!(notified);
+            // Registered before the flag is read, so a `cancel` between the
+            // two still wakes this task.
+            notified.as_mut().enable();
+            if self.is_cancelled() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// The context of one call, given to its handler.
+#[derive(Debug, Clone)]
+pub struct CallContext {
+    request_id: RequestId,
+    channel: Arc<str>,
+    caller: Arc<CallerIdentity>,
+    cancellation: CancellationToken,
+}
+
+impl CallContext {
+    /// A context for an in-process call (see `Router::call`).
+    pub fn new(request_id: impl Into<RequestId>, caller: CallerIdentity) -> Self {
+        CallContext {
+            request_id: request_id.into(),
+            channel: Arc::from(""),
+            caller: Arc::new(caller),
+            cancellation: CancellationToken::new(),
+        }
+    }
+
+    /// Uses `token` as this call's cancellation token: cancelling it ends
+    /// the call with `IPC_CANCELLED`.
+    #[must_use]
+    pub fn with_cancellation(mut self, token: CancellationToken) -> Self {
+        self.cancellation = token;
+        self
+    }
+
+    pub(crate) fn with_channel(mut self, channel: Arc<str>) -> Self {
+        self.channel = channel;
+        self
+    }
+
+    /// The id the client chose for the request.
+    pub fn request_id(&self) -> &RequestId {
+        &self.request_id
+    }
+
+    /// The contract's channel.
+    pub fn channel(&self) -> &str {
+        &self.channel
+    }
+
+    pub fn caller(&self) -> &CallerIdentity {
+        &self.caller
+    }
+
+    /// Cancelled when the call times out or is cancelled; long handlers
+    /// should watch it (its clones stay valid after the handler returns).
+    pub fn cancellation(&self) -> &CancellationToken {
+        &self.cancellation
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancellation.is_cancelled()
+    }
+}

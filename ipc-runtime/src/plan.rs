@@ -1,0 +1,1202 @@
+//! The fast path of inbound validation.
+//!
+//! A schema is compiled into a [`Plan`]: one node per schema, holding the
+//! JSON types it allows and the constraints serde cannot express (string
+//! lengths, enums, numeric bounds — including the safe-integer clamp —,
+//! item counts, required and unknown properties, tagged unions). The payload
+//! is then deserialized straight into the typed value through [`Guided`], a
+//! deserializer adapter that checks every value serde reads against its
+//! node. Nothing is allocated beyond what the typed value needs.
+//!
+//! The plan only answers "accept". Any rejection — a constraint, a shape
+//! serde would have coerced (a struct given as an array, a unit variant as
+//! `{"Variant": null}`), or serde's own error — sends the payload to the
+//! JSON Schema validator, which decides and reports exact issues. A schema
+//! using a keyword the plan does not check (`pattern`, `format` with a known
+//! format, `multipleOf`, `uniqueItems`, `allOf`, `not`, untagged unions, …)
+//! gets no plan: every payload of that contract goes through the validator.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::fmt;
+
+use serde::de::value::{BorrowedStrDeserializer, StrDeserializer, StringDeserializer};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
+    Visitor,
+};
+use serde_json::{Map, Number, Value};
+
+type NodeId = usize;
+
+const NULL: u8 = 1;
+const BOOLEAN: u8 = 2;
+const INTEGER: u8 = 4;
+/// `number` also allows integers; [`INTEGER`] alone does not allow 1.5.
+const NUMBER: u8 = 8;
+const STRING: u8 = 16;
+const ARRAY: u8 = 32;
+const OBJECT: u8 = 64;
+const ALL_TYPES: u8 = NULL | BOOLEAN | INTEGER | NUMBER | STRING | ARRAY | OBJECT;
+
+/// Keywords that never change whether a value is valid.
+const ANNOTATIONS: &[&str] = &[
+    "$schema",
+    "$comment",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Additional {
+    Any,
+    Deny,
+    Node(NodeId),
+}
+
+#[derive(Debug)]
+struct Tagged {
+    tag: String,
+    /// The tag's value and the branch's object node.
+    branches: Vec<(String, NodeId)>,
+}
+
+#[derive(Debug)]
+struct Node {
+    /// `{"$ref": ..}`: this node is another one.
+    alias: Option<NodeId>,
+    /// `anyOf: [X, {"type": "null"}]`: null, or what X allows.
+    nullable: Option<NodeId>,
+    types: u8,
+    string_enum: Option<Vec<String>>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    minimum: Option<Num>,
+    maximum: Option<Num>,
+    exclusive_minimum: Option<Num>,
+    exclusive_maximum: Option<Num>,
+    items: Option<NodeId>,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    properties: Vec<(String, NodeId)>,
+    /// Bit i: `properties[i]` is required.
+    required: u64,
+    additional: Additional,
+    max_properties: Option<u64>,
+    tagged: Option<Tagged>,
+    /// Allows every value: deserialized without the adapter.
+    any: bool,
+}
+
+impl Node {
+    fn new() -> Node {
+        Node {
+            alias: None,
+            nullable: None,
+            types: ALL_TYPES,
+            string_enum: None,
+            min_length: None,
+            max_length: None,
+            minimum: None,
+            maximum: None,
+            exclusive_minimum: None,
+            exclusive_maximum: None,
+            items: None,
+            min_items: None,
+            max_items: None,
+            properties: Vec::new(),
+            required: 0,
+            additional: Additional::Any,
+            max_properties: None,
+            tagged: None,
+            any: false,
+        }
+    }
+}
+
+/// A compiled schema for the fast path.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    nodes: Vec<Node>,
+    root: NodeId,
+}
+
+struct Compiler<'a> {
+    nodes: Vec<Node>,
+    definitions: Vec<(&'a str, NodeId)>,
+    options: &'a jsonschema::ValidationOptions<'static>,
+}
+
+impl Plan {
+    /// The plan of a self-contained root schema, or `None` when the schema
+    /// uses something the plan cannot check exactly.
+    pub(crate) fn compile(
+        root: &Value,
+        options: &jsonschema::ValidationOptions<'static>,
+    ) -> Option<Plan> {
+        let empty = Map::new();
+        let definitions = match root.get("$defs") {
+            Some(Value::Object(definitions)) => definitions,
+            Some(_) => return None,
+            None => &empty,
+        };
+        let mut compiler = Compiler {
+            nodes: Vec::new(),
+            definitions: Vec::new(),
+            options,
+        };
+        for name in definitions.keys() {
+            let id = compiler.push(Node::new());
+            compiler.definitions.push((name, id));
+        }
+        for (index, definition) in definitions.values().enumerate() {
+            let id = compiler.definitions[index].1;
+            let node = compiler.node(definition)?;
+            compiler.nodes[id] = node;
+        }
+        let mut root_object = root.as_object()?.clone();
+        root_object.remove("$defs");
+        let root_node = compiler.node(&Value::Object(root_object))?;
+        let root = compiler.push(root_node);
+        let mut plan = Plan {
+            nodes: compiler.nodes,
+            root,
+        };
+        // A cycle of pure aliases would make `resolve` loop.
+        for id in 0..plan.nodes.len() {
+            let mut current = id;
+            for _ in 0..=plan.nodes.len() {
+                match plan.nodes[current].alias {
+                    Some(next) => current = next,
+                    None => break,
+                }
+            }
+            if plan.nodes[current].alias.is_some() {
+                return None;
+            }
+        }
+        for node in &mut plan.nodes {
+            node.any = node.alias.is_none() && node.nullable.is_none() && is_trivial(node);
+        }
+        Some(plan)
+    }
+
+    fn resolve(&self, mut id: NodeId) -> NodeId {
+        while let Some(next) = self.nodes[id].alias {
+            id = next;
+        }
+        id
+    }
+
+    /// The node that applies to a non-null value at `id`.
+    fn non_null(&self, id: NodeId) -> (&Node, bool) {
+        let mut id = self.resolve(id);
+        let mut nullable = false;
+        while let Some(inner) = self.nodes[id].nullable {
+            nullable = true;
+            id = self.resolve(inner);
+        }
+        (&self.nodes[id], nullable)
+    }
+
+    fn allows_null(&self, id: NodeId) -> bool {
+        let (node, nullable) = self.non_null(id);
+        nullable || node.types & NULL != 0
+    }
+
+    /// Decodes `bytes` when the value is valid; `None` when the plan or
+    /// serde rejects it (the caller then asks the validator).
+    pub(crate) fn decode<T: DeserializeOwned>(&self, bytes: &[u8]) -> Option<T> {
+        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        let value = T::deserialize(Guided {
+            de: &mut deserializer,
+            plan: self,
+            node: self.root,
+        })
+        .ok()?;
+        deserializer.end().ok()?;
+        Some(value)
+    }
+}
+
+fn is_trivial(node: &Node) -> bool {
+    node.types == ALL_TYPES
+        && node.string_enum.is_none()
+        && node.min_length.is_none()
+        && node.max_length.is_none()
+        && node.minimum.is_none()
+        && node.maximum.is_none()
+        && node.exclusive_minimum.is_none()
+        && node.exclusive_maximum.is_none()
+        && node.items.is_none()
+        && node.min_items.is_none()
+        && node.max_items.is_none()
+        && node.properties.is_empty()
+        && matches!(node.additional, Additional::Any)
+        && node.max_properties.is_none()
+        && node.tagged.is_none()
+}
+
+fn only_annotations(object: &Map<String, Value>, allowed: &[&str]) -> bool {
+    object
+        .keys()
+        .all(|key| ANNOTATIONS.contains(&key.as_str()) || allowed.contains(&key.as_str()))
+}
+
+fn as_u64(value: &Value) -> Option<u64> {
+    value.as_u64().or_else(|| {
+        value
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19)
+            .map(|f| f as u64)
+    })
+}
+
+fn type_bits(name: &str) -> Option<u8> {
+    Some(match name {
+        "null" => NULL,
+        "boolean" => BOOLEAN,
+        "integer" => INTEGER,
+        "number" => INTEGER | NUMBER,
+        "string" => STRING,
+        "array" => ARRAY,
+        "object" => OBJECT,
+        _ => return None,
+    })
+}
+
+impl<'a> Compiler<'a> {
+    fn push(&mut self, node: Node) -> NodeId {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    fn child(&mut self, schema: &Value) -> Option<NodeId> {
+        let node = self.node(schema)?;
+        Some(self.push(node))
+    }
+
+    fn reference(&self, object: &Map<String, Value>) -> Option<NodeId> {
+        let name = object.get("$ref")?.as_str()?.strip_prefix("#/$defs/")?;
+        self.definitions
+            .iter()
+            .find(|(definition, _)| *definition == name)
+            .map(|(_, id)| *id)
+    }
+
+    fn node(&mut self, schema: &Value) -> Option<Node> {
+        let object = match schema {
+            Value::Bool(true) => return Some(Node::new()),
+            Value::Object(object) => object,
+            _ => return None,
+        };
+        let mut node = Node::new();
+        if object.contains_key("$ref") {
+            if !only_annotations(object, &["$ref"]) {
+                return None;
+            }
+            node.alias = Some(self.reference(object)?);
+            return Some(node);
+        }
+        if let Some(branches) = object.get("anyOf") {
+            return self.nullable(object, branches);
+        }
+        if let Some(branches) = object.get("oneOf") {
+            return self.one_of(object, branches);
+        }
+        for (key, value) in object {
+            match key.as_str() {
+                "type" => {
+                    node.types = match value {
+                        Value::String(name) => type_bits(name)?,
+                        Value::Array(names) => names.iter().try_fold(0, |bits, name| {
+                            Some(bits | type_bits(name.as_str()?)?)
+                        })?,
+                        _ => return None,
+                    };
+                }
+                "format" => {
+                    // Known formats are asserted by the validator; unknown
+                    // ones (schemars' `uint64`, `double`, ..) are annotations.
+                    if self
+                        .options
+                        .is_known_format(jsonschema::Draft::Draft202012, value.as_str()?)
+                    {
+                        return None;
+                    }
+                }
+                "enum" => {
+                    let options = value.as_array()?;
+                    let strings: Option<Vec<String>> = options
+                        .iter()
+                        .map(|option| option.as_str().map(str::to_owned))
+                        .collect();
+                    node.string_enum = Some(strings?);
+                }
+                "const" => node.string_enum = Some(vec![value.as_str()?.to_owned()]),
+                "minLength" => node.min_length = Some(as_u64(value)?),
+                "maxLength" => node.max_length = Some(as_u64(value)?),
+                "minimum" => node.minimum = Some(Num::from_json(value.as_number()?)),
+                "maximum" => node.maximum = Some(Num::from_json(value.as_number()?)),
+                "exclusiveMinimum" => {
+                    node.exclusive_minimum = Some(Num::from_json(value.as_number()?));
+                }
+                "exclusiveMaximum" => {
+                    node.exclusive_maximum = Some(Num::from_json(value.as_number()?));
+                }
+                "items" => node.items = Some(self.child(value)?),
+                "minItems" => node.min_items = Some(as_u64(value)?),
+                "maxItems" => node.max_items = Some(as_u64(value)?),
+                "uniqueItems" => {
+                    if value != &Value::Bool(false) {
+                        return None;
+                    }
+                }
+                "properties" => {
+                    for (name, property) in value.as_object()? {
+                        let id = self.child(property)?;
+                        node.properties.push((name.clone(), id));
+                    }
+                }
+                "required" | "additionalProperties" => {}
+                "maxProperties" => node.max_properties = Some(as_u64(value)?),
+                key if ANNOTATIONS.contains(&key) => {}
+                _ => return None,
+            }
+        }
+        if node.properties.len() > 64 {
+            return None;
+        }
+        if let Some(required) = object.get("required") {
+            for name in required.as_array()? {
+                let name = name.as_str()?;
+                let index = node.properties.iter().position(|(p, _)| p == name)?;
+                node.required |= 1 << index;
+            }
+        }
+        node.additional = match object.get("additionalProperties") {
+            None | Some(Value::Bool(true)) => Additional::Any,
+            Some(Value::Bool(false)) => Additional::Deny,
+            Some(schema) => Additional::Node(self.child(schema)?),
+        };
+        Some(node)
+    }
+
+    /// `anyOf: [X, {"type": "null"}]` (in either order), as schemars writes
+    /// `Option<X>`.
+    fn nullable(&mut self, object: &Map<String, Value>, branches: &Value) -> Option<Node> {
+        if !only_annotations(object, &["anyOf"]) {
+            return None;
+        }
+        let is_null = |schema: &Value| {
+            schema.as_object().is_some_and(|object| {
+                object.get("type") == Some(&Value::from("null")) && only_annotations(object, &["type"])
+            })
+        };
+        let inner = match branches.as_array()?.as_slice() {
+            [a, b] if is_null(b) => a,
+            [a, b] if is_null(a) => b,
+            _ => return None,
+        };
+        let mut node = Node::new();
+        node.nullable = Some(self.child(inner)?);
+        Some(node)
+    }
+
+    /// A `oneOf` of string constants (a unit enum with documented
+    /// variants), or a union of objects told apart by a required string
+    /// property with a distinct `const` in each branch (an internally or
+    /// adjacently tagged enum).
+    fn one_of(&mut self, object: &Map<String, Value>, branches: &Value) -> Option<Node> {
+        if !only_annotations(object, &["oneOf"]) {
+            return None;
+        }
+        let branches = branches.as_array()?;
+        let constant = |schema: &Value| -> Option<String> {
+            let object = schema.as_object()?;
+            if !only_annotations(object, &["type", "const"])
+                || object.get("type").is_some_and(|t| t != "string")
+            {
+                return None;
+            }
+            object.get("const")?.as_str().map(str::to_owned)
+        };
+        let mut node = Node::new();
+        if let Some(constants) = branches.iter().map(constant).collect::<Option<Vec<_>>>() {
+            node.types = STRING;
+            node.string_enum = Some(constants);
+            return Some(node);
+        }
+        let first = branches.first()?.as_object()?;
+        let tag = first
+            .get("properties")?
+            .as_object()?
+            .iter()
+            .find(|(name, property)| {
+                constant(property).is_some()
+                    && branches.iter().all(|branch| {
+                        branch.get("properties").and_then(|p| p.get(name.as_str())).and_then(constant).is_some()
+                            && branch
+                                .get("required")
+                                .and_then(Value::as_array)
+                                .is_some_and(|required| required.iter().any(|r| r == name.as_str()))
+                    })
+            })
+            .map(|(name, _)| name.clone())?;
+        let mut tagged = Tagged {
+            tag,
+            branches: Vec::new(),
+        };
+        for branch in branches {
+            if branch.get("type") != Some(&Value::from("object")) {
+                return None;
+            }
+            let value = constant(branch.get("properties")?.get(&tagged.tag)?)?;
+            if tagged.branches.iter().any(|(existing, _)| *existing == value) {
+                return None;
+            }
+            let id = self.child(branch)?;
+            tagged.branches.push((value, id));
+        }
+        node.types = OBJECT;
+        node.tagged = Some(tagged);
+        Some(node)
+    }
+}
+
+/// A JSON number, compared exactly.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+}
+
+impl Num {
+    fn from_json(number: &Number) -> Num {
+        if let Some(n) = number.as_u64() {
+            Num::Unsigned(n)
+        } else if let Some(n) = number.as_i64() {
+            Num::Signed(n)
+        } else {
+            Num::Float(number.as_f64().unwrap_or(f64::NAN))
+        }
+    }
+
+    fn integer(self) -> Option<i128> {
+        match self {
+            Num::Unsigned(n) => Some(i128::from(n)),
+            Num::Signed(n) => Some(i128::from(n)),
+            Num::Float(_) => None,
+        }
+    }
+
+    fn compare(self, other: Num) -> Option<Ordering> {
+        match (self, other) {
+            (Num::Float(a), Num::Float(b)) => a.partial_cmp(&b),
+            (Num::Float(a), b) => compare_integer_float(b.integer()?, a).map(Ordering::reverse),
+            (a, Num::Float(b)) => compare_integer_float(a.integer()?, b),
+            (a, b) => Some(a.integer()?.cmp(&b.integer()?)),
+        }
+    }
+}
+
+/// `integer` against `float`, exactly.
+fn compare_integer_float(integer: i128, float: f64) -> Option<Ordering> {
+    if float.is_nan() {
+        return None;
+    }
+    if float >= 1.0e38 {
+        return Some(Ordering::Less);
+    }
+    if float <= -1.0e38 {
+        return Some(Ordering::Greater);
+    }
+    let whole = float.trunc();
+    let ordering = integer.cmp(&(whole as i128));
+    if ordering != Ordering::Equal {
+        return Some(ordering);
+    }
+    let fraction = float - whole;
+    Some(if fraction > 0.0 {
+        Ordering::Less
+    } else if fraction < 0.0 {
+        Ordering::Greater
+    } else {
+        Ordering::Equal
+    })
+}
+
+fn number_ok(node: &Node, value: Num) -> bool {
+    let at_least = |bound: Option<Num>, accept: fn(Ordering) -> bool| {
+        bound.is_none_or(|bound| value.compare(bound).is_some_and(accept))
+    };
+    at_least(node.minimum, |o| o != Ordering::Less)
+        && at_least(node.maximum, |o| o != Ordering::Greater)
+        && at_least(node.exclusive_minimum, |o| o == Ordering::Greater)
+        && at_least(node.exclusive_maximum, |o| o == Ordering::Less)
+}
+
+fn string_ok(node: &Node, text: &str) -> bool {
+    if node.types & STRING == 0 {
+        return false;
+    }
+    if let Some(options) = &node.string_enum
+        && !options.iter().any(|option| option == text)
+    {
+        return false;
+    }
+    // JSON Schema counts code points; a UTF-8 string has at least a quarter
+    // as many as it has bytes, and at most as many.
+    let bytes = text.len() as u64;
+    let mut count = None;
+    let mut chars = || *count.get_or_insert_with(|| text.chars().count() as u64);
+    if let Some(max) = node.max_length
+        && bytes > max
+        && chars() > max
+    {
+        return false;
+    }
+    if let Some(min) = node.min_length
+        && (bytes < min || (bytes < min.saturating_mul(4) && chars() < min))
+    {
+        return false;
+    }
+    true
+}
+
+fn reject<E: de::Error>() -> E {
+    E::custom("rejected by the schema plan")
+}
+
+/// A deserializer that checks each value against its plan node.
+pub(crate) struct Guided<'p, D> {
+    de: D,
+    plan: &'p Plan,
+    node: NodeId,
+}
+
+struct GuidedVisitor<'p, V> {
+    visitor: V,
+    plan: &'p Plan,
+    node: NodeId,
+}
+
+impl<'p, V> GuidedVisitor<'p, V> {
+    fn non_null(&self) -> &'p Node {
+        self.plan.non_null(self.node).0
+    }
+
+    fn check_number<E: de::Error>(&self, value: Num) -> Result<&'p Node, E> {
+        let node = self.non_null();
+        let type_ok = match value {
+            Num::Float(_) => node.types & NUMBER != 0,
+            _ => node.types & (INTEGER | NUMBER) != 0,
+        };
+        if type_ok && node.string_enum.is_none() && number_ok(node, value) {
+            Ok(node)
+        } else {
+            Err(reject())
+        }
+    }
+}
+
+macro_rules! forward_guided {
+    ($($method:ident),*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                if self.plan.nodes[self.plan.resolve(self.node)].any {
+                    return self.de.$method(visitor);
+                }
+                self.de.$method(GuidedVisitor { visitor, plan: self.plan, node: self.node })
+            }
+        )*
+    };
+}
+
+impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
+    type Error = D::Error;
+
+    forward_guided!(
+        deserialize_any,
+        deserialize_bool,
+        deserialize_i8,
+        deserialize_i16,
+        deserialize_i32,
+        deserialize_i64,
+        deserialize_i128,
+        deserialize_u8,
+        deserialize_u16,
+        deserialize_u32,
+        deserialize_u64,
+        deserialize_u128,
+        deserialize_f32,
+        deserialize_f64,
+        deserialize_char,
+        deserialize_str,
+        deserialize_string,
+        deserialize_bytes,
+        deserialize_byte_buf,
+        deserialize_option,
+        deserialize_unit,
+        deserialize_seq,
+        deserialize_map,
+        deserialize_identifier
+    );
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let guided = GuidedVisitor {
+            visitor,
+            plan: self.plan,
+            node: self.node,
+        };
+        self.de.deserialize_unit_struct(name, guided)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let guided = GuidedVisitor {
+            visitor,
+            plan: self.plan,
+            node: self.node,
+        };
+        self.de.deserialize_newtype_struct(name, guided)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let guided = GuidedVisitor {
+            visitor,
+            plan: self.plan,
+            node: self.node,
+        };
+        self.de.deserialize_tuple(len, guided)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let guided = GuidedVisitor {
+            visitor,
+            plan: self.plan,
+            node: self.node,
+        };
+        self.de.deserialize_tuple_struct(name, len, guided)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let guided = GuidedVisitor {
+            visitor,
+            plan: self.plan,
+            node: self.node,
+        };
+        self.de.deserialize_struct(name, fields, guided)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        // Only unit enums, whose schema is a set of strings, are decided
+        // here: serde_json would also take `{"Variant": null}`.
+        let (node, _) = self.plan.non_null(self.node);
+        if node.types != STRING || node.string_enum.is_none() {
+            return Err(reject());
+        }
+        self.de.deserialize_str(UnitVariantVisitor {
+            visitor,
+            plan: self.plan,
+            node: self.node,
+        })
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.plan.nodes[self.plan.resolve(self.node)].any {
+            return self.de.deserialize_ignored_any(visitor);
+        }
+        self.de.deserialize_any(GuidedVisitor {
+            visitor,
+            plan: self.plan,
+            node: self.node,
+        })
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.de.is_human_readable()
+    }
+}
+
+impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<V::Value, E> {
+        let node = self.non_null();
+        if node.types & BOOLEAN == 0 || node.string_enum.is_some() {
+            return Err(reject());
+        }
+        self.visitor.visit_bool(value)
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<V::Value, E> {
+        self.check_number(Num::Signed(value))?;
+        self.visitor.visit_i64(value)
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<V::Value, E> {
+        self.check_number(Num::Unsigned(value))?;
+        self.visitor.visit_u64(value)
+    }
+
+    fn visit_i128<E: de::Error>(self, value: i128) -> Result<V::Value, E> {
+        match (u64::try_from(value), i64::try_from(value)) {
+            (Ok(n), _) => self.check_number(Num::Unsigned(n))?,
+            (_, Ok(n)) => self.check_number(Num::Signed(n))?,
+            _ => return Err(reject()),
+        };
+        self.visitor.visit_i128(value)
+    }
+
+    fn visit_u128<E: de::Error>(self, value: u128) -> Result<V::Value, E> {
+        let Ok(n) = u64::try_from(value) else {
+            return Err(reject());
+        };
+        self.check_number(Num::Unsigned(n))?;
+        self.visitor.visit_u128(value)
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<V::Value, E> {
+        let node = self.non_null();
+        let integral = value.fract() == 0.0;
+        if node.types & NUMBER == 0 && node.types & INTEGER != 0 && integral {
+            // JSON Schema counts 1.0 as an integer; give it to serde as one.
+            if (0.0..18_446_744_073_709_551_616.0).contains(&value) {
+                let n = value as u64;
+                self.check_number(Num::Unsigned(n))?;
+                return self.visitor.visit_u64(n);
+            }
+            if (-9_223_372_036_854_775_808.0..0.0).contains(&value) {
+                let n = value as i64;
+                self.check_number(Num::Signed(n))?;
+                return self.visitor.visit_i64(n);
+            }
+            return Err(reject());
+        }
+        self.check_number(Num::Float(value))?;
+        self.visitor.visit_f64(value)
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
+        if !string_ok(self.non_null(), value) {
+            return Err(reject());
+        }
+        self.visitor.visit_str(value)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
+        if !string_ok(self.non_null(), value) {
+            return Err(reject());
+        }
+        self.visitor.visit_borrowed_str(value)
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
+        if !string_ok(self.non_null(), &value) {
+            return Err(reject());
+        }
+        self.visitor.visit_string(value)
+    }
+
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<V::Value, E> {
+        Err(reject())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        if !self.plan.allows_null(self.node) {
+            return Err(reject());
+        }
+        self.visitor.visit_none()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        if !self.plan.allows_null(self.node) {
+            return Err(reject());
+        }
+        self.visitor.visit_unit()
+    }
+
+    fn visit_some<D2: Deserializer<'de>>(self, deserializer: D2) -> Result<V::Value, D2::Error> {
+        self.visitor.visit_some(Guided {
+            de: deserializer,
+            plan: self.plan,
+            node: self.node,
+        })
+    }
+
+    fn visit_newtype_struct<D2: Deserializer<'de>>(
+        self,
+        deserializer: D2,
+    ) -> Result<V::Value, D2::Error> {
+        self.visitor.visit_newtype_struct(Guided {
+            de: deserializer,
+            plan: self.plan,
+            node: self.node,
+        })
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        let node = self.non_null();
+        if node.types & ARRAY == 0 || node.string_enum.is_some() {
+            return Err(reject());
+        }
+        let mut guided = GuidedSeq {
+            seq,
+            plan: self.plan,
+            items: node.items,
+            count: 0,
+            max: node.max_items,
+        };
+        let value = self.visitor.visit_seq(&mut guided)?;
+        if node.min_items.is_some_and(|min| guided.count < min) {
+            return Err(reject());
+        }
+        Ok(value)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        let node = self.non_null();
+        if node.types & OBJECT == 0 || node.string_enum.is_some() {
+            return Err(reject());
+        }
+        let mut guided = GuidedMap {
+            map,
+            plan: self.plan,
+            object: node,
+            union: node.tagged.as_ref(),
+            seen: 0,
+            count: 0,
+            next: Next::Value(None),
+        };
+        let value = self.visitor.visit_map(&mut guided)?;
+        if guided.union.is_some() || guided.seen & guided.object.required != guided.object.required
+        {
+            return Err(reject());
+        }
+        Ok(value)
+    }
+
+    fn visit_enum<A: EnumAccess<'de>>(self, _: A) -> Result<V::Value, A::Error> {
+        Err(reject())
+    }
+}
+
+struct GuidedSeq<'p, A> {
+    seq: A,
+    plan: &'p Plan,
+    items: Option<NodeId>,
+    count: u64,
+    max: Option<u64>,
+}
+
+impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
+    type Error = A::Error;
+
+    fn next_element_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, A::Error> {
+        let element = match self.items {
+            Some(node) => self.seq.next_element_seed(GuidedSeed {
+                seed,
+                plan: self.plan,
+                node,
+            })?,
+            None => self.seq.next_element_seed(seed)?,
+        };
+        if element.is_some() {
+            self.count += 1;
+            if self.max.is_some_and(|max| self.count > max) {
+                return Err(reject());
+            }
+        }
+        Ok(element)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.seq.size_hint()
+    }
+}
+
+/// What the next map value is checked against.
+enum Next {
+    Value(Option<NodeId>),
+    /// The tag of a tagged union: its value picks the branch.
+    Tag,
+}
+
+struct GuidedMap<'p, A> {
+    map: A,
+    plan: &'p Plan,
+    /// The node whose properties apply (a union's branch once its tag is
+    /// read).
+    object: &'p Node,
+    /// A union whose tag is still to be read: it must be the first key.
+    union: Option<&'p Tagged>,
+    seen: u64,
+    count: u64,
+    next: Next,
+}
+
+/// A map key as a string, borrowed from the input when it can be.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(KeySeed)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(value))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(value.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(value))
+    }
+}
+
+fn feed_key<'de, S: DeserializeSeed<'de>, E: de::Error>(
+    seed: S,
+    key: Cow<'de, str>,
+) -> Result<S::Value, E> {
+    match key {
+        Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
+        Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
+    }
+}
+
+impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, A::Error> {
+        let Some(key) = self.map.next_key_seed(KeySeed)? else {
+            return Ok(None);
+        };
+        self.count += 1;
+        if self.object.max_properties.is_some_and(|max| self.count > max) {
+            return Err(reject());
+        }
+        if let Some(union) = self.union {
+            if key != union.tag {
+                return Err(reject());
+            }
+            self.next = Next::Tag;
+        } else {
+            let position = self
+                .object
+                .properties
+                .iter()
+                .position(|(name, _)| *name == key);
+            self.next = Next::Value(match position {
+                Some(index) => {
+                    self.seen |= 1 << index;
+                    Some(self.object.properties[index].1)
+                }
+                None => match self.object.additional {
+                    Additional::Any => None,
+                    Additional::Deny => return Err(reject()),
+                    Additional::Node(node) => Some(node),
+                },
+            });
+        }
+        feed_key(seed, key).map(Some)
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        match std::mem::replace(&mut self.next, Next::Value(None)) {
+            Next::Value(Some(node)) => self.map.next_value_seed(GuidedSeed {
+                seed,
+                plan: self.plan,
+                node,
+            }),
+            Next::Value(None) => self.map.next_value_seed(seed),
+            Next::Tag => {
+                let union = self.union.take().ok_or_else(reject)?;
+                let tag = self.map.next_value_seed(KeySeed)?;
+                let (_, branch) = union
+                    .branches
+                    .iter()
+                    .find(|(value, _)| *value == tag)
+                    .ok_or_else(reject)?;
+                let (branch, _) = self.plan.non_null(*branch);
+                self.object = branch;
+                if let Some(index) = branch.properties.iter().position(|(name, _)| *name == union.tag) {
+                    self.seen |= 1 << index;
+                }
+                if branch.max_properties.is_some_and(|max| self.count > max) {
+                    return Err(reject());
+                }
+                feed_key(seed, tag)
+            }
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        self.map.size_hint()
+    }
+}
+
+struct GuidedSeed<'p, S> {
+    seed: S,
+    plan: &'p Plan,
+    node: NodeId,
+}
+
+impl<'de, 'p, S: DeserializeSeed<'de>> DeserializeSeed<'de> for GuidedSeed<'p, S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
+        self.seed.deserialize(Guided {
+            de: deserializer,
+            plan: self.plan,
+            node: self.node,
+        })
+    }
+}
+
+/// Reads a unit variant from a string only.
+struct UnitVariantVisitor<'p, V> {
+    visitor: V,
+    plan: &'p Plan,
+    node: NodeId,
+}
+
+impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for UnitVariantVisitor<'p, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
+        if !string_ok(self.plan.non_null(self.node).0, value) {
+            return Err(reject());
+        }
+        self.visitor.visit_enum(BorrowedStrDeserializer::new(value))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
+        if !string_ok(self.plan.non_null(self.node).0, value) {
+            return Err(reject());
+        }
+        self.visitor.visit_enum(StrDeserializer::new(value))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
+        if !string_ok(self.plan.non_null(self.node).0, &value) {
+            return Err(reject());
+        }
+        self.visitor.visit_enum(StringDeserializer::new(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    fn plan(schema: Value) -> Option<Plan> {
+        Plan::compile(&schema, &crate::validation::options())
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Point {
+        x: u8,
+        y: Option<f64>,
+    }
+
+    #[test]
+    fn structs_given_as_arrays_are_rejected() {
+        let plan = plan(json!({
+            "type": "object",
+            "properties": {"x": {"type": "integer", "minimum": 0, "maximum": 255}, "y": {"type": ["number", "null"]}},
+            "required": ["x"]
+        }))
+        .expect("plan");
+        assert_eq!(
+            plan.decode::<Point>(br#"{"x": 3}"#),
+            Some(Point { x: 3, y: None })
+        );
+        assert_eq!(
+            plan.decode::<Point>(br#"{"x": 3.0, "y": 1}"#),
+            Some(Point { x: 3, y: Some(1.0) })
+        );
+        assert_eq!(plan.decode::<Point>(b"[3, null]"), None);
+        assert_eq!(plan.decode::<Point>(br#"{"x": 3.5}"#), None);
+    }
+
+    #[test]
+    fn exact_numeric_bounds() {
+        assert_eq!(
+            compare_integer_float(9_007_199_254_740_993, 9_007_199_254_740_992.0),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(compare_integer_float(3, 3.5), Some(Ordering::Less));
+        assert_eq!(compare_integer_float(-3, -3.5), Some(Ordering::Greater));
+        assert_eq!(compare_integer_float(4, 4.0), Some(Ordering::Equal));
+    }
+
+    #[test]
+    fn unsupported_keywords_give_no_plan() {
+        assert!(plan(json!({"type": "string", "pattern": "^a"})).is_none());
+        assert!(plan(json!({"type": "string", "format": "email"})).is_none());
+        assert!(plan(json!({"type": "integer", "format": "uint64"})).is_some());
+        assert!(plan(json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})).is_none());
+        assert!(plan(json!({"$ref": "https://example.com/x"})).is_none());
+    }
+}

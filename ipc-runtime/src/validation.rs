@@ -1,0 +1,778 @@
+//! Validation of the data that crosses the boundary.
+//!
+//! Inbound payloads are decoded by [`Decoder`]: a fast path deserializes
+//! straight into the typed value while checking the schema's constraints
+//! (see `plan.rs`), and the JSON Schema validator runs only when that path
+//! rejects a payload or cannot decide for the contract's schema. Outbound
+//! data always goes through the 64-bit safe-integer check, and through the
+//! schema when outbound validation is on.
+//!
+//! Validators are compiled for draft 2020-12, with format assertions on,
+//! the linear-time `regex` engine for `pattern`, and no retrieval of
+//! external documents: a `$ref` outside the schema fails to compile.
+
+use std::io;
+use std::marker::PhantomData;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{Draft, PatternOptions, ValidationError};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::plan::Plan;
+use crate::schema::{self, Direction, MAX_SAFE_INTEGER};
+use crate::wire::{
+    IpcValidationError, MAX_ISSUES, PathSegment, ValidationField, ValidationIssue,
+};
+
+/// A schema that cannot be compiled into a validator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaError {
+    pub message: String,
+}
+
+impl std::fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid schema: {}", self.message)
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+/// The options every validator of the runtime is compiled with.
+pub(crate) fn options() -> jsonschema::ValidationOptions<'static> {
+    jsonschema::options()
+        .with_draft(Draft::Draft202012)
+        .should_validate_formats(true)
+        .with_pattern_options(PatternOptions::regex())
+        .offline()
+}
+
+/// Compiles a self-contained root schema.
+pub fn compile_schema(root: &Value) -> Result<jsonschema::Validator, SchemaError> {
+    options().build(root).map_err(|error| SchemaError {
+        message: error.to_string(),
+    })
+}
+
+/// The input-direction root schema of `T`, as a request payload of type `T`
+/// is described in a manifest.
+pub fn input_root_schema<T: JsonSchema>() -> Value {
+    let mut generator = schema::generator(Direction::Input);
+    let schema = schema::subschema_for::<T>(&mut generator);
+    let definitions = schema::take_definitions(&mut generator);
+    schema::root_schema(&schema, &definitions)
+}
+
+/// The output-direction root schema of `T`.
+pub fn output_root_schema<T: JsonSchema>() -> Value {
+    let mut generator = schema::generator(Direction::Output);
+    let schema = schema::subschema_for::<T>(&mut generator);
+    let definitions = schema::take_definitions(&mut generator);
+    schema::root_schema(&schema, &definitions)
+}
+
+/// Every issue `validator` finds in `instance`, at most [`MAX_ISSUES`];
+/// the flag tells that there were more.
+pub(crate) fn collect_issues(
+    validator: &jsonschema::Validator,
+    instance: &Value,
+) -> (Vec<ValidationIssue>, bool) {
+    let mut issues = Vec::new();
+    for error in validator.iter_errors(instance) {
+        append_issues(&error, instance, &mut issues);
+        if issues.len() > MAX_ISSUES {
+            return (issues, true);
+        }
+    }
+    (issues, false)
+}
+
+fn append_issues(error: &ValidationError<'_>, root: &Value, out: &mut Vec<ValidationIssue>) {
+    let path = instance_path(error.instance_path().as_str(), root);
+    let instance = error.instance();
+    match error.kind() {
+        ValidationErrorKind::Required { property } => {
+            let mut path = path;
+            let name = property.as_str().unwrap_or_default().to_owned();
+            path.push(PathSegment::Key(name));
+            out.push(ValidationIssue::new(path, "Required").received("undefined"));
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected }
+        | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+            for key in unexpected {
+                let mut path = path.clone();
+                path.push(PathSegment::Key(key.clone()));
+                out.push(ValidationIssue::new(
+                    path,
+                    format!("Unrecognized key \"{}\"", clip(key)),
+                ));
+            }
+        }
+        ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
+            // A tagged union: when exactly one branch accepts the tag, its
+            // issues say what is wrong; otherwise the value matches no shape.
+            let candidates: Vec<&Vec<ValidationError<'static>>> = context
+                .iter()
+                .filter(|branch| !branch.iter().any(|e| is_discriminator_failure(e, &path)))
+                .collect();
+            if let [branch] = candidates.as_slice() {
+                for error in branch.iter() {
+                    append_issues(error, root, out);
+                }
+            } else {
+                out.push(
+                    ValidationIssue::new(path, "Invalid input: matches none of the allowed shapes")
+                        .received(json_type(instance)),
+                );
+            }
+        }
+        kind => out.push(describe(kind, instance, path)),
+    }
+}
+
+/// Whether `error` rejects a branch of a union for its tag: a `const`,
+/// `enum` or `type` failure on a direct property of the union's value, or
+/// a `type` failure on the value itself.
+fn is_discriminator_failure(error: &ValidationError<'_>, union_path: &[PathSegment]) -> bool {
+    let root = Value::Null;
+    let path = instance_path(error.instance_path().as_str(), &root);
+    match error.kind() {
+        ValidationErrorKind::Constant { .. } | ValidationErrorKind::Enum { .. } => {
+            path.len() == union_path.len() + 1
+        }
+        ValidationErrorKind::Type { .. } => path.len() == union_path.len(),
+        ValidationErrorKind::Required { .. } => false,
+        _ => false,
+    }
+}
+
+fn describe(kind: &ValidationErrorKind, instance: &Value, path: Vec<PathSegment>) -> ValidationIssue {
+    let issue = |message: String| ValidationIssue::new(path.clone(), message);
+    match kind {
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(single) => single.to_string(),
+                TypeKind::Multiple(many) => many
+                    .iter()
+                    .map(|t| t.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            };
+            let received = json_type(instance);
+            issue(format!("Expected {expected}, received {received}"))
+                .expected(expected)
+                .received(received)
+        }
+        ValidationErrorKind::Constant { expected_value } => {
+            let expected = clip(&expected_value.to_string());
+            issue(format!("Invalid literal value, expected {expected}"))
+                .expected(expected)
+                .received(short_value(instance))
+        }
+        ValidationErrorKind::Enum { options } => {
+            let expected = match options.as_ref() {
+                Value::Array(items) => items
+                    .iter()
+                    .map(|item| clip(&item.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+                other => clip(&other.to_string()),
+            };
+            let received = short_value(instance);
+            issue(format!(
+                "Invalid enum value. Expected {expected}, received {received}"
+            ))
+            .expected(expected)
+            .received(received)
+        }
+        ValidationErrorKind::MinLength { limit } => issue(format!(
+            "String must contain at least {limit} character(s)"
+        ))
+        .expected(format!("length >= {limit}"))
+        .received(format!("length {}", string_length(instance))),
+        ValidationErrorKind::MaxLength { limit } => issue(format!(
+            "String must contain at most {limit} character(s)"
+        ))
+        .expected(format!("length <= {limit}"))
+        .received(format!("length {}", string_length(instance))),
+        ValidationErrorKind::Minimum { limit } => {
+            issue(format!("Number must be greater than or equal to {limit}"))
+                .expected(format!(">= {limit}"))
+                .received(short_value(instance))
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            issue(format!("Number must be less than or equal to {limit}"))
+                .expected(format!("<= {limit}"))
+                .received(short_value(instance))
+        }
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            issue(format!("Number must be greater than {limit}"))
+                .expected(format!("> {limit}"))
+                .received(short_value(instance))
+        }
+        ValidationErrorKind::ExclusiveMaximum { limit } => {
+            issue(format!("Number must be less than {limit}"))
+                .expected(format!("< {limit}"))
+                .received(short_value(instance))
+        }
+        ValidationErrorKind::MultipleOf { multiple_of } => {
+            issue(format!("Number must be a multiple of {multiple_of}"))
+                .expected(format!("multiple of {multiple_of}"))
+                .received(short_value(instance))
+        }
+        ValidationErrorKind::MinItems { limit } => {
+            issue(format!("Array must contain at least {limit} element(s)"))
+                .expected(format!("length >= {limit}"))
+                .received(format!("length {}", array_length(instance)))
+        }
+        ValidationErrorKind::MaxItems { limit } => {
+            issue(format!("Array must contain at most {limit} element(s)"))
+                .expected(format!("length <= {limit}"))
+                .received(format!("length {}", array_length(instance)))
+        }
+        ValidationErrorKind::UniqueItems => issue("Array items must be unique".to_owned()),
+        ValidationErrorKind::MinProperties { limit } => issue(format!(
+            "Object must have at least {limit} propert(ies)"
+        )),
+        ValidationErrorKind::MaxProperties { limit } => {
+            issue(format!("Object must have at most {limit} propert(ies)"))
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            issue(format!("String must match the pattern {}", clip(pattern)))
+                .expected(format!("pattern {}", clip(pattern)))
+        }
+        ValidationErrorKind::Format { format } => {
+            issue(format!("Invalid {format}")).expected(format.clone())
+        }
+        ValidationErrorKind::FalseSchema => issue("No value is allowed here".to_owned()),
+        ValidationErrorKind::Not { .. } => issue("Value is not allowed here".to_owned()),
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            issue("Invalid input: matches more than one of the allowed shapes".to_owned())
+        }
+        ValidationErrorKind::BacktrackLimitExceeded { .. }
+        | ValidationErrorKind::RegexEngineFailure { .. } => {
+            issue("String could not be checked against its pattern".to_owned())
+        }
+        _ => issue(format!("Invalid value ({})", kind.keyword())),
+    }
+}
+
+/// The JSON Pointer `pointer` as segments: a token is an index when the
+/// value it steps into (in `root`) is an array, a key otherwise.
+fn instance_path(pointer: &str, root: &Value) -> Vec<PathSegment> {
+    let mut segments = Vec::new();
+    let mut current = Some(root);
+    for token in pointer.split('/').skip(1) {
+        let key = token.replace("~1", "/").replace("~0", "~");
+        match current {
+            Some(Value::Array(items)) => match key.parse::<usize>() {
+                Ok(index) => {
+                    current = items.get(index);
+                    segments.push(PathSegment::Index(index));
+                }
+                Err(_) => {
+                    current = None;
+                    segments.push(PathSegment::Key(key));
+                }
+            },
+            Some(Value::Object(object)) => {
+                current = object.get(&key);
+                segments.push(PathSegment::Key(key));
+            }
+            _ => {
+                current = None;
+                segments.push(match key.parse::<usize>() {
+                    Ok(index) => PathSegment::Index(index),
+                    Err(_) => PathSegment::Key(key),
+                });
+            }
+        }
+    }
+    segments
+}
+
+/// A JSON type name as the issues use it.
+pub(crate) fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(number) if number.is_f64() => "number",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// The value itself when it is a scalar of modest size, else its type.
+fn short_value(value: &Value) -> String {
+    match value {
+        Value::Null | Value::Bool(_) | Value::Number(_) => value.to_string(),
+        Value::String(text) if text.len() <= 64 => value.to_string(),
+        other => json_type(other).to_owned(),
+    }
+}
+
+fn string_length(value: &Value) -> usize {
+    value.as_str().map_or(0, |text| text.chars().count())
+}
+
+fn array_length(value: &Value) -> usize {
+    value.as_array().map_or(0, Vec::len)
+}
+
+fn clip(text: &str) -> String {
+    const MAX: usize = 64;
+    if text.len() <= MAX {
+        return text.to_owned();
+    }
+    let mut end = MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+/// Whether the JSON text `bytes` nests arrays and objects deeper than
+/// `limit`. Strings are skipped with `memchr`; nothing is allocated.
+pub fn exceeds_depth(bytes: &[u8], limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &bytes[i.min(bytes.len())..]) {
+                        Some(offset) => {
+                            i += offset;
+                            if bytes[i] == b'\\' {
+                                i += 2;
+                            } else {
+                                break;
+                            }
+                        }
+                        None => return false,
+                    }
+                }
+            }
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Why a payload was not decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// It nests deeper than the decoder's limit.
+    TooDeep { limit: usize },
+    /// It does not match the schema.
+    Invalid(IpcValidationError),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::TooDeep { limit } => {
+                write!(f, "the payload nests deeper than {limit} levels")
+            }
+            DecodeError::Invalid(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Decodes request payloads of type `T`, validated against a schema.
+///
+/// A payload is accepted exactly when its JSON value (duplicate keys: the
+/// last one wins, as in `JSON.parse`) matches the schema and serde can
+/// build a `T` from it.
+pub struct Decoder<T> {
+    validator: jsonschema::Validator,
+    root: Value,
+    plan: Option<Plan>,
+    max_depth: usize,
+    _payload: PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for Decoder<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoder")
+            .field("type", &std::any::type_name::<T>())
+            .field("fast_path", &self.plan.is_some())
+            .field("max_depth", &self.max_depth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: DeserializeOwned> Decoder<T> {
+    /// A decoder for `T`'s own input-direction schema.
+    pub fn new(max_depth: usize) -> Result<Self, SchemaError>
+    where
+        T: JsonSchema,
+    {
+        Self::with_schema(input_root_schema::<T>(), max_depth)
+    }
+
+    /// A decoder that validates against `root`, a self-contained schema
+    /// that must describe `T` (e.g. a manifest's `payload_root_schema`).
+    pub fn with_schema(root: Value, max_depth: usize) -> Result<Self, SchemaError> {
+        let validator = compile_schema(&root)?;
+        let plan = Plan::compile(&root, &options());
+        Ok(Decoder {
+            validator,
+            root,
+            plan,
+            max_depth,
+            _payload: PhantomData,
+        })
+    }
+
+    /// The schema payloads are validated against.
+    pub fn schema(&self) -> &Value {
+        &self.root
+    }
+
+    /// Whether valid payloads are decoded without running the validator.
+    /// `false` when the schema uses a keyword the fast path does not check
+    /// (then every payload goes through the validator).
+    pub fn has_fast_path(&self) -> bool {
+        self.plan.is_some()
+    }
+
+    /// Decodes and validates one JSON payload.
+    pub fn decode(&self, bytes: &[u8]) -> Result<T, DecodeError> {
+        if exceeds_depth(bytes, self.max_depth) {
+            return Err(DecodeError::TooDeep {
+                limit: self.max_depth,
+            });
+        }
+        if let Some(plan) = &self.plan
+            && let Some(value) = plan.decode::<T>(bytes)
+        {
+            return Ok(value);
+        }
+        self.decode_checked(bytes).map_err(DecodeError::Invalid)
+    }
+
+    /// Validates a typed value (from an in-process caller) as if it had
+    /// been received.
+    pub fn check(&self, value: &T) -> Result<(), IpcValidationError>
+    where
+        T: Serialize,
+    {
+        let json = serde_json::to_value(value).map_err(|error| {
+            IpcValidationError::new(
+                ValidationField::Request,
+                vec![ValidationIssue::new(Vec::new(), error.to_string())],
+                false,
+            )
+        })?;
+        let (issues, more) = collect_issues(&self.validator, &json);
+        if issues.is_empty() {
+            Ok(())
+        } else {
+            Err(IpcValidationError::new(ValidationField::Request, issues, more))
+        }
+    }
+
+    /// The exact path: parse, validate, then build the typed value.
+    fn decode_checked(&self, bytes: &[u8]) -> Result<T, IpcValidationError> {
+        let invalid = |issues: Vec<ValidationIssue>, more: bool| {
+            IpcValidationError::new(ValidationField::Request, issues, more)
+        };
+        let value: Value = serde_json::from_slice(bytes).map_err(|error| {
+            invalid(
+                vec![ValidationIssue::new(
+                    Vec::new(),
+                    format!("Invalid JSON: {error}"),
+                )],
+                false,
+            )
+        })?;
+        let (issues, more) = collect_issues(&self.validator, &value);
+        if !issues.is_empty() {
+            return Err(invalid(issues, more));
+        }
+        if let Ok(typed) = T::deserialize(&value) {
+            return Ok(typed);
+        }
+        // JSON Schema counts `1.0` as an integer; serde's integer types do
+        // not, so integral numbers are given to serde as integers.
+        let mut normalized = value;
+        normalize_integral_numbers(&mut normalized);
+        serde_path_to_error::deserialize::<_, T>(&normalized).map_err(|error| {
+            let path = error
+                .path()
+                .iter()
+                .filter_map(|segment| match segment {
+                    serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
+                    serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+                    serde_path_to_error::Segment::Enum { variant } => {
+                        Some(PathSegment::Key(variant.clone()))
+                    }
+                    serde_path_to_error::Segment::Unknown => None,
+                })
+                .collect();
+            invalid(vec![ValidationIssue::new(path, error.inner().to_string())], false)
+        })
+    }
+}
+
+fn normalize_integral_numbers(value: &mut Value) {
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+            {
+                if (0.0..18_446_744_073_709_551_616.0).contains(&float) {
+                    *value = Value::from(float as u64);
+                } else if (-9_223_372_036_854_775_808.0..0.0).contains(&float) {
+                    *value = Value::from(float as i64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(normalize_integral_numbers),
+        Value::Object(object) => object.values_mut().for_each(normalize_integral_numbers),
+        _ => {}
+    }
+}
+
+/// Serializes outbound data: the safe-integer policy always, the schema
+/// when `validator` is given. Issues are reported with `field: "response"`.
+pub(crate) fn encode_outbound<T: Serialize + ?Sized>(
+    value: &T,
+    validator: Option<&jsonschema::Validator>,
+) -> Result<Vec<u8>, IpcValidationError> {
+    let fail = |issues: Vec<ValidationIssue>, more: bool| {
+        IpcValidationError::new(ValidationField::Response, issues, more)
+    };
+    match validator {
+        None => {
+            let mut out = Vec::with_capacity(128);
+            let mut serializer =
+                serde_json::Serializer::with_formatter(&mut out, SafeIntegerFormatter);
+            match value.serialize(&mut serializer) {
+                Ok(()) => Ok(out),
+                Err(error) => {
+                    // Find where: the failure path only.
+                    let issues = match serde_json::to_value(value) {
+                        Ok(json) => unsafe_integers(&json),
+                        Err(_) => Vec::new(),
+                    };
+                    if issues.is_empty() {
+                        Err(fail(
+                            vec![ValidationIssue::new(Vec::new(), clip(&error.to_string()))],
+                            false,
+                        ))
+                    } else {
+                        Err(fail(issues, false))
+                    }
+                }
+            }
+        }
+        Some(validator) => {
+            let json = serde_json::to_value(value).map_err(|error| {
+                fail(
+                    vec![ValidationIssue::new(Vec::new(), clip(&error.to_string()))],
+                    false,
+                )
+            })?;
+            let mut issues = unsafe_integers(&json);
+            let (schema_issues, more) = collect_issues(validator, &json);
+            issues.extend(schema_issues);
+            if issues.is_empty() {
+                serde_json::to_vec(&json)
+                    .map_err(|error| fail(vec![ValidationIssue::new(Vec::new(), error.to_string())], false))
+            } else {
+                Err(fail(issues, more))
+            }
+        }
+    }
+}
+
+/// Every integer in `value` outside ±(2^53 - 1).
+pub(crate) fn unsafe_integers(value: &Value) -> Vec<ValidationIssue> {
+    fn walk(value: &Value, path: &mut Vec<PathSegment>, out: &mut Vec<ValidationIssue>) {
+        if out.len() >= MAX_ISSUES {
+            return;
+        }
+        match value {
+            Value::Number(number) => {
+                let unsafe_integer = match (number.as_u64(), number.as_i64()) {
+                    (Some(n), _) => n > MAX_SAFE_INTEGER.unsigned_abs(),
+                    (None, Some(n)) => n.unsigned_abs() > MAX_SAFE_INTEGER.unsigned_abs(),
+                    (None, None) => false,
+                };
+                if unsafe_integer {
+                    out.push(
+                        ValidationIssue::new(
+                            path.clone(),
+                            format!(
+                                "Integer {number} is outside the safe range of ±{MAX_SAFE_INTEGER} and would lose precision in JavaScript"
+                            ),
+                        )
+                        .expected(format!("integer between -{MAX_SAFE_INTEGER} and {MAX_SAFE_INTEGER}"))
+                        .received(number.to_string()),
+                    );
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    path.push(PathSegment::Index(index));
+                    walk(item, path, out);
+                    path.pop();
+                }
+            }
+            Value::Object(object) => {
+                for (key, item) in object {
+                    path.push(PathSegment::Key(key.clone()));
+                    walk(item, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, &mut Vec::new(), &mut out);
+    out
+}
+
+/// serde_json's compact output, refusing integers a JavaScript number
+/// cannot hold exactly.
+struct SafeIntegerFormatter;
+
+fn unsafe_integer_error() -> io::Error {
+    io::Error::other("integer outside the safe range")
+}
+
+impl serde_json::ser::Formatter for SafeIntegerFormatter {
+    fn write_i64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: i64) -> io::Result<()> {
+        if value.unsigned_abs() > MAX_SAFE_INTEGER.unsigned_abs() {
+            return Err(unsafe_integer_error());
+        }
+        serde_json::ser::CompactFormatter.write_i64(writer, value)
+    }
+
+    fn write_u64<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: u64) -> io::Result<()> {
+        if value > MAX_SAFE_INTEGER.unsigned_abs() {
+            return Err(unsafe_integer_error());
+        }
+        serde_json::ser::CompactFormatter.write_u64(writer, value)
+    }
+
+    fn write_i128<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: i128,
+    ) -> io::Result<()> {
+        if value.unsigned_abs() > u128::from(MAX_SAFE_INTEGER.unsigned_abs()) {
+            return Err(unsafe_integer_error());
+        }
+        serde_json::ser::CompactFormatter.write_i128(writer, value)
+    }
+
+    fn write_u128<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        value: u128,
+    ) -> io::Result<()> {
+        if value > u128::from(MAX_SAFE_INTEGER.unsigned_abs()) {
+            return Err(unsafe_integer_error());
+        }
+        serde_json::ser::CompactFormatter.write_u128(writer, value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn depth_counts_arrays_and_objects_but_not_strings() {
+        assert!(!exceeds_depth(br#"{"a":[1,{"b":"[[[[[[["}]}"#, 3));
+        assert!(exceeds_depth(br#"{"a":[1,{"b":[]}]}"#, 3));
+        assert!(!exceeds_depth(br#""\"[[[[""#, 1));
+        assert!(exceeds_depth(b"[[[[]]]]", 3));
+        assert!(!exceeds_depth(b"[[[]]]", 3));
+    }
+
+    #[test]
+    fn external_refs_fail_closed() {
+        for reference in [
+            "https://example.com/schema.json",
+            "file:///etc/passwd",
+            "other.json#/x",
+        ] {
+            let schema = json!({"$schema": schema::DIALECT, "$ref": reference});
+            assert!(compile_schema(&schema).is_err(), "{reference} compiled");
+        }
+    }
+
+    #[test]
+    fn formats_are_asserted() {
+        let validator = compile_schema(&json!({"type": "string", "format": "email"}))
+            .expect("valid schema");
+        assert!(!validator.is_valid(&json!("not an email")));
+        assert!(validator.is_valid(&json!("a@example.com")));
+    }
+
+    #[test]
+    fn patterns_use_the_linear_time_engine() {
+        // Backreferences and look-around need a backtracking engine; the
+        // `regex` crate refuses them, so such a schema does not compile.
+        assert!(compile_schema(&json!({"type": "string", "pattern": "(a)\\1"})).is_err());
+        assert!(compile_schema(&json!({"type": "string", "pattern": "a(?=b)"})).is_err());
+        let validator =
+            compile_schema(&json!({"type": "string", "pattern": "^(a+)+$"})).expect("valid");
+        let hostile = format!("{}!", "a".repeat(10_000));
+        assert!(!validator.is_valid(&json!(hostile)));
+    }
+
+    #[test]
+    fn integer_paths_distinguish_indices_from_numeric_keys() {
+        let root = json!({"0": [{"1": 5}]});
+        assert_eq!(
+            instance_path("/0/0/1", &root),
+            vec![
+                PathSegment::Key("0".into()),
+                PathSegment::Index(0),
+                PathSegment::Key("1".into())
+            ]
+        );
+        assert_eq!(
+            instance_path("/a~1b/c~0d", &json!({"a/b": {"c~d": 1}})),
+            vec![PathSegment::Key("a/b".into()), PathSegment::Key("c~d".into())]
+        );
+    }
+
+    #[test]
+    fn outbound_integers_beyond_the_safe_range_are_refused() {
+        let ok = encode_outbound(&json!({"n": MAX_SAFE_INTEGER}), None).expect("safe");
+        assert_eq!(ok, br#"{"n":9007199254740991}"#);
+        let error = encode_outbound(&json!({"a": [1, (1u64 << 53) + 1]}), None)
+            .expect_err("unsafe integer");
+        assert_eq!(error.field, ValidationField::Response);
+        assert_eq!(
+            error.issues[0].path,
+            vec![PathSegment::Key("a".into()), PathSegment::Index(1)]
+        );
+        let error = encode_outbound(&(-(1i128 << 60)), None).expect_err("unsafe i128");
+        assert_eq!(error.issues.len(), 1);
+    }
+}
