@@ -269,38 +269,96 @@ struct DeclarationView {
 }
 
 fn types_view(manifest: &Manifest, names: &TypeNames) -> TypesTs {
-    let declarations = names
-        .declarations()
-        .iter()
-        .filter_map(|declaration| {
-            let definitions = manifest.definitions(declaration.direction);
-            let schema = definitions.get(&declaration.key)?;
-            let mapper = Mapper::new(names, definitions, declaration.direction, "");
-            let mut notes = Vec::new();
-            let ty = mapper.map(schema, &mut notes);
-            let mut doc = mapper.describe(schema);
-            doc.extend(notes);
-            match &declaration.form {
-                Form::Single => {}
-                Form::Output { input } => paragraph(
-                    &mut doc,
-                    format!("The form main sends; the renderer sends {{@link {input}}}."),
-                ),
-                Form::Input { output } => paragraph(
-                    &mut doc,
-                    format!("The form the renderer sends; main sends {{@link {output}}}."),
-                ),
-            }
-            Some(DeclarationView {
-                doc: ts::doc_comment(&doc, 0),
-                name: declaration.name.clone(),
-                ty: ts::after_operator(&ty.render(0)),
-            })
-        })
-        .collect();
+    let mut mapped: Vec<(String, TsType, Vec<String>)> = Vec::new();
+    for declaration in names.declarations() {
+        let definitions = manifest.definitions(declaration.direction);
+        let Some(schema) = definitions.get(&declaration.key) else {
+            continue;
+        };
+        let mapper = Mapper::new(names, definitions, declaration.direction, "");
+        let mut notes = Vec::new();
+        let ty = mapper.map(schema, &mut notes);
+        let mut doc = mapper.describe(schema);
+        doc.extend(notes);
+        match &declaration.form {
+            Form::Single => {}
+            Form::Output { input } => paragraph(
+                &mut doc,
+                format!("The form main sends; the renderer sends {{@link {input}}}."),
+            ),
+            Form::Input { output } => paragraph(
+                &mut doc,
+                format!("The form the renderer sends; main sends {{@link {output}}}."),
+            ),
+        }
+        mapped.push((declaration.name.clone(), ty, doc));
+    }
+    break_alias_cycles(&mut mapped);
     TypesTs {
         header: HEADER,
-        declarations,
+        declarations: mapped
+            .into_iter()
+            .map(|(name, ty, doc)| DeclarationView {
+                doc: ts::doc_comment(&doc, 0),
+                name,
+                ty: ts::after_operator(&ty.render(0)),
+            })
+            .collect(),
+    }
+}
+
+/// The names a type refers to outside of any object, array or tuple: a
+/// type alias may only refer to itself through one of those.
+fn direct_references(ty: &TsType, out: &mut Vec<String>) {
+    match ty {
+        TsType::Named(name) => out.push(name.clone()),
+        TsType::Union(members) => members
+            .iter()
+            .for_each(|member| direct_references(&member.ty, out)),
+        TsType::Intersection(parts) => parts.iter().for_each(|part| direct_references(part, out)),
+        _ => {}
+    }
+}
+
+/// Replaces with `unknown` (and a note) the declarations that refer to
+/// themselves directly (`type List = List | null`, from
+/// `struct List(Option<Box<List>>)`), which TypeScript rejects.
+fn break_alias_cycles(declarations: &mut [(String, TsType, Vec<String>)]) {
+    let edges: BTreeMap<&str, Vec<String>> = declarations
+        .iter()
+        .map(|(name, ty, _)| {
+            let mut references = Vec::new();
+            direct_references(ty, &mut references);
+            (name.as_str(), references)
+        })
+        .collect();
+    let cyclic: BTreeSet<String> = edges
+        .keys()
+        .filter(|start| {
+            let mut seen: BTreeSet<&str> = BTreeSet::new();
+            let mut pending: Vec<&str> = edges[**start].iter().map(String::as_str).collect();
+            while let Some(next) = pending.pop() {
+                if next == **start {
+                    return true;
+                }
+                if seen.insert(next)
+                    && let Some(more) = edges.get(next)
+                {
+                    pending.extend(more.iter().map(String::as_str));
+                }
+            }
+            false
+        })
+        .map(|name| (*name).to_owned())
+        .collect();
+    for (name, ty, doc) in declarations.iter_mut() {
+        if cyclic.contains(name) {
+            *ty = TsType::UNKNOWN;
+            paragraph(
+                doc,
+                "`unknown`: this type refers to itself without an object, array or tuple in between, which a TypeScript type alias cannot express.".to_owned(),
+            );
+        }
     }
 }
 
@@ -951,6 +1009,39 @@ mod tests {
         assert!(check_api_name("my-api").is_err());
         assert!(check_api_name("class").is_err());
         assert!(check_api_name("").is_err());
+    }
+
+    #[test]
+    fn self_referencing_aliases_become_unknown() {
+        let manifest: Manifest = serde_json::from_value(json!({
+            "manifestVersion": 1,
+            "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+            "contracts": [],
+            "inputDefinitions": {},
+            "outputDefinitions": {
+                "List": {"anyOf": [{"$ref": "#/$defs/List"}, {"type": "null"}]},
+                "A": {"anyOf": [{"$ref": "#/$defs/B"}, {"type": "string"}]},
+                "B": {"allOf": [{"$ref": "#/$defs/A"}]},
+                "Tree": {"type": "object", "properties": {"next": {"anyOf": [{"$ref": "#/$defs/Tree"}, {"type": "null"}]}}},
+                "Nested": {"type": "array", "items": {"$ref": "#/$defs/Nested"}}
+            }
+        }))
+        .expect("manifest");
+        let files = generate(&manifest, &Options::default()).expect("generates");
+        let types = &files
+            .iter()
+            .find(|f| f.path == "types.ts")
+            .expect("types.ts")
+            .contents;
+        for name in ["List", "A", "B"] {
+            assert!(
+                types.contains(&format!("export type {name} = unknown\n")),
+                "{name}: {types}"
+            );
+        }
+        assert!(types.contains("export type Tree = { next?: Tree | null }\n"));
+        assert!(types.contains("export type Nested = Nested[]\n"));
+        assert!(types.contains("without an object, array or tuple in between"));
     }
 
     #[test]
