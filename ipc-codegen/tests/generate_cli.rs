@@ -75,7 +75,7 @@ fn check_fails_after_a_contract_change_and_passes_after_generate() {
     let generate = run("generate");
     assert!(generate.status.success(), "{}", stderr(&generate));
     assert!(
-        stdout(&generate).contains("8 written"),
+        stdout(&generate).contains("9 written"),
         "{}",
         stdout(&generate)
     );
