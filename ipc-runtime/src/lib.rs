@@ -20,6 +20,8 @@ mod router;
 pub mod schema;
 pub mod validation;
 pub mod wire;
+#[cfg(feature = "ws")]
+pub mod ws;
 
 pub use context::{CallContext, CallerIdentity, CancellationToken};
 pub use contract::{
@@ -30,8 +32,8 @@ pub use ipc_macros::{contract, contract_error};
 pub use manifest::{MANIFEST_VERSION, Manifest};
 pub use registry::{RegisteredContract, RegistryError, registered_contracts};
 pub use router::{
-    BuildError, InvokeHandler, Router, RouterBuilder, RouterConfig, SendHandler,
-    SyncInvokeHandler, SyncSendHandler,
+    BuildError, InvokeHandler, Router, RouterBuilder, RouterConfig, SendHandler, SyncInvokeHandler,
+    SyncSendHandler,
 };
 pub use validation::{DecodeError, Decoder, SchemaError};
 pub use wire::{
