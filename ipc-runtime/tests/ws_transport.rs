@@ -1,0 +1,552 @@
+//! The loopback WebSocket transport over real sockets: every handshake
+//! check, calls, events, hostile clients and static files.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use ipc_runtime::ws::{WsConfig, WsServer};
+use ipc_runtime::{CallContext, Router};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+/// Echoes text back, with who asked.
+#[ipc_runtime::contract(invoke, namespace = "test", method = "echo", response = Echoed)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+struct Echo {
+    #[schemars(length(max = 10))]
+    text: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+struct Echoed {
+    text: String,
+    connection_id: u64,
+    origin: String,
+    role: String,
+}
+
+/// Waits until cancelled (or a long time).
+#[ipc_runtime::contract(invoke, namespace = "test", method = "hang", response = ())]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+struct Hang {}
+
+/// Fire and forget.
+#[ipc_runtime::contract(send, namespace = "test", method = "note")]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+struct Note {
+    text: String,
+}
+
+/// Main -> renderer.
+#[ipc_runtime::contract(event, namespace = "test", method = "ticked")]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+struct Ticked {
+    count: u32,
+}
+
+struct Harness {
+    server: WsServer,
+    hung_calls_cancelled: Arc<tokio::sync::Notify>,
+    notes: tokio::sync::mpsc::UnboundedReceiver<String>,
+    static_dir: std::path::PathBuf,
+}
+
+async fn start() -> Harness {
+    let cancelled = Arc::new(tokio::sync::Notify::new());
+    let cancelled_in_handler = Arc::clone(&cancelled);
+    let (notes_tx, notes) = tokio::sync::mpsc::unbounded_channel();
+    let router = Router::builder()
+        .invoke::<Echo, _>(|context: CallContext, request: Echo| async move {
+            let caller = context.caller();
+            Ok::<_, ipc_runtime::IpcHandlerError>(Echoed {
+                text: request.text,
+                connection_id: caller.connection_id,
+                origin: caller.origin.clone(),
+                role: caller.role.clone(),
+            })
+        })
+        .invoke::<Hang, _>(move |context: CallContext, _: Hang| {
+            let cancelled = Arc::clone(&cancelled_in_handler);
+            // The router drops a cancelled call's future and cancels its
+            // token; work the handler started observes the token.
+            let token = context.cancellation().clone();
+            tokio::spawn(async move {
+                token.cancelled().await;
+                cancelled.notify_one();
+            });
+            async move {
+                std::future::pending::<()>().await;
+                Ok::<_, ipc_runtime::IpcHandlerError>(())
+            }
+        })
+        .send::<Note, _>(move |_: CallContext, note: Note| {
+            let notes_tx = notes_tx.clone();
+            async move {
+                let _ = notes_tx.send(note.text);
+                Ok::<_, ipc_runtime::IpcHandlerError>(())
+            }
+        })
+        .build()
+        .expect("every contract has a handler");
+    let static_dir = std::env::temp_dir().join(format!(
+        "ipc-ws-static-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(static_dir.join("assets")).expect("mkdir");
+    std::fs::write(
+        static_dir.join("index.html"),
+        "<!doctype html><title>app</title>",
+    )
+    .expect("write");
+    std::fs::write(static_dir.join("assets/app.js"), "console.log(1)").expect("write");
+    let config = WsConfig {
+        static_dir: Some(static_dir.clone()),
+        max_message_bytes: 64 * 1024,
+        ..WsConfig::default()
+    };
+    let server = WsServer::start(Arc::new(router), config)
+        .await
+        .expect("server starts");
+    Harness {
+        server,
+        hung_calls_cancelled: cancelled,
+        notes,
+        static_dir,
+    }
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
+}
+
+fn secret_of(server: &WsServer) -> String {
+    server
+        .app_url()
+        .split("#ipc-secret=")
+        .nth(1)
+        .expect("secret in fragment")
+        .to_owned()
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<TcpStream>;
+
+async fn connect_with(server: &WsServer, origin: &str, protocols: &str) -> Result<Socket, String> {
+    let addr = server.local_addr();
+    let mut request = format!("ws://{addr}/ipc")
+        .into_client_request()
+        .map_err(|e| e.to_string())?;
+    request.headers_mut().insert(
+        "Origin",
+        HeaderValue::from_str(origin).map_err(|e| e.to_string())?,
+    );
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_str(protocols).map_err(|e| e.to_string())?,
+    );
+    let stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    tokio_tungstenite::client_async(request, stream)
+        .await
+        .map(|(socket, _)| socket)
+        .map_err(|error| error.to_string())
+}
+
+async fn connect(server: &WsServer) -> Socket {
+    let protocols = format!("ipc-contracts.v1, ipc-secret.{}", secret_of(server));
+    connect_with(server, &server.origin(), &protocols)
+        .await
+        .expect("handshake accepted")
+}
+
+async fn next_json(socket: &mut Socket) -> Value {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a message within 5 s")
+            .expect("socket open")
+            .expect("valid frame");
+        if let Message::Text(text) = message {
+            return serde_json::from_str(&text).expect("JSON");
+        }
+    }
+}
+
+async fn invoke(socket: &mut Socket, id: u64, channel: &str, payload: Value) {
+    let request =
+        json!({"v": 1, "id": id, "kind": "invoke", "channel": channel, "payload": payload});
+    socket
+        .send(Message::text(request.to_string()))
+        .await
+        .expect("sent");
+}
+
+/// Sends a raw HTTP request and returns the status line and the response.
+async fn raw_request(server: &WsServer, request: &str) -> (String, String) {
+    let mut stream = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connect");
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut response)).await;
+    let response = String::from_utf8_lossy(&response).into_owned();
+    (
+        response.lines().next().unwrap_or_default().to_owned(),
+        response,
+    )
+}
+
+fn upgrade_request(server: &WsServer, host: &str, origin: Option<&str>, protocols: &str) -> String {
+    let _ = server;
+    let origin = origin
+        .map(|o| format!("Origin: {o}\r\n"))
+        .unwrap_or_default();
+    format!(
+        "GET /ipc HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{origin}Sec-WebSocket-Protocol: {protocols}\r\n\r\n"
+    )
+}
+
+#[tokio::test]
+async fn listens_on_loopback_with_an_ephemeral_port_and_a_strong_secret() {
+    let harness = start().await;
+    let addr = harness.server.local_addr();
+    assert!(addr.ip().is_loopback());
+    assert_ne!(addr.port(), 0);
+    let url = harness.server.app_url();
+    assert!(
+        url.starts_with(&format!("http://127.0.0.1:{}/#ipc-secret=", addr.port())),
+        "{url}"
+    );
+    let secret = secret_of(&harness.server);
+    assert_eq!(secret.len(), 64, "256 bits in hex");
+    let other = start().await;
+    assert_ne!(secret, secret_of(&other.server), "a new secret per launch");
+}
+
+#[tokio::test]
+async fn a_valid_client_calls_and_sees_its_identity() {
+    let harness = start().await;
+    let mut socket = connect(&harness.server).await;
+    invoke(&mut socket, 1, "test:echo", json!({"text": "hi"})).await;
+    let reply = next_json(&mut socket).await;
+    assert_eq!(reply["id"], 1);
+    assert_eq!(reply["ok"], true);
+    assert_eq!(reply["data"]["text"], "hi");
+    assert_eq!(reply["data"]["origin"], harness.server.origin());
+    assert_eq!(reply["data"]["role"], "renderer");
+
+    let mut second = connect(&harness.server).await;
+    invoke(&mut second, 1, "test:echo", json!({"text": "x"})).await;
+    let other = next_json(&mut second).await;
+    assert_ne!(
+        other["data"]["connection_id"], reply["data"]["connection_id"],
+        "each connection has its own id"
+    );
+    assert_eq!(harness.server.connection_count(), 2);
+}
+
+#[tokio::test]
+async fn validation_and_unknown_channels_are_structured_errors() {
+    let harness = start().await;
+    let mut socket = connect(&harness.server).await;
+    invoke(
+        &mut socket,
+        7,
+        "test:echo",
+        json!({"text": "far too long for the limit"}),
+    )
+    .await;
+    let reply = next_json(&mut socket).await;
+    assert_eq!(reply["id"], 7);
+    assert_eq!(reply["ok"], false);
+    assert_eq!(reply["error"]["name"], "IPCValidationError");
+    assert_eq!(reply["error"]["issues"][0]["path"], json!(["text"]));
+
+    invoke(&mut socket, 8, "test:nope", json!({})).await;
+    let reply = next_json(&mut socket).await;
+    assert_eq!(reply["id"], 8);
+    assert_eq!(reply["error"]["code"], "IPC_UNKNOWN_CHANNEL");
+
+    socket.send(Message::text("not json")).await.expect("sent");
+    let reply = next_json(&mut socket).await;
+    assert_eq!(reply["id"], Value::Null);
+    assert_eq!(reply["error"]["code"], "IPC_MALFORMED_REQUEST");
+
+    socket
+        .send(Message::binary(vec![0u8, 0, 0, 2, b'{', b'}']))
+        .await
+        .expect("sent");
+    let reply = next_json(&mut socket).await;
+    assert_eq!(reply["error"]["code"], "IPC_MALFORMED_REQUEST");
+
+    // Still serving after all of that.
+    invoke(&mut socket, 9, "test:echo", json!({"text": "ok"})).await;
+    assert_eq!(next_json(&mut socket).await["ok"], true);
+}
+
+#[tokio::test]
+async fn concurrent_calls_are_pipelined_and_sends_reach_their_handler() {
+    let mut harness = start().await;
+    let mut socket = connect(&harness.server).await;
+    invoke(&mut socket, 1, "test:hang", json!({})).await;
+    for id in 2..=11 {
+        invoke(
+            &mut socket,
+            id,
+            "test:echo",
+            json!({"text": id.to_string()}),
+        )
+        .await;
+    }
+    let mut ids = Vec::new();
+    for _ in 2..=11 {
+        ids.push(next_json(&mut socket).await["id"].as_u64().expect("id"));
+    }
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        (2..=11).collect::<Vec<_>>(),
+        "replies arrive while call 1 still hangs"
+    );
+
+    let send =
+        json!({"v": 1, "kind": "send", "channel": "test:note", "payload": {"text": "noted"}});
+    socket
+        .send(Message::text(send.to_string()))
+        .await
+        .expect("sent");
+    let note = tokio::select! {
+        note = harness.notes.recv() => note,
+        reply = next_json(&mut socket) => panic!("a send gets no reply on success, got {reply}"),
+    };
+    assert_eq!(note.as_deref(), Some("noted"));
+}
+
+#[tokio::test]
+async fn events_reach_every_connection() {
+    let harness = start().await;
+    let mut first = connect(&harness.server).await;
+    let mut second = connect(&harness.server).await;
+    let emitter = harness.server.emitter();
+    assert_eq!(emitter.emit(&Ticked { count: 3 }).expect("valid event"), 2);
+    for socket in [&mut first, &mut second] {
+        assert_eq!(
+            next_json(socket).await,
+            json!({"v": 1, "kind": "event", "channel": "test:ticked", "payload": {"count": 3}})
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_disconnects_mid_call_cancels_it_and_others_are_unaffected() {
+    let harness = start().await;
+    let mut leaving = connect(&harness.server).await;
+    let mut staying = connect(&harness.server).await;
+    invoke(&mut leaving, 1, "test:hang", json!({})).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    drop(leaving);
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        harness.hung_calls_cancelled.notified(),
+    )
+    .await
+    .expect("the hanging handler is cancelled when its connection drops");
+    invoke(&mut staying, 2, "test:echo", json!({"text": "still"})).await;
+    assert_eq!(next_json(&mut staying).await["data"]["text"], "still");
+    for _ in 0..50 {
+        if harness.server.connection_count() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(harness.server.connection_count(), 1);
+}
+
+#[tokio::test]
+async fn handshakes_without_the_right_secret_origin_or_host_are_refused() {
+    let harness = start().await;
+    let server = &harness.server;
+    let port = server.local_addr().port();
+    let host = format!("127.0.0.1:{port}");
+    let own = server.origin();
+    let secret = secret_of(server);
+    let good = format!("ipc-contracts.v1, ipc-secret.{secret}");
+    let wrong_secret = {
+        let mut flipped = secret.clone().into_bytes();
+        flipped[0] = if flipped[0] == b'0' { b'1' } else { b'0' };
+        String::from_utf8(flipped).expect("hex")
+    };
+    let cases: Vec<(String, &str)> = vec![
+        (
+            upgrade_request(
+                server,
+                &host,
+                Some(&own),
+                &format!("ipc-contracts.v1, ipc-secret.{wrong_secret}"),
+            ),
+            "403",
+        ),
+        (
+            upgrade_request(server, &host, Some(&own), "ipc-contracts.v1"),
+            "403",
+        ),
+        (
+            upgrade_request(
+                server,
+                &host,
+                Some(&own),
+                &format!("ipc-contracts.v1, ipc-secret.{secret}, ipc-secret.{wrong_secret}"),
+            ),
+            "403",
+        ),
+        (
+            upgrade_request(server, &host, Some(&own), &format!("ipc-secret.{secret}")),
+            "400",
+        ),
+        (
+            upgrade_request(
+                server,
+                &host,
+                Some(&format!("http://127.0.0.1:{}", port + 1)),
+                &good,
+            ),
+            "403",
+        ),
+        (
+            upgrade_request(
+                server,
+                &host,
+                Some(&format!("http://127.0.0.1:{port}.evil.example")),
+                &good,
+            ),
+            "403",
+        ),
+        (
+            upgrade_request(server, &host, Some("https://evil.example"), &good),
+            "403",
+        ),
+        (upgrade_request(server, &host, Some("null"), &good), "403"),
+        (upgrade_request(server, &host, None, &good), "403"),
+        (
+            upgrade_request(server, &format!("evil.example:{port}"), Some(&own), &good),
+            "421",
+        ),
+        (
+            upgrade_request(
+                server,
+                &format!("127.0.0.1:{}", port + 1),
+                Some(&own),
+                &good,
+            ),
+            "421",
+        ),
+    ];
+    for (request, expected) in cases {
+        let (status, response) = raw_request(server, &request).await;
+        assert!(
+            status.contains(expected),
+            "expected {expected} for\n{request}\ngot {response}"
+        );
+        assert!(!response.contains(&secret), "the secret never leaks");
+    }
+    let (status, response) =
+        raw_request(server, &upgrade_request(server, &host, Some(&own), &good)).await;
+    assert!(status.contains("101"), "{response}");
+    assert!(response.contains("Sec-WebSocket-Protocol: ipc-contracts.v1\r\n"));
+    assert!(
+        connect_with(server, &own, "ipc-contracts.v1, ipc-secret.00")
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn oversized_messages_close_the_connection_and_the_server_keeps_serving() {
+    let harness = start().await;
+    let mut socket = connect(&harness.server).await;
+    let huge = "x".repeat(128 * 1024);
+    let _ = socket.send(Message::text(huge)).await;
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    })
+    .await
+    .expect("closed in time");
+    assert_eq!(closed, Some(1009));
+    let mut fresh = connect(&harness.server).await;
+    invoke(&mut fresh, 1, "test:echo", json!({"text": "alive"})).await;
+    assert_eq!(next_json(&mut fresh).await["ok"], true);
+}
+
+#[tokio::test]
+async fn serves_renderer_files_with_security_headers_and_nothing_else() {
+    let harness = start().await;
+    let server = &harness.server;
+    let host = format!("127.0.0.1:{}", server.local_addr().port());
+    let (status, response) =
+        raw_request(server, &format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n")).await;
+    assert!(status.contains("200"), "{response}");
+    assert!(response.contains("<title>app</title>"));
+    assert!(response.contains("Content-Security-Policy: default-src 'none'; script-src 'self'"));
+    assert!(response.contains(&format!(
+        "connect-src ws://127.0.0.1:{0} ws://localhost:{0}",
+        server.local_addr().port()
+    )));
+    assert!(response.contains("X-Content-Type-Options: nosniff"));
+    let (status, response) = raw_request(
+        server,
+        &format!("GET /assets/app.js HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+    )
+    .await;
+    assert!(
+        status.contains("200") && response.contains("text/javascript"),
+        "{response}"
+    );
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/Cargo.toml",
+        "/missing.js",
+        "/.hidden",
+    ] {
+        let (status, _) = raw_request(
+            server,
+            &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+        )
+        .await;
+        assert!(status.contains("404"), "{path}: {status}");
+    }
+    let (status, _) = raw_request(
+        server,
+        &format!("POST / HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\n\r\n"),
+    )
+    .await;
+    assert!(status.contains("405"), "{status}");
+    let (status, _) = raw_request(server, "GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n").await;
+    assert!(status.contains("421"), "{status}");
+    let (status, _) = raw_request(server, "garbage\r\n\r\n").await;
+    assert!(status.contains("400"), "{status}");
+    let (status, _) = raw_request(
+        server,
+        &format!(
+            "GET / HTTP/1.1\r\nHost: {host}\r\nX: {}\r\n\r\n",
+            "a".repeat(20_000)
+        ),
+    )
+    .await;
+    assert!(status.contains("431"), "{status}");
+    let _ = std::fs::remove_dir_all(&harness.static_dir);
+}
