@@ -486,16 +486,16 @@ fn method_view(
                 paragraph(
                     &mut doc,
                     format!(
-                        "@throws `{}` (narrow with `{}` from `errors.ts`) for the typed errors {}.",
+                        "@throws `{}` for the typed errors {}\n(narrow with `{}` from `errors.ts`).",
                         error_type_name(contract),
+                        codes.join(", "),
                         guard_name(contract),
-                        codes.join(", ")
                     ),
                 );
             }
             paragraph(
                 &mut doc,
-                "@throws `IPCValidationError` when the request or response is invalid, `IPCHandlerError` for framework failures, `IPCTransportError` when the call itself fails.".to_owned(),
+                "@throws `IPCValidationError` for an invalid request or response,\n`IPCHandlerError` for framework failures, `IPCTransportError` when the\ncall itself fails.".to_owned(),
             );
             doc.extend(notes);
             MethodView {

@@ -22,23 +22,31 @@ export interface Api {
     /**
      * Deletes one note.
      *
-     * @throws `NotesDeleteError` (narrow with `isNotesDeleteError` from `errors.ts`) for the typed errors NOT_FOUND, CONFLICT, STORAGE_FAILED.
+     * @throws `NotesDeleteError` for the typed errors NOT_FOUND, CONFLICT, STORAGE_FAILED
+     * (narrow with `isNotesDeleteError` from `errors.ts`).
      *
-     * @throws `IPCValidationError` when the request or response is invalid, `IPCHandlerError` for framework failures, `IPCTransportError` when the call itself fails.
+     * @throws `IPCValidationError` for an invalid request or response,
+     * `IPCHandlerError` for framework failures, `IPCTransportError` when the
+     * call itself fails.
      */
     delete(request: types.DeleteNote, options?: CallOptions): Promise<null>
     /**
      * Reads one note.
      *
-     * @throws `NotesGetError` (narrow with `isNotesGetError` from `errors.ts`) for the typed errors NOT_FOUND, CONFLICT, STORAGE_FAILED.
+     * @throws `NotesGetError` for the typed errors NOT_FOUND, CONFLICT, STORAGE_FAILED
+     * (narrow with `isNotesGetError` from `errors.ts`).
      *
-     * @throws `IPCValidationError` when the request or response is invalid, `IPCHandlerError` for framework failures, `IPCTransportError` when the call itself fails.
+     * @throws `IPCValidationError` for an invalid request or response,
+     * `IPCHandlerError` for framework failures, `IPCTransportError` when the
+     * call itself fails.
      */
     get(request: types.GetNote, options?: CallOptions): Promise<types.Note>
     /**
      * Lists every note, most recently updated first.
      *
-     * @throws `IPCValidationError` when the request or response is invalid, `IPCHandlerError` for framework failures, `IPCTransportError` when the call itself fails.
+     * @throws `IPCValidationError` for an invalid request or response,
+     * `IPCHandlerError` for framework failures, `IPCTransportError` when the
+     * call itself fails.
      */
     list(request?: types.ListNotes, options?: CallOptions): Promise<types.NoteSummary[]>
     /**
@@ -50,9 +58,12 @@ export interface Api {
     /**
      * Creates a note (without `id`) or replaces one (with `id`).
      *
-     * @throws `NotesSaveError` (narrow with `isNotesSaveError` from `errors.ts`) for the typed errors NOT_FOUND, CONFLICT, STORAGE_FAILED.
+     * @throws `NotesSaveError` for the typed errors NOT_FOUND, CONFLICT, STORAGE_FAILED
+     * (narrow with `isNotesSaveError` from `errors.ts`).
      *
-     * @throws `IPCValidationError` when the request or response is invalid, `IPCHandlerError` for framework failures, `IPCTransportError` when the call itself fails.
+     * @throws `IPCValidationError` for an invalid request or response,
+     * `IPCHandlerError` for framework failures, `IPCTransportError` when the
+     * call itself fails.
      */
     save(request: types.SaveNote, options?: CallOptions): Promise<types.Note>
   }
