@@ -97,11 +97,11 @@ pub(crate) fn parse_args(
                     }
                 },
             }
-            if !input.is_empty() {
-                if let Err(error) = input.parse::<Token![,]>() {
-                    diagnostics.push(error);
-                    skip_to_comma(input);
-                }
+            if !input.is_empty()
+                && let Err(error) = input.parse::<Token![,]>()
+            {
+                diagnostics.push(error);
+                skip_to_comma(input);
             }
         }
         Ok(args)

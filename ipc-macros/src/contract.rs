@@ -198,21 +198,20 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ContractModel> {
 pub(crate) fn doc_string(attrs: &[Attribute]) -> String {
     let mut lines = Vec::new();
     for attr in attrs.iter().filter(|attr| attr.path().is_ident("doc")) {
-        if let syn::Meta::NameValue(nv) = &attr.meta {
-            if let syn::Expr::Lit(syn::ExprLit {
+        if let syn::Meta::NameValue(nv) = &attr.meta
+            && let syn::Expr::Lit(syn::ExprLit {
                 lit: syn::Lit::Str(lit),
                 ..
             }) = &nv.value
-            {
-                let value = lit.value();
-                lines.push(
-                    value
-                        .strip_prefix(' ')
-                        .unwrap_or(&value)
-                        .trim_end()
-                        .to_owned(),
-                );
-            }
+        {
+            let value = lit.value();
+            lines.push(
+                value
+                    .strip_prefix(' ')
+                    .unwrap_or(&value)
+                    .trim_end()
+                    .to_owned(),
+            );
         }
     }
     lines.join("\n").trim().to_owned()

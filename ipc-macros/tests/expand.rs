@@ -56,7 +56,7 @@ fn contract_traits_are_implemented() {
     assert_eq!(Ping::DECLARATION.module_path, "expand");
     assert_eq!(Ping::DECLARATION.docs, "Pings the main side.");
     assert_eq!(Ping::DECLARATION.channel, None);
-    assert!(<<Ping as InvokeContract>::Error as ContractError>::IS_NO_ERROR);
+    const { assert!(<<Ping as InvokeContract>::Error as ContractError>::IS_NO_ERROR) };
     let _: Option<NoError> = None::<<Ping as InvokeContract>::Error>;
 
     assert_eq!(OpenFile::DECLARATION.channel, Some("files/open-v2"));

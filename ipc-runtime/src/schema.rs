@@ -124,12 +124,11 @@ pub fn reachable_definitions(
                     .get("$ref")
                     .and_then(Value::as_str)
                     .and_then(|reference| reference.strip_prefix("#/$defs/"))
+                    && !reached.iter().any(|r| r == name)
                 {
-                    if !reached.iter().any(|r| r == name) {
-                        reached.push(name.to_owned());
-                        if let Some(definition) = definitions.get(name) {
-                            pending.push(definition);
-                        }
+                    reached.push(name.to_owned());
+                    if let Some(definition) = definitions.get(name) {
+                        pending.push(definition);
                     }
                 }
                 pending.extend(object.values());

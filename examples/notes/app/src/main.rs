@@ -44,10 +44,10 @@ struct App {
 
 impl App {
     fn changed(&self, id: u64, kind: ChangeKind, note: Option<Note>) {
-        if let Some(events) = self.events.get() {
-            if let Err(error) = events.emit(&NoteChanged { id, kind, note }) {
-                tracing::error!(%error, "could not emit a note change");
-            }
+        if let Some(events) = self.events.get()
+            && let Err(error) = events.emit(&NoteChanged { id, kind, note })
+        {
+            tracing::error!(%error, "could not emit a note change");
         }
     }
 }
