@@ -11,15 +11,15 @@ mod cases {
     /// Field and variant renames.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
     #[serde(rename_all = "camelCase")]
-    pub struct Renamed {
-        pub first_name: String,
+    pub(crate) struct Renamed {
+        pub(crate) first_name: String,
         #[serde(rename = "ID")]
-        pub id: u32,
+        pub(crate) id: u32,
     }
 
     /// Externally tagged (serde's default).
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub enum External {
+    pub(crate) enum External {
         Unit,
         Newtype(u32),
         Tuple(u8, String),
@@ -29,7 +29,7 @@ mod cases {
     /// Internally tagged.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
     #[serde(tag = "type", rename_all = "snake_case")]
-    pub enum Shape {
+    pub(crate) enum Shape {
         Circle { radius: f64 },
         Rectangle { width: f64, height: f64 },
         Empty,
@@ -38,7 +38,7 @@ mod cases {
     /// Adjacently tagged.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
     #[serde(tag = "t", content = "c")]
-    pub enum Message {
+    pub(crate) enum Message {
         Text(String),
         Pair(u8, u8),
         Ping,
@@ -47,7 +47,7 @@ mod cases {
     /// Untagged.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
     #[serde(untagged)]
-    pub enum Loose {
+    pub(crate) enum Loose {
         Number(i32),
         Text(String),
         Point { x: i32, y: i32 },
@@ -58,114 +58,114 @@ mod cases {
         Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
     )]
     #[serde(rename_all = "lowercase")]
-    pub enum Color {
+    pub(crate) enum Color {
         Red,
         Green,
         Blue,
     }
 
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub struct Base {
-        pub created_by: String,
+    pub(crate) struct Base {
+        pub(crate) created_by: String,
     }
 
     /// `flatten` merges `Base`'s fields into this object.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub struct Flattened {
-        pub name: String,
+    pub(crate) struct Flattened {
+        pub(crate) name: String,
         #[serde(flatten)]
-        pub base: Base,
+        pub(crate) base: Base,
     }
 
     /// Optionality differs between directions.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub struct Optionality {
+    pub(crate) struct Optionality {
         /// Optional on input (`default`), always present on output.
         #[serde(default)]
-        pub count: u32,
+        pub(crate) count: u32,
         /// Always written on output, possibly as null; may be absent on input.
-        pub maybe: Option<String>,
+        pub(crate) maybe: Option<String>,
         /// Omitted from output when `None`; may be absent on input.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        pub note: Option<String>,
+        pub(crate) note: Option<String>,
     }
 
     /// A newtype: on the wire, the inner value.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-    pub struct UserId(pub u64);
+    pub(crate) struct UserId(pub(crate) u64);
 
     /// A shared nested type: one `$defs` entry, however many contracts use it.
     #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub struct Point {
-        pub x: f64,
-        pub y: f64,
+    pub(crate) struct Point {
+        pub(crate) x: f64,
+        pub(crate) y: f64,
     }
 
     /// A generic type, used at concrete instantiations.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub struct Page<T> {
-        pub items: Vec<T>,
-        pub next_cursor: Option<u32>,
+    pub(crate) struct Page<T> {
+        pub(crate) items: Vec<T>,
+        pub(crate) next_cursor: Option<u32>,
     }
 
     /// A recursive type.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub struct Tree {
-        pub label: String,
-        pub children: Vec<Tree>,
+    pub(crate) struct Tree {
+        pub(crate) label: String,
+        pub(crate) children: Vec<Tree>,
     }
 
     /// Collections, tuples and 64-bit integers.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub struct Collections {
-        pub list: Vec<String>,
-        pub by_name: HashMap<String, u32>,
-        pub by_color: BTreeMap<Color, u32>,
-        pub pair: (String, u32),
-        pub user: UserId,
-        pub big_unsigned: u64,
-        pub big_signed: i64,
+    pub(crate) struct Collections {
+        pub(crate) list: Vec<String>,
+        pub(crate) by_name: HashMap<String, u32>,
+        pub(crate) by_color: BTreeMap<Color, u32>,
+        pub(crate) pair: (String, u32),
+        pub(crate) user: UserId,
+        pub(crate) big_unsigned: u64,
+        pub(crate) big_signed: i64,
     }
 
     /// Every case in one request, echoed back.
     #[ipc_runtime::contract(invoke, namespace = "cases", method = "echo", response = Everything)]
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub struct Everything {
-        pub renamed: Renamed,
-        pub external: Vec<External>,
-        pub shape: Shape,
-        pub message: Message,
-        pub loose: Vec<Loose>,
-        pub color: Color,
-        pub flattened: Flattened,
-        pub optionality: Optionality,
-        pub collections: Collections,
-        pub origin: Point,
+    pub(crate) struct Everything {
+        pub(crate) renamed: Renamed,
+        pub(crate) external: Vec<External>,
+        pub(crate) shape: Shape,
+        pub(crate) message: Message,
+        pub(crate) loose: Vec<Loose>,
+        pub(crate) color: Color,
+        pub(crate) flattened: Flattened,
+        pub(crate) optionality: Optionality,
+        pub(crate) collections: Collections,
+        pub(crate) origin: Point,
     }
 
     /// Generic instantiations and a shared type in a second contract.
     #[ipc_runtime::contract(invoke, namespace = "cases", method = "page", response = Page<Point>)]
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub struct GetPage {
-        pub labels: Page<String>,
-        pub points: Page<Point>,
-        pub around: Point,
+    pub(crate) struct GetPage {
+        pub(crate) labels: Page<String>,
+        pub(crate) points: Page<Point>,
+        pub(crate) around: Point,
     }
 
     /// A recursive payload, main -> renderer.
     #[ipc_runtime::contract(event, namespace = "cases", method = "treeChanged")]
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub struct TreeChanged {
-        pub root: Tree,
+    pub(crate) struct TreeChanged {
+        pub(crate) root: Tree,
     }
 
     /// A unit-enum payload, renderer -> main.
     #[ipc_runtime::contract(send, namespace = "cases", method = "pick")]
     #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
-    pub struct PickColor(pub Color);
+    pub(crate) struct PickColor(pub(crate) Color);
 
     /// A sample with every case populated, as the main side would send it.
-    pub fn sample_everything() -> Everything {
+    pub(crate) fn sample_everything() -> Everything {
         Everything {
             renamed: Renamed {
                 first_name: "Ada".into(),
