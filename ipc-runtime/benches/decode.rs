@@ -73,7 +73,8 @@ pub struct Document {
 }
 
 fn payloads() -> Vec<(&'static str, Value)> {
-    let small = json!({"id": 42, "name": "widget", "score": 0.75, "active": true, "tags": ["a", "b"]});
+    let small =
+        json!({"id": 42, "name": "widget", "score": 0.75, "active": true, "tags": ["a", "b"]});
     let event = json!({"type": "click", "x": 120, "y": -4, "button": "left"});
     let items: Vec<Value> = (0..1000)
         .map(|i| {
@@ -132,13 +133,16 @@ fn bench_payload<T: DeserializeOwned + JsonSchema + Send + 'static>(
     group.bench_function(BenchmarkId::new("Decoder::decode", ""), |b| {
         b.iter(|| decoder.decode(black_box(&bytes)).expect("valid"));
     });
-    group.bench_function(BenchmarkId::new("naive_value_validate_from_value", ""), |b| {
-        b.iter(|| {
-            let value: Value = serde_json::from_slice(black_box(&bytes)).expect("json");
-            assert!(validator.is_valid(&value));
-            serde_json::from_value::<T>(value).expect("valid")
-        });
-    });
+    group.bench_function(
+        BenchmarkId::new("naive_value_validate_from_value", ""),
+        |b| {
+            b.iter(|| {
+                let value: Value = serde_json::from_slice(black_box(&bytes)).expect("json");
+                assert!(validator.is_valid(&value));
+                serde_json::from_value::<T>(value).expect("valid")
+            });
+        },
+    );
     group.bench_function(BenchmarkId::new("Router::dispatch", ""), |b| {
         b.iter(|| {
             runtime
@@ -159,10 +163,10 @@ fn benches(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let router = Router::builder()
-        .invoke::<SmallRecord, _>(|ctx, request| ok(ctx, request))
-        .invoke::<InputEvent, _>(|ctx, request| ok(ctx, request))
-        .invoke::<ItemList, _>(|ctx, request| ok(ctx, request))
-        .invoke::<Document, _>(|ctx, request| ok(ctx, request))
+        .invoke::<SmallRecord, _>(ok)
+        .invoke::<InputEvent, _>(ok)
+        .invoke::<ItemList, _>(ok)
+        .invoke::<Document, _>(ok)
         .build()
         .expect("router builds");
     for (name, payload) in payloads() {

@@ -32,8 +32,8 @@ pub use ipc_macros::{contract, contract_error};
 pub use manifest::{MANIFEST_VERSION, Manifest};
 pub use registry::{RegisteredContract, RegistryError, registered_contracts};
 pub use router::{
-    BuildError, InvokeHandler, Router, RouterBuilder, RouterConfig, SendHandler, SyncInvokeHandler,
-    SyncSendHandler,
+    BuildError, InvokeReply, Router, RouterBuilder, RouterConfig, SendReply, SyncInvokeReply,
+    SyncSendReply,
 };
 pub use validation::{DecodeError, Decoder, SchemaError};
 pub use wire::{

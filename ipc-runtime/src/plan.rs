@@ -89,8 +89,8 @@ struct Node {
     additional: Additional,
     max_properties: Option<u64>,
     tagged: Option<Tagged>,
-    /// Allows every value: deserialized without the adapter.
-    any: bool,
+    /// Every numeric bound as one integer range, when they are integers.
+    integer_bounds: Option<(i128, i128)>,
 }
 
 impl Node {
@@ -114,7 +114,7 @@ impl Node {
             additional: Additional::Any,
             max_properties: None,
             tagged: None,
-            any: false,
+            integer_bounds: Some((i128::MIN, i128::MAX)),
         }
     }
 }
@@ -123,7 +123,13 @@ impl Node {
 #[derive(Debug)]
 pub(crate) struct Plan {
     nodes: Vec<Node>,
+    /// Per node: the node that applies to non-null values (aliases and
+    /// `Option` wrappers followed) and whether null is allowed.
+    resolved: Vec<(NodeId, bool)>,
     root: NodeId,
+    /// A node that allows everything: unknown properties, items without
+    /// an `items` schema.
+    any: NodeId,
 }
 
 struct Compiler<'a> {
@@ -163,9 +169,12 @@ impl Plan {
         root_object.remove("$defs");
         let root_node = compiler.node(&Value::Object(root_object))?;
         let root = compiler.push(root_node);
+        let any = compiler.push(Node::new());
         let mut plan = Plan {
             nodes: compiler.nodes,
+            resolved: Vec::new(),
             root,
+            any,
         };
         // A cycle of pure aliases would make `resolve` loop.
         for id in 0..plan.nodes.len() {
@@ -181,8 +190,24 @@ impl Plan {
             }
         }
         for node in &mut plan.nodes {
-            node.any = node.alias.is_none() && node.nullable.is_none() && is_trivial(node);
+            node.integer_bounds = integer_bounds(node);
         }
+        plan.resolved = (0..plan.nodes.len())
+            .map(|id| {
+                let mut target = plan.resolve(id);
+                let mut nullable = false;
+                let mut steps = 0;
+                while let Some(inner) = plan.nodes[target].nullable {
+                    nullable = true;
+                    target = plan.resolve(inner);
+                    steps += 1;
+                    if steps > plan.nodes.len() {
+                        return None;
+                    }
+                }
+                Some((target, nullable || plan.nodes[target].types & NULL != 0))
+            })
+            .collect::<Option<Vec<_>>>()?;
         Some(plan)
     }
 
@@ -193,30 +218,26 @@ impl Plan {
         id
     }
 
-    /// The node that applies to a non-null value at `id`.
-    fn non_null(&self, id: NodeId) -> (&Node, bool) {
-        let mut id = self.resolve(id);
-        let mut nullable = false;
-        while let Some(inner) = self.nodes[id].nullable {
-            nullable = true;
-            id = self.resolve(inner);
+    /// A cursor at node `id`.
+    #[inline]
+    fn cursor(&self, id: NodeId, depth: usize) -> Cursor<'_> {
+        let (target, null_ok) = self.resolved[id];
+        Cursor {
+            plan: self,
+            node: &self.nodes[target],
+            null_ok,
+            depth,
         }
-        (&self.nodes[id], nullable)
     }
 
-    fn allows_null(&self, id: NodeId) -> bool {
-        let (node, nullable) = self.non_null(id);
-        nullable || node.types & NULL != 0
-    }
-
-    /// Decodes `bytes` when the value is valid; `None` when the plan or
+    /// Decodes `bytes` when the value is valid and nests at most
+    /// `max_depth` levels of arrays and objects; `None` when the plan or
     /// serde rejects it (the caller then asks the validator).
-    pub(crate) fn decode<T: DeserializeOwned>(&self, bytes: &[u8]) -> Option<T> {
+    pub(crate) fn decode<T: DeserializeOwned>(&self, bytes: &[u8], max_depth: usize) -> Option<T> {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
         let value = T::deserialize(Guided {
             de: &mut deserializer,
-            plan: self,
-            node: self.root,
+            at: self.cursor(self.root, max_depth),
         })
         .ok()?;
         deserializer.end().ok()?;
@@ -224,22 +245,24 @@ impl Plan {
     }
 }
 
-fn is_trivial(node: &Node) -> bool {
-    node.types == ALL_TYPES
-        && node.string_enum.is_none()
-        && node.min_length.is_none()
-        && node.max_length.is_none()
-        && node.minimum.is_none()
-        && node.maximum.is_none()
-        && node.exclusive_minimum.is_none()
-        && node.exclusive_maximum.is_none()
-        && node.items.is_none()
-        && node.min_items.is_none()
-        && node.max_items.is_none()
-        && node.properties.is_empty()
-        && matches!(node.additional, Additional::Any)
-        && node.max_properties.is_none()
-        && node.tagged.is_none()
+/// The bounds of a node as an inclusive integer range, when every bound
+/// it has is an integer.
+fn integer_bounds(node: &Node) -> Option<(i128, i128)> {
+    let mut low = i128::MIN;
+    let mut high = i128::MAX;
+    if let Some(bound) = node.minimum {
+        low = low.max(bound.integer()?);
+    }
+    if let Some(bound) = node.exclusive_minimum {
+        low = low.max(bound.integer()?.checked_add(1)?);
+    }
+    if let Some(bound) = node.maximum {
+        high = high.min(bound.integer()?);
+    }
+    if let Some(bound) = node.exclusive_maximum {
+        high = high.min(bound.integer()?.checked_sub(1)?);
+    }
+    Some((low, high))
 }
 
 fn only_annotations(object: &Map<String, Value>, allowed: &[&str]) -> bool {
@@ -314,9 +337,9 @@ impl<'a> Compiler<'a> {
                 "type" => {
                     node.types = match value {
                         Value::String(name) => type_bits(name)?,
-                        Value::Array(names) => names.iter().try_fold(0, |bits, name| {
-                            Some(bits | type_bits(name.as_str()?)?)
-                        })?,
+                        Value::Array(names) => names
+                            .iter()
+                            .try_fold(0, |bits, name| Some(bits | type_bits(name.as_str()?)?))?,
                         _ => return None,
                     };
                 }
@@ -395,7 +418,8 @@ impl<'a> Compiler<'a> {
         }
         let is_null = |schema: &Value| {
             schema.as_object().is_some_and(|object| {
-                object.get("type") == Some(&Value::from("null")) && only_annotations(object, &["type"])
+                object.get("type") == Some(&Value::from("null"))
+                    && only_annotations(object, &["type"])
             })
         };
         let inner = match branches.as_array()?.as_slice() {
@@ -440,7 +464,11 @@ impl<'a> Compiler<'a> {
             .find(|(name, property)| {
                 constant(property).is_some()
                     && branches.iter().all(|branch| {
-                        branch.get("properties").and_then(|p| p.get(name.as_str())).and_then(constant).is_some()
+                        branch
+                            .get("properties")
+                            .and_then(|p| p.get(name.as_str()))
+                            .and_then(constant)
+                            .is_some()
                             && branch
                                 .get("required")
                                 .and_then(Value::as_array)
@@ -457,7 +485,11 @@ impl<'a> Compiler<'a> {
                 return None;
             }
             let value = constant(branch.get("properties")?.get(&tagged.tag)?)?;
-            if tagged.branches.iter().any(|(existing, _)| *existing == value) {
+            if tagged
+                .branches
+                .iter()
+                .any(|(existing, _)| *existing == value)
+            {
                 return None;
             }
             let id = self.child(branch)?;
@@ -478,6 +510,14 @@ enum Num {
 }
 
 impl Num {
+    fn from_i128(value: i128) -> Num {
+        match (u64::try_from(value), i64::try_from(value)) {
+            (Ok(n), _) => Num::Unsigned(n),
+            (_, Ok(n)) => Num::Signed(n),
+            _ => Num::Float(value as f64),
+        }
+    }
+
     fn from_json(number: &Number) -> Num {
         if let Some(n) = number.as_u64() {
             Num::Unsigned(n)
@@ -574,46 +614,81 @@ fn reject<E: de::Error>() -> E {
     E::custom("rejected by the schema plan")
 }
 
-/// A deserializer that checks each value against its plan node.
-pub(crate) struct Guided<'p, D> {
-    de: D,
+/// Where a value is: its node and how many more levels of arrays and
+/// objects may open below it.
+#[derive(Clone, Copy)]
+struct Cursor<'p> {
     plan: &'p Plan,
-    node: NodeId,
+    /// The node that applies to a non-null value here.
+    node: &'p Node,
+    /// Whether null is allowed here.
+    null_ok: bool,
+    depth: usize,
 }
 
-struct GuidedVisitor<'p, V> {
-    visitor: V,
-    plan: &'p Plan,
-    node: NodeId,
-}
-
-impl<'p, V> GuidedVisitor<'p, V> {
-    fn non_null(&self) -> &'p Node {
-        self.plan.non_null(self.node).0
+impl<'p> Cursor<'p> {
+    #[inline]
+    fn non_null(self) -> &'p Node {
+        self.node
     }
 
-    fn check_number<E: de::Error>(&self, value: Num) -> Result<&'p Node, E> {
+    #[inline]
+    fn at(self, node: NodeId) -> Cursor<'p> {
+        self.plan.cursor(node, self.depth)
+    }
+
+    /// The cursor for the children of a container opened here.
+    #[inline]
+    fn open<E: de::Error>(self) -> Result<Cursor<'p>, E> {
+        match self.depth.checked_sub(1) {
+            Some(depth) => Ok(Cursor { depth, ..self }),
+            None => Err(reject()),
+        }
+    }
+
+    #[inline]
+    fn check_integer<E: de::Error>(self, value: i128) -> Result<(), E> {
         let node = self.non_null();
-        let type_ok = match value {
-            Num::Float(_) => node.types & NUMBER != 0,
-            _ => node.types & (INTEGER | NUMBER) != 0,
-        };
-        if type_ok && node.string_enum.is_none() && number_ok(node, value) {
-            Ok(node)
+        let ok = node.types & (INTEGER | NUMBER) != 0
+            && node.string_enum.is_none()
+            && match node.integer_bounds {
+                Some((low, high)) => low <= value && value <= high,
+                None => number_ok(node, Num::from_i128(value)),
+            };
+        if ok { Ok(()) } else { Err(reject()) }
+    }
+
+    #[inline]
+    fn check_float<E: de::Error>(self, value: f64) -> Result<(), E> {
+        let node = self.non_null();
+        if node.types & NUMBER != 0
+            && node.string_enum.is_none()
+            && number_ok(node, Num::Float(value))
+        {
+            Ok(())
         } else {
             Err(reject())
         }
     }
 }
 
+/// A deserializer that checks each value against its plan node.
+pub(crate) struct Guided<'p, D> {
+    de: D,
+    at: Cursor<'p>,
+}
+
+struct GuidedVisitor<'p, V> {
+    visitor: V,
+    at: Cursor<'p>,
+}
+
 macro_rules! forward_guided {
     ($($method:ident),*) => {
         $(
+            #[inline]
             fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-                if self.plan.nodes[self.plan.resolve(self.node)].any {
-                    return self.de.$method(visitor);
-                }
-                self.de.$method(GuidedVisitor { visitor, plan: self.plan, node: self.node })
+                self.de.$method(GuidedVisitor { visitor, at: self.at })
             }
         )*
     };
@@ -656,8 +731,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
     ) -> Result<V::Value, Self::Error> {
         let guided = GuidedVisitor {
             visitor,
-            plan: self.plan,
-            node: self.node,
+            at: self.at,
         };
         self.de.deserialize_unit_struct(name, guided)
     }
@@ -669,8 +743,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
     ) -> Result<V::Value, Self::Error> {
         let guided = GuidedVisitor {
             visitor,
-            plan: self.plan,
-            node: self.node,
+            at: self.at,
         };
         self.de.deserialize_newtype_struct(name, guided)
     }
@@ -682,8 +755,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
     ) -> Result<V::Value, Self::Error> {
         let guided = GuidedVisitor {
             visitor,
-            plan: self.plan,
-            node: self.node,
+            at: self.at,
         };
         self.de.deserialize_tuple(len, guided)
     }
@@ -696,12 +768,12 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
     ) -> Result<V::Value, Self::Error> {
         let guided = GuidedVisitor {
             visitor,
-            plan: self.plan,
-            node: self.node,
+            at: self.at,
         };
         self.de.deserialize_tuple_struct(name, len, guided)
     }
 
+    #[inline]
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         name: &'static str,
@@ -710,8 +782,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
     ) -> Result<V::Value, Self::Error> {
         let guided = GuidedVisitor {
             visitor,
-            plan: self.plan,
-            node: self.node,
+            at: self.at,
         };
         self.de.deserialize_struct(name, fields, guided)
     }
@@ -724,25 +795,21 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
     ) -> Result<V::Value, Self::Error> {
         // Only unit enums, whose schema is a set of strings, are decided
         // here: serde_json would also take `{"Variant": null}`.
-        let (node, _) = self.plan.non_null(self.node);
+        let node = self.at.non_null();
         if node.types != STRING || node.string_enum.is_none() {
             return Err(reject());
         }
         self.de.deserialize_str(UnitVariantVisitor {
             visitor,
-            plan: self.plan,
-            node: self.node,
+            at: self.at,
         })
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        if self.plan.nodes[self.plan.resolve(self.node)].any {
-            return self.de.deserialize_ignored_any(visitor);
-        }
+        // Still walked, to check the value and its depth.
         self.de.deserialize_any(GuidedVisitor {
             visitor,
-            plan: self.plan,
-            node: self.node,
+            at: self.at,
         })
     }
 
@@ -758,78 +825,78 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
         self.visitor.expecting(f)
     }
 
+    #[inline]
     fn visit_bool<E: de::Error>(self, value: bool) -> Result<V::Value, E> {
-        let node = self.non_null();
+        let node = self.at.non_null();
         if node.types & BOOLEAN == 0 || node.string_enum.is_some() {
             return Err(reject());
         }
         self.visitor.visit_bool(value)
     }
 
+    #[inline]
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<V::Value, E> {
-        self.check_number(Num::Signed(value))?;
+        self.at.check_integer(i128::from(value))?;
         self.visitor.visit_i64(value)
     }
 
+    #[inline]
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<V::Value, E> {
-        self.check_number(Num::Unsigned(value))?;
+        self.at.check_integer(i128::from(value))?;
         self.visitor.visit_u64(value)
     }
 
     fn visit_i128<E: de::Error>(self, value: i128) -> Result<V::Value, E> {
-        match (u64::try_from(value), i64::try_from(value)) {
-            (Ok(n), _) => self.check_number(Num::Unsigned(n))?,
-            (_, Ok(n)) => self.check_number(Num::Signed(n))?,
-            _ => return Err(reject()),
-        };
+        self.at.check_integer(value)?;
         self.visitor.visit_i128(value)
     }
 
     fn visit_u128<E: de::Error>(self, value: u128) -> Result<V::Value, E> {
-        let Ok(n) = u64::try_from(value) else {
-            return Err(reject());
-        };
-        self.check_number(Num::Unsigned(n))?;
-        self.visitor.visit_u128(value)
+        let value = i128::try_from(value).map_err(|_| reject())?;
+        self.at.check_integer(value)?;
+        self.visitor.visit_u128(value.unsigned_abs())
     }
 
+    #[inline]
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<V::Value, E> {
-        let node = self.non_null();
-        let integral = value.fract() == 0.0;
-        if node.types & NUMBER == 0 && node.types & INTEGER != 0 && integral {
+        let node = self.at.non_null();
+        if node.types & NUMBER == 0 && node.types & INTEGER != 0 && value.fract() == 0.0 {
             // JSON Schema counts 1.0 as an integer; give it to serde as one.
             if (0.0..18_446_744_073_709_551_616.0).contains(&value) {
                 let n = value as u64;
-                self.check_number(Num::Unsigned(n))?;
+                self.at.check_integer(i128::from(n))?;
                 return self.visitor.visit_u64(n);
             }
             if (-9_223_372_036_854_775_808.0..0.0).contains(&value) {
                 let n = value as i64;
-                self.check_number(Num::Signed(n))?;
+                self.at.check_integer(i128::from(n))?;
                 return self.visitor.visit_i64(n);
             }
             return Err(reject());
         }
-        self.check_number(Num::Float(value))?;
+        self.at.check_float(value)?;
         self.visitor.visit_f64(value)
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
-        if !string_ok(self.non_null(), value) {
+        if !string_ok(self.at.non_null(), value) {
             return Err(reject());
         }
         self.visitor.visit_str(value)
     }
 
+    #[inline]
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
-        if !string_ok(self.non_null(), value) {
+        if !string_ok(self.at.non_null(), value) {
             return Err(reject());
         }
         self.visitor.visit_borrowed_str(value)
     }
 
+    #[inline]
     fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
-        if !string_ok(self.non_null(), &value) {
+        if !string_ok(self.at.non_null(), &value) {
             return Err(reject());
         }
         self.visitor.visit_string(value)
@@ -840,14 +907,14 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
     }
 
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
-        if !self.plan.allows_null(self.node) {
+        if !self.at.null_ok {
             return Err(reject());
         }
         self.visitor.visit_none()
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
-        if !self.plan.allows_null(self.node) {
+        if !self.at.null_ok {
             return Err(reject());
         }
         self.visitor.visit_unit()
@@ -856,8 +923,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
     fn visit_some<D2: Deserializer<'de>>(self, deserializer: D2) -> Result<V::Value, D2::Error> {
         self.visitor.visit_some(Guided {
             de: deserializer,
-            plan: self.plan,
-            node: self.node,
+            at: self.at,
         })
     }
 
@@ -867,20 +933,19 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
     ) -> Result<V::Value, D2::Error> {
         self.visitor.visit_newtype_struct(Guided {
             de: deserializer,
-            plan: self.plan,
-            node: self.node,
+            at: self.at,
         })
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        let node = self.non_null();
+        let node = self.at.non_null();
         if node.types & ARRAY == 0 || node.string_enum.is_some() {
             return Err(reject());
         }
+        let inner = self.at.open()?;
         let mut guided = GuidedSeq {
             seq,
-            plan: self.plan,
-            items: node.items,
+            items: inner.at(node.items.unwrap_or(self.at.plan.any)),
             count: 0,
             max: node.max_items,
         };
@@ -891,23 +956,30 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
         Ok(value)
     }
 
+    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        let node = self.non_null();
+        let node = self.at.non_null();
         if node.types & OBJECT == 0 || node.string_enum.is_some() {
             return Err(reject());
         }
         let mut guided = GuidedMap {
             map,
-            plan: self.plan,
-            object: node,
+            at: self.at.open()?,
+            keys: Keys {
+                object: node,
+                guess: 0,
+                found: None,
+                text: None,
+                want_text: node.tagged.is_some(),
+            },
             union: node.tagged.as_ref(),
             seen: 0,
             count: 0,
-            next: Next::Value(None),
+            next: Next::Nothing,
         };
         let value = self.visitor.visit_map(&mut guided)?;
-        if guided.union.is_some() || guided.seen & guided.object.required != guided.object.required
-        {
+        let required = guided.keys.object.required;
+        if guided.union.is_some() || guided.seen & required != required {
             return Err(reject());
         }
         Ok(value)
@@ -920,8 +992,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
 
 struct GuidedSeq<'p, A> {
     seq: A,
-    plan: &'p Plan,
-    items: Option<NodeId>,
+    items: Cursor<'p>,
     count: u64,
     max: Option<u64>,
 }
@@ -929,18 +1000,15 @@ struct GuidedSeq<'p, A> {
 impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
     type Error = A::Error;
 
+    #[inline]
     fn next_element_seed<S: DeserializeSeed<'de>>(
         &mut self,
         seed: S,
     ) -> Result<Option<S::Value>, A::Error> {
-        let element = match self.items {
-            Some(node) => self.seq.next_element_seed(GuidedSeed {
-                seed,
-                plan: self.plan,
-                node,
-            })?,
-            None => self.seq.next_element_seed(seed)?,
-        };
+        let element = self.seq.next_element_seed(GuidedSeed {
+            seed,
+            at: self.items,
+        })?;
         if element.is_some() {
             self.count += 1;
             if self.max.is_some_and(|max| self.count > max) {
@@ -957,22 +1025,304 @@ impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
 
 /// What the next map value is checked against.
 enum Next {
-    Value(Option<NodeId>),
+    Nothing,
+    Value(NodeId),
     /// The tag of a tagged union: its value picks the branch.
     Tag,
 }
 
 struct GuidedMap<'p, A> {
     map: A,
-    plan: &'p Plan,
-    /// The node whose properties apply (a union's branch once its tag is
-    /// read).
-    object: &'p Node,
+    /// The children's cursor (its node is replaced per value).
+    at: Cursor<'p>,
+    keys: Keys<'p>,
     /// A union whose tag is still to be read: it must be the first key.
     union: Option<&'p Tagged>,
     seen: u64,
     count: u64,
     next: Next,
+}
+
+/// Finds the property a key names, as the key is read.
+struct Keys<'p> {
+    /// The node whose properties apply (a union's branch once its tag is
+    /// read).
+    object: &'p Node,
+    /// The property expected next: keys usually come in schema order.
+    guess: usize,
+    /// What the last key was: `None` when it was not read as a string,
+    /// else the index of the property it names, if any.
+    found: Option<Option<usize>>,
+    /// The last key, kept only while a union waits for its tag.
+    text: Option<String>,
+    want_text: bool,
+}
+
+impl Keys<'_> {
+    #[inline(always)]
+    fn saw(&mut self, key: &str) {
+        let properties = &self.object.properties;
+        let index = if properties
+            .get(self.guess)
+            .is_some_and(|(name, _)| same(name, key))
+        {
+            Some(self.guess)
+        } else {
+            properties.iter().position(|(name, _)| same(name, key))
+        };
+        if let Some(index) = index {
+            self.guess = index + 1;
+        }
+        self.found = Some(index);
+        if self.want_text {
+            self.text = Some(key.to_owned());
+        }
+    }
+}
+
+/// The seed of a key, watched by [`Keys`].
+struct KeySeedWatch<'a, 'p, S> {
+    seed: S,
+    keys: &'a mut Keys<'p>,
+}
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeedWatch<'_, '_, S> {
+    type Value = S::Value;
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
+        self.seed.deserialize(KeyDeserializer {
+            de: deserializer,
+            keys: self.keys,
+        })
+    }
+}
+
+struct KeyDeserializer<'a, 'p, D> {
+    de: D,
+    keys: &'a mut Keys<'p>,
+}
+
+struct KeyVisitor<'a, 'p, V> {
+    visitor: V,
+    keys: &'a mut Keys<'p>,
+}
+
+macro_rules! forward_key {
+    ($($method:ident),*) => {
+        $(
+            #[inline]
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+                self.de.$method(KeyVisitor { visitor, keys: self.keys })
+            }
+        )*
+    };
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, '_, D> {
+    type Error = D::Error;
+
+    forward_key!(
+        deserialize_any,
+        deserialize_bool,
+        deserialize_i8,
+        deserialize_i16,
+        deserialize_i32,
+        deserialize_i64,
+        deserialize_i128,
+        deserialize_u8,
+        deserialize_u16,
+        deserialize_u32,
+        deserialize_u64,
+        deserialize_u128,
+        deserialize_f32,
+        deserialize_f64,
+        deserialize_char,
+        deserialize_str,
+        deserialize_string,
+        deserialize_bytes,
+        deserialize_byte_buf,
+        deserialize_option,
+        deserialize_unit,
+        deserialize_seq,
+        deserialize_map,
+        deserialize_identifier,
+        deserialize_ignored_any
+    );
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let visitor = KeyVisitor {
+            visitor,
+            keys: self.keys,
+        };
+        self.de.deserialize_unit_struct(name, visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let visitor = KeyVisitor {
+            visitor,
+            keys: self.keys,
+        };
+        self.de.deserialize_newtype_struct(name, visitor)
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let visitor = KeyVisitor {
+            visitor,
+            keys: self.keys,
+        };
+        self.de.deserialize_tuple(len, visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let visitor = KeyVisitor {
+            visitor,
+            keys: self.keys,
+        };
+        self.de.deserialize_tuple_struct(name, len, visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let visitor = KeyVisitor {
+            visitor,
+            keys: self.keys,
+        };
+        self.de.deserialize_struct(name, fields, visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        let visitor = KeyVisitor {
+            visitor,
+            keys: self.keys,
+        };
+        self.de.deserialize_enum(name, variants, visitor)
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.de.is_human_readable()
+    }
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, '_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    #[inline]
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
+        self.keys.saw(value);
+        self.visitor.visit_borrowed_str(value)
+    }
+
+    #[inline]
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
+        self.keys.saw(value);
+        self.visitor.visit_str(value)
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
+        self.keys.saw(&value);
+        self.visitor.visit_string(value)
+    }
+
+    // Keys read as anything else (e.g. numbers for a `HashMap<u32, _>`)
+    // name no property.
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<V::Value, E> {
+        self.visitor.visit_bool(value)
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<V::Value, E> {
+        self.visitor.visit_i64(value)
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<V::Value, E> {
+        self.visitor.visit_u64(value)
+    }
+
+    fn visit_i128<E: de::Error>(self, value: i128) -> Result<V::Value, E> {
+        self.visitor.visit_i128(value)
+    }
+
+    fn visit_u128<E: de::Error>(self, value: u128) -> Result<V::Value, E> {
+        self.visitor.visit_u128(value)
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<V::Value, E> {
+        self.visitor.visit_f64(value)
+    }
+
+    fn visit_char<E: de::Error>(self, value: char) -> Result<V::Value, E> {
+        self.visitor.visit_char(value)
+    }
+
+    fn visit_bytes<E: de::Error>(self, value: &[u8]) -> Result<V::Value, E> {
+        self.visitor.visit_bytes(value)
+    }
+
+    fn visit_borrowed_bytes<E: de::Error>(self, value: &'de [u8]) -> Result<V::Value, E> {
+        self.visitor.visit_borrowed_bytes(value)
+    }
+
+    fn visit_byte_buf<E: de::Error>(self, value: Vec<u8>) -> Result<V::Value, E> {
+        self.visitor.visit_byte_buf(value)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_none()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_unit()
+    }
+
+    fn visit_some<D2: Deserializer<'de>>(self, _: D2) -> Result<V::Value, D2::Error> {
+        Err(reject())
+    }
+
+    fn visit_newtype_struct<D2: Deserializer<'de>>(self, _: D2) -> Result<V::Value, D2::Error> {
+        Err(reject())
+    }
+
+    fn visit_seq<A2: SeqAccess<'de>>(self, _: A2) -> Result<V::Value, A2::Error> {
+        Err(reject())
+    }
+
+    fn visit_map<A2: MapAccess<'de>>(self, _: A2) -> Result<V::Value, A2::Error> {
+        Err(reject())
+    }
+
+    fn visit_enum<A2: EnumAccess<'de>>(self, _: A2) -> Result<V::Value, A2::Error> {
+        Err(reject())
+    }
 }
 
 /// A map key as a string, borrowed from the input when it can be.
@@ -981,6 +1331,7 @@ struct KeySeed;
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Cow<'de, str>;
 
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(KeySeed)
     }
@@ -993,6 +1344,7 @@ impl<'de> Visitor<'de> for KeySeed {
         f.write_str("a string")
     }
 
+    #[inline]
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
         Ok(Cow::Borrowed(value))
     }
@@ -1006,6 +1358,7 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 }
 
+#[inline]
 fn feed_key<'de, S: DeserializeSeed<'de>, E: de::Error>(
     seed: S,
     key: Cow<'de, str>,
@@ -1016,54 +1369,82 @@ fn feed_key<'de, S: DeserializeSeed<'de>, E: de::Error>(
     }
 }
 
+/// String equality without a call to `memcmp`, for the short strings
+/// property names are.
+#[inline(always)]
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 24 {
+        return a == b;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
     type Error = A::Error;
 
+    #[inline]
     fn next_key_seed<S: DeserializeSeed<'de>>(
         &mut self,
         seed: S,
     ) -> Result<Option<S::Value>, A::Error> {
-        let Some(key) = self.map.next_key_seed(KeySeed)? else {
+        self.keys.found = None;
+        let Some(key) = self.map.next_key_seed(KeySeedWatch {
+            seed,
+            keys: &mut self.keys,
+        })?
+        else {
             return Ok(None);
         };
         self.count += 1;
-        if self.object.max_properties.is_some_and(|max| self.count > max) {
+        if self
+            .keys
+            .object
+            .max_properties
+            .is_some_and(|max| self.count > max)
+        {
             return Err(reject());
         }
         if let Some(union) = self.union {
-            if key != union.tag {
+            if self.keys.text.take().as_deref() != Some(union.tag.as_str()) {
                 return Err(reject());
             }
+            self.keys.want_text = false;
             self.next = Next::Tag;
         } else {
-            let position = self
-                .object
-                .properties
-                .iter()
-                .position(|(name, _)| *name == key);
-            self.next = Next::Value(match position {
-                Some(index) => {
+            self.next = Next::Value(match self.keys.found {
+                Some(Some(index)) => {
                     self.seen |= 1 << index;
-                    Some(self.object.properties[index].1)
+                    self.keys.object.properties[index].1
                 }
-                None => match self.object.additional {
-                    Additional::Any => None,
+                _ => match self.keys.object.additional {
+                    Additional::Any => self.at.plan.any,
                     Additional::Deny => return Err(reject()),
-                    Additional::Node(node) => Some(node),
+                    Additional::Node(node) => node,
                 },
             });
         }
-        feed_key(seed, key).map(Some)
+        Ok(Some(key))
     }
 
+    #[inline]
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
-        match std::mem::replace(&mut self.next, Next::Value(None)) {
-            Next::Value(Some(node)) => self.map.next_value_seed(GuidedSeed {
+        match std::mem::replace(&mut self.next, Next::Nothing) {
+            Next::Value(node) => self.map.next_value_seed(GuidedSeed {
                 seed,
-                plan: self.plan,
-                node,
+                at: self.at.at(node),
             }),
-            Next::Value(None) => self.map.next_value_seed(seed),
+            Next::Nothing => Err(reject()),
             Next::Tag => {
                 let union = self.union.take().ok_or_else(reject)?;
                 let tag = self.map.next_value_seed(KeySeed)?;
@@ -1072,9 +1453,13 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
                     .iter()
                     .find(|(value, _)| *value == tag)
                     .ok_or_else(reject)?;
-                let (branch, _) = self.plan.non_null(*branch);
-                self.object = branch;
-                if let Some(index) = branch.properties.iter().position(|(name, _)| *name == union.tag) {
+                let branch = self.at.at(*branch).node;
+                self.keys.object = branch;
+                if let Some(index) = branch
+                    .properties
+                    .iter()
+                    .position(|(name, _)| *name == union.tag)
+                {
                     self.seen |= 1 << index;
                 }
                 if branch.max_properties.is_some_and(|max| self.count > max) {
@@ -1092,18 +1477,17 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
 
 struct GuidedSeed<'p, S> {
     seed: S,
-    plan: &'p Plan,
-    node: NodeId,
+    at: Cursor<'p>,
 }
 
 impl<'de, 'p, S: DeserializeSeed<'de>> DeserializeSeed<'de> for GuidedSeed<'p, S> {
     type Value = S::Value;
 
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
         self.seed.deserialize(Guided {
             de: deserializer,
-            plan: self.plan,
-            node: self.node,
+            at: self.at,
         })
     }
 }
@@ -1111,8 +1495,7 @@ impl<'de, 'p, S: DeserializeSeed<'de>> DeserializeSeed<'de> for GuidedSeed<'p, S
 /// Reads a unit variant from a string only.
 struct UnitVariantVisitor<'p, V> {
     visitor: V,
-    plan: &'p Plan,
-    node: NodeId,
+    at: Cursor<'p>,
 }
 
 impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for UnitVariantVisitor<'p, V> {
@@ -1123,21 +1506,21 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for UnitVariantVisitor<'p, V> {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
-        if !string_ok(self.plan.non_null(self.node).0, value) {
+        if !string_ok(self.at.non_null(), value) {
             return Err(reject());
         }
         self.visitor.visit_enum(BorrowedStrDeserializer::new(value))
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
-        if !string_ok(self.plan.non_null(self.node).0, value) {
+        if !string_ok(self.at.non_null(), value) {
             return Err(reject());
         }
         self.visitor.visit_enum(StrDeserializer::new(value))
     }
 
     fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
-        if !string_ok(self.plan.non_null(self.node).0, &value) {
+        if !string_ok(self.at.non_null(), &value) {
             return Err(reject());
         }
         self.visitor.visit_enum(StringDeserializer::new(value))
@@ -1169,15 +1552,15 @@ mod tests {
         }))
         .expect("plan");
         assert_eq!(
-            plan.decode::<Point>(br#"{"x": 3}"#),
+            plan.decode::<Point>(br#"{"x": 3}"#, 8),
             Some(Point { x: 3, y: None })
         );
         assert_eq!(
-            plan.decode::<Point>(br#"{"x": 3.0, "y": 1}"#),
+            plan.decode::<Point>(br#"{"x": 3.0, "y": 1}"#, 8),
             Some(Point { x: 3, y: Some(1.0) })
         );
-        assert_eq!(plan.decode::<Point>(b"[3, null]"), None);
-        assert_eq!(plan.decode::<Point>(br#"{"x": 3.5}"#), None);
+        assert_eq!(plan.decode::<Point>(b"[3, null]", 8), None);
+        assert_eq!(plan.decode::<Point>(br#"{"x": 3.5}"#, 8), None);
     }
 
     #[test]

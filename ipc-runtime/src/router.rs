@@ -38,8 +38,9 @@ pub struct RouterConfig {
     /// The largest request accepted, in bytes, checked before parsing.
     /// Default 8 MiB.
     pub max_request_bytes: usize,
-    /// How deep a payload may nest arrays and objects. Default 64. The
-    /// envelope parser stops at 128 levels, so values above 127 act as 127.
+    /// How deep a payload may nest arrays and objects. Default 64. Payloads
+    /// are parsed with serde_json, whose recursion limit is 128: deeper
+    /// payloads are refused whatever this says.
     pub max_depth: usize,
     /// How long a handler may run; `None` for no limit. Default 30 s.
     /// Needs a tokio runtime with the time driver enabled.
@@ -61,92 +62,71 @@ impl Default for RouterConfig {
     }
 }
 
-/// An async handler of an invoke contract: any
-/// `Fn(CallContext, C) -> impl Future<Output = Result<C::Response, E>>`
-/// where `E` is the contract's error, an [`IpcHandlerError`] or a
-/// [`HandlerFailure`].
-pub trait InvokeHandler<C: InvokeContract>: Send + Sync + 'static {
+/// What an async invoke handler returns: a future of
+/// `Result<C::Response, E>`, where `E` is the contract's error, an
+/// [`IpcHandlerError`] or a [`HandlerFailure`] (so `?` works on both).
+pub trait InvokeReply<C: InvokeContract>:
+    Future<Output = Result<C::Response, Self::Error>> + Send + 'static
+{
     type Error: Into<HandlerFailure<C::Error>>;
-    type Future: Future<Output = Result<C::Response, Self::Error>> + Send + 'static;
-
-    fn call(&self, context: CallContext, request: C) -> Self::Future;
 }
 
-impl<C, F, Fut, E> InvokeHandler<C> for F
+impl<C, F, E> InvokeReply<C> for F
 where
     C: InvokeContract,
-    F: Fn(CallContext, C) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<C::Response, E>> + Send + 'static,
+    F: Future<Output = Result<C::Response, E>> + Send + 'static,
     E: Into<HandlerFailure<C::Error>>,
 {
     type Error = E;
-    type Future = Fut;
-
-    fn call(&self, context: CallContext, request: C) -> Fut {
-        self(context, request)
-    }
 }
 
-/// A blocking handler of an invoke contract, run on tokio's blocking pool.
-pub trait SyncInvokeHandler<C: InvokeContract>: Send + Sync + 'static {
+/// What a blocking invoke handler returns: `Result<C::Response, E>`.
+pub trait SyncInvokeReply<C: InvokeContract>: Send + 'static {
     type Error: Into<HandlerFailure<C::Error>>;
 
-    fn call(&self, context: CallContext, request: C) -> Result<C::Response, Self::Error>;
+    fn into_result(self) -> Result<C::Response, Self::Error>;
 }
 
-impl<C, F, E> SyncInvokeHandler<C> for F
+impl<C, E> SyncInvokeReply<C> for Result<C::Response, E>
 where
     C: InvokeContract,
-    F: Fn(CallContext, C) -> Result<C::Response, E> + Send + Sync + 'static,
-    E: Into<HandlerFailure<C::Error>>,
+    E: Into<HandlerFailure<C::Error>> + Send + 'static,
 {
     type Error = E;
 
-    fn call(&self, context: CallContext, request: C) -> Result<C::Response, E> {
-        self(context, request)
+    fn into_result(self) -> Self {
+        self
     }
 }
 
-/// An async handler of a send contract.
-pub trait SendHandler<C: SendContract>: Send + Sync + 'static {
+/// What an async send handler returns: a future of `Result<(), E>`.
+pub trait SendReply: Future<Output = Result<(), Self::Error>> + Send + 'static {
     type Error: Into<HandlerFailure<NoError>>;
-    type Future: Future<Output = Result<(), Self::Error>> + Send + 'static;
-
-    fn call(&self, context: CallContext, payload: C) -> Self::Future;
 }
 
-impl<C, F, Fut, E> SendHandler<C> for F
+impl<F, E> SendReply for F
 where
-    C: SendContract,
-    F: Fn(CallContext, C) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<(), E>> + Send + 'static,
+    F: Future<Output = Result<(), E>> + Send + 'static,
     E: Into<HandlerFailure<NoError>>,
 {
     type Error = E;
-    type Future = Fut;
-
-    fn call(&self, context: CallContext, payload: C) -> Fut {
-        self(context, payload)
-    }
 }
 
-/// A blocking handler of a send contract, run on tokio's blocking pool.
-pub trait SyncSendHandler<C: SendContract>: Send + Sync + 'static {
+/// What a blocking send handler returns: `Result<(), E>`.
+pub trait SyncSendReply: Send + 'static {
     type Error: Into<HandlerFailure<NoError>>;
 
-    fn call(&self, context: CallContext, payload: C) -> Result<(), Self::Error>;
+    fn into_result(self) -> Result<(), Self::Error>;
 }
 
-impl<C, F, E> SyncSendHandler<C> for F
+impl<E> SyncSendReply for Result<(), E>
 where
-    C: SendContract,
-    F: Fn(CallContext, C) -> Result<(), E> + Send + Sync + 'static,
-    E: Into<HandlerFailure<NoError>>,
+    E: Into<HandlerFailure<NoError>> + Send + 'static,
 {
     type Error = E;
 
-    fn call(&self, context: CallContext, payload: C) -> Result<(), E> {
-        self(context, payload)
+    fn into_result(self) -> Self {
+        self
     }
 }
 
@@ -276,44 +256,59 @@ impl RouterBuilder {
         self
     }
 
-    /// Handles invoke contract `C` with an async handler.
+    /// Handles invoke contract `C` with an async handler:
+    /// `.invoke::<GetNote, _>(|ctx, request| async move { .. })`.
     #[must_use]
-    pub fn invoke<C: InvokeContract, H: InvokeHandler<C>>(self, handler: H) -> Self {
+    pub fn invoke<C: InvokeContract, F: InvokeReply<C>>(
+        self,
+        handler: impl Fn(CallContext, C) -> F + Send + Sync + 'static,
+    ) -> Self {
         let handler: HandlerFn<C, C::Response, C::Error> = Arc::new(move |context, request| {
-            let future = handler.call(context, request);
+            let future = handler(context, request);
             Box::pin(async move { future.await.map_err(Into::into) })
         });
         self.register::<C, C::Response, C::Error>(handler)
     }
 
-    /// Handles invoke contract `C` with a blocking handler.
+    /// Handles invoke contract `C` with a blocking handler, run on tokio's
+    /// blocking pool: `.invoke_sync::<ListNotes, _>(|ctx, request| Ok(..))`.
     #[must_use]
-    pub fn invoke_sync<C: InvokeContract, H: SyncInvokeHandler<C>>(self, handler: H) -> Self {
+    pub fn invoke_sync<C: InvokeContract, R: SyncInvokeReply<C>>(
+        self,
+        handler: impl Fn(CallContext, C) -> R + Send + Sync + 'static,
+    ) -> Self {
         let handler = Arc::new(handler);
         let handler: HandlerFn<C, C::Response, C::Error> = Arc::new(move |context, request| {
             let handler = Arc::clone(&handler);
-            blocking(move || handler.call(context, request).map_err(Into::into))
+            blocking(move || handler(context, request).into_result().map_err(Into::into))
         });
         self.register::<C, C::Response, C::Error>(handler)
     }
 
     /// Handles send contract `C` with an async handler.
     #[must_use]
-    pub fn send<C: SendContract, H: SendHandler<C>>(self, handler: H) -> Self {
+    pub fn send<C: SendContract, F: SendReply>(
+        self,
+        handler: impl Fn(CallContext, C) -> F + Send + Sync + 'static,
+    ) -> Self {
         let handler: HandlerFn<C, (), NoError> = Arc::new(move |context, payload| {
-            let future = handler.call(context, payload);
+            let future = handler(context, payload);
             Box::pin(async move { future.await.map_err(Into::into) })
         });
         self.register::<C, (), NoError>(handler)
     }
 
-    /// Handles send contract `C` with a blocking handler.
+    /// Handles send contract `C` with a blocking handler, run on tokio's
+    /// blocking pool.
     #[must_use]
-    pub fn send_sync<C: SendContract, H: SyncSendHandler<C>>(self, handler: H) -> Self {
+    pub fn send_sync<C: SendContract, R: SyncSendReply>(
+        self,
+        handler: impl Fn(CallContext, C) -> R + Send + Sync + 'static,
+    ) -> Self {
         let handler = Arc::new(handler);
         let handler: HandlerFn<C, (), NoError> = Arc::new(move |context, payload| {
             let handler = Arc::clone(&handler);
-            blocking(move || handler.call(context, payload).map_err(Into::into))
+            blocking(move || handler(context, payload).into_result().map_err(Into::into))
         });
         self.register::<C, (), NoError>(handler)
     }
@@ -334,15 +329,14 @@ impl RouterBuilder {
             return self;
         }
         let make: MakeRoute = Box::new(move |schemas: &Schemas<'_>| {
-            let decoder = Decoder::<C>::with_schema(schemas.payload.clone(), schemas.config.max_depth)
-                .map_err(|error| format!("the payload schema of `{rust_path}`: {error}"))?;
-            let outbound = |schema: &Option<serde_json::Value>, what: &str| {
-                match schema {
-                    Some(schema) if schemas.config.validate_outbound => compile_schema(schema)
-                        .map(Some)
-                        .map_err(|error| format!("the {what} schema of `{rust_path}`: {error}")),
-                    _ => Ok(None),
-                }
+            let decoder =
+                Decoder::<C>::with_schema(schemas.payload.clone(), schemas.config.max_depth)
+                    .map_err(|error| format!("the payload schema of `{rust_path}`: {error}"))?;
+            let outbound = |schema: &Option<serde_json::Value>, what: &str| match schema {
+                Some(schema) if schemas.config.validate_outbound => compile_schema(schema)
+                    .map(Some)
+                    .map_err(|error| format!("the {what} schema of `{rust_path}`: {error}")),
+                _ => Ok(None),
             };
             let response_validator = outbound(&schemas.response, "response")?;
             let error_validator = outbound(&schemas.error, "error")?;
@@ -473,15 +467,14 @@ impl RouterBuilder {
             by_type,
             events,
             authorizer: self.authorizer,
+            anonymous_sends: std::sync::atomic::AtomicU64::new(1),
         })
     }
 }
 
 /// Runs `work` on tokio's blocking pool; a panic there is resumed in the
 /// calling task, where the router catches it.
-fn blocking<R: Send + 'static>(
-    work: impl FnOnce() -> R + Send + 'static,
-) -> BoxFuture<'static, R> {
+fn blocking<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> BoxFuture<'static, R> {
     Box::pin(async move {
         match tokio::task::spawn_blocking(work).await {
             Ok(result) => result,
@@ -577,11 +570,11 @@ where
             IpcError::Handler(IpcHandlerError::internal())
         };
         let handler = &self.handler;
-        let future =
-            match std::panic::catch_unwind(AssertUnwindSafe(|| handler(context, request))) {
-                Ok(future) => future,
-                Err(panic) => return Err(panicked(panic)),
-            };
+        let future = match std::panic::catch_unwind(AssertUnwindSafe(|| handler(context, request)))
+        {
+            Ok(future) => future,
+            Err(panic) => return Err(panicked(panic)),
+        };
         let timeout = self.timeout;
         let deadline = async move {
             match timeout {
@@ -705,6 +698,8 @@ pub struct Router {
     by_type: HashMap<TypeId, String>,
     events: HashMap<String, EventRoute>,
     authorizer: Option<Authorizer>,
+    /// Numbers the sends that came without an id.
+    anonymous_sends: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for Router {
@@ -784,7 +779,7 @@ impl Router {
             }
         };
         let id = request.id;
-        let fail = |error: IpcError| Some(wire::encode_failure(Some(&id), &error));
+        let fail = |error: IpcError| Some(wire::encode_failure(id.as_ref(), &error));
         let Some(route) = self.routes.get(&request.channel) else {
             return fail(IpcError::framework(
                 FrameworkCode::UnknownChannel,
@@ -805,8 +800,15 @@ impl Router {
         if let Err(error) = self.authorized(&caller, route) {
             return fail(error);
         }
-        let context =
-            CallContext::new(id.clone(), caller).with_channel(Arc::clone(&route.channel));
+        // An id-less send still gets an id for its handler and the logs.
+        let context_id = id.clone().unwrap_or_else(|| {
+            wire::RequestId::String(format!(
+                "send-{}",
+                self.anonymous_sends
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ))
+        });
+        let context = CallContext::new(context_id, caller).with_channel(Arc::clone(&route.channel));
         let outcome = match route
             .erased
             .start(context, request.payload.get().as_bytes(), cancel)
@@ -815,7 +817,7 @@ impl Router {
             Err(error) => Err(error),
         };
         match outcome {
-            Ok(Some(data)) => Some(wire::encode_success(&id, &data)),
+            Ok(Some(data)) => id.as_ref().map(|id| wire::encode_success(id, &data)),
             Ok(None) => None,
             Err(error) => fail(error),
         }

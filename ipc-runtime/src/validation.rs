@@ -23,9 +23,7 @@ use serde_json::Value;
 
 use crate::plan::Plan;
 use crate::schema::{self, Direction, MAX_SAFE_INTEGER};
-use crate::wire::{
-    IpcValidationError, MAX_ISSUES, PathSegment, ValidationField, ValidationIssue,
-};
+use crate::wire::{IpcValidationError, MAX_ISSUES, PathSegment, ValidationField, ValidationIssue};
 
 /// A schema that cannot be compiled into a validator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,7 +147,11 @@ fn is_discriminator_failure(error: &ValidationError<'_>, union_path: &[PathSegme
     }
 }
 
-fn describe(kind: &ValidationErrorKind, instance: &Value, path: Vec<PathSegment>) -> ValidationIssue {
+fn describe(
+    kind: &ValidationErrorKind,
+    instance: &Value,
+    path: Vec<PathSegment>,
+) -> ValidationIssue {
     let issue = |message: String| ValidationIssue::new(path.clone(), message);
     match kind {
         ValidationErrorKind::Type { kind } => {
@@ -188,16 +190,16 @@ fn describe(kind: &ValidationErrorKind, instance: &Value, path: Vec<PathSegment>
             .expected(expected)
             .received(received)
         }
-        ValidationErrorKind::MinLength { limit } => issue(format!(
-            "String must contain at least {limit} character(s)"
-        ))
-        .expected(format!("length >= {limit}"))
-        .received(format!("length {}", string_length(instance))),
-        ValidationErrorKind::MaxLength { limit } => issue(format!(
-            "String must contain at most {limit} character(s)"
-        ))
-        .expected(format!("length <= {limit}"))
-        .received(format!("length {}", string_length(instance))),
+        ValidationErrorKind::MinLength { limit } => {
+            issue(format!("String must contain at least {limit} character(s)"))
+                .expected(format!("length >= {limit}"))
+                .received(format!("length {}", string_length(instance)))
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            issue(format!("String must contain at most {limit} character(s)"))
+                .expected(format!("length <= {limit}"))
+                .received(format!("length {}", string_length(instance)))
+        }
         ValidationErrorKind::Minimum { limit } => {
             issue(format!("Number must be greater than or equal to {limit}"))
                 .expected(format!(">= {limit}"))
@@ -234,9 +236,9 @@ fn describe(kind: &ValidationErrorKind, instance: &Value, path: Vec<PathSegment>
                 .received(format!("length {}", array_length(instance)))
         }
         ValidationErrorKind::UniqueItems => issue("Array items must be unique".to_owned()),
-        ValidationErrorKind::MinProperties { limit } => issue(format!(
-            "Object must have at least {limit} propert(ies)"
-        )),
+        ValidationErrorKind::MinProperties { limit } => {
+            issue(format!("Object must have at least {limit} propert(ies)"))
+        }
         ValidationErrorKind::MaxProperties { limit } => {
             issue(format!("Object must have at most {limit} propert(ies)"))
         }
@@ -455,15 +457,17 @@ impl<T: DeserializeOwned> Decoder<T> {
 
     /// Decodes and validates one JSON payload.
     pub fn decode(&self, bytes: &[u8]) -> Result<T, DecodeError> {
+        // The fast path bounds the depth itself; anything it refuses is
+        // looked at again, depth first.
+        if let Some(plan) = &self.plan
+            && let Some(value) = plan.decode::<T>(bytes, self.max_depth)
+        {
+            return Ok(value);
+        }
         if exceeds_depth(bytes, self.max_depth) {
             return Err(DecodeError::TooDeep {
                 limit: self.max_depth,
             });
-        }
-        if let Some(plan) = &self.plan
-            && let Some(value) = plan.decode::<T>(bytes)
-        {
-            return Ok(value);
         }
         self.decode_checked(bytes).map_err(DecodeError::Invalid)
     }
@@ -485,7 +489,11 @@ impl<T: DeserializeOwned> Decoder<T> {
         if issues.is_empty() {
             Ok(())
         } else {
-            Err(IpcValidationError::new(ValidationField::Request, issues, more))
+            Err(IpcValidationError::new(
+                ValidationField::Request,
+                issues,
+                more,
+            ))
         }
     }
 
@@ -520,14 +528,19 @@ impl<T: DeserializeOwned> Decoder<T> {
                 .iter()
                 .filter_map(|segment| match segment {
                     serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
-                    serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+                    serde_path_to_error::Segment::Map { key } => {
+                        Some(PathSegment::Key(key.clone()))
+                    }
                     serde_path_to_error::Segment::Enum { variant } => {
                         Some(PathSegment::Key(variant.clone()))
                     }
                     serde_path_to_error::Segment::Unknown => None,
                 })
                 .collect();
-            invalid(vec![ValidationIssue::new(path, error.inner().to_string())], false)
+            invalid(
+                vec![ValidationIssue::new(path, error.inner().to_string())],
+                false,
+            )
         })
     }
 }
@@ -595,8 +608,12 @@ pub(crate) fn encode_outbound<T: Serialize + ?Sized>(
             let (schema_issues, more) = collect_issues(validator, &json);
             issues.extend(schema_issues);
             if issues.is_empty() {
-                serde_json::to_vec(&json)
-                    .map_err(|error| fail(vec![ValidationIssue::new(Vec::new(), error.to_string())], false))
+                serde_json::to_vec(&json).map_err(|error| {
+                    fail(
+                        vec![ValidationIssue::new(Vec::new(), error.to_string())],
+                        false,
+                    )
+                })
             } else {
                 Err(fail(issues, more))
             }
@@ -675,22 +692,14 @@ impl serde_json::ser::Formatter for SafeIntegerFormatter {
         serde_json::ser::CompactFormatter.write_u64(writer, value)
     }
 
-    fn write_i128<W: ?Sized + io::Write>(
-        &mut self,
-        writer: &mut W,
-        value: i128,
-    ) -> io::Result<()> {
+    fn write_i128<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: i128) -> io::Result<()> {
         if value.unsigned_abs() > u128::from(MAX_SAFE_INTEGER.unsigned_abs()) {
             return Err(unsafe_integer_error());
         }
         serde_json::ser::CompactFormatter.write_i128(writer, value)
     }
 
-    fn write_u128<W: ?Sized + io::Write>(
-        &mut self,
-        writer: &mut W,
-        value: u128,
-    ) -> io::Result<()> {
+    fn write_u128<W: ?Sized + io::Write>(&mut self, writer: &mut W, value: u128) -> io::Result<()> {
         if value > u128::from(MAX_SAFE_INTEGER.unsigned_abs()) {
             return Err(unsafe_integer_error());
         }
@@ -726,8 +735,8 @@ mod tests {
 
     #[test]
     fn formats_are_asserted() {
-        let validator = compile_schema(&json!({"type": "string", "format": "email"}))
-            .expect("valid schema");
+        let validator =
+            compile_schema(&json!({"type": "string", "format": "email"})).expect("valid schema");
         assert!(!validator.is_valid(&json!("not an email")));
         assert!(validator.is_valid(&json!("a@example.com")));
     }
@@ -757,7 +766,10 @@ mod tests {
         );
         assert_eq!(
             instance_path("/a~1b/c~0d", &json!({"a/b": {"c~d": 1}})),
-            vec![PathSegment::Key("a/b".into()), PathSegment::Key("c~d".into())]
+            vec![
+                PathSegment::Key("a/b".into()),
+                PathSegment::Key("c~d".into())
+            ]
         );
     }
 

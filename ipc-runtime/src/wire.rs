@@ -547,7 +547,8 @@ fn clip(text: &str) -> String {
 /// A request whose envelope is valid.
 #[derive(Debug)]
 pub(crate) struct Request<'a> {
-    pub id: RequestId,
+    /// Always present for invokes; a send may have none.
+    pub id: Option<RequestId>,
     pub kind: ContractKind,
     pub channel: String,
     pub payload: &'a RawValue,
@@ -561,7 +562,8 @@ pub(crate) struct Refused {
 }
 
 /// Parses and checks a request envelope. `bytes` must already be within
-/// the size limit; serde_json's own recursion limit (128) bounds the stack.
+/// the size limit. The payload is only skipped here (serde_json skips a
+/// value without recursing); its depth is checked when it is decoded.
 pub(crate) fn parse_request(bytes: &[u8]) -> Result<Request<'_>, Refused> {
     let refuse = |id: Option<RequestId>, code: FrameworkCode, message: String| Refused {
         id,
@@ -569,50 +571,43 @@ pub(crate) fn parse_request(bytes: &[u8]) -> Result<Request<'_>, Refused> {
     };
     let envelope: RawEnvelope<'_> = match serde_json::from_slice(bytes) {
         Ok(envelope) => envelope,
+        Err(error) if error.is_data() => {
+            return Err(refuse(
+                None,
+                FrameworkCode::MalformedRequest,
+                "The request is not a JSON object".to_owned(),
+            ));
+        }
         Err(error) => {
-            let text = error.to_string();
-            return Err(if text.contains("recursion limit exceeded") {
-                refuse(
-                    None,
-                    FrameworkCode::PayloadTooDeep,
-                    "The request nests deeper than the parser allows".to_owned(),
-                )
-            } else if error.is_data() {
-                refuse(
-                    None,
-                    FrameworkCode::MalformedRequest,
-                    "The request is not a JSON object".to_owned(),
-                )
-            } else {
-                refuse(
-                    None,
-                    FrameworkCode::MalformedRequest,
-                    format!("The request is not valid JSON: {error}"),
-                )
-            });
+            return Err(refuse(
+                None,
+                FrameworkCode::MalformedRequest,
+                format!("The request is not valid JSON: {error}"),
+            ));
         }
     };
-    let Some(raw_id) = envelope.id else {
-        return Err(refuse(
-            None,
-            FrameworkCode::MalformedRequest,
-            "The request has no `id`".to_owned(),
-        ));
+    // A send may omit its id (it gets no reply on success); an invoke needs
+    // one, checked once the kind is known.
+    let id = match envelope.id {
+        None => None,
+        Some(raw_id) => {
+            let id = serde_json::from_str::<Value>(raw_id.get())
+                .ok()
+                .as_ref()
+                .and_then(RequestId::from_json);
+            let Some(id) = id else {
+                return Err(refuse(
+                    None,
+                    FrameworkCode::MalformedRequest,
+                    format!(
+                        "The request's `id` must be a string of at most {MAX_REQUEST_ID_LENGTH} bytes or a safe integer"
+                    ),
+                ));
+            };
+            Some(id)
+        }
     };
-    let id = serde_json::from_str::<Value>(raw_id.get())
-        .ok()
-        .as_ref()
-        .and_then(RequestId::from_json);
-    let Some(id) = id else {
-        return Err(refuse(
-            None,
-            FrameworkCode::MalformedRequest,
-            format!(
-                "The request's `id` must be a string of at most {MAX_REQUEST_ID_LENGTH} bytes or a safe integer"
-            ),
-        ));
-    };
-    let malformed = |message: String| refuse(Some(id.clone()), FrameworkCode::MalformedRequest, message);
+    let malformed = |message: String| refuse(id.clone(), FrameworkCode::MalformedRequest, message);
     if let Some(problem) = envelope.problem {
         return Err(malformed(format!("The request has a {problem}")));
     }
@@ -621,7 +616,7 @@ pub(crate) fn parse_request(bytes: &[u8]) -> Result<Request<'_>, Refused> {
     };
     if serde_json::from_str::<u64>(v.get()).ok() != Some(PROTOCOL_VERSION) {
         return Err(refuse(
-            Some(id.clone()),
+            id.clone(),
             FrameworkCode::UnsupportedVersion,
             format!(
                 "Protocol version {} is not supported; this side speaks version {PROTOCOL_VERSION}",
@@ -642,6 +637,9 @@ pub(crate) fn parse_request(bytes: &[u8]) -> Result<Request<'_>, Refused> {
             ));
         }
     };
+    if kind == ContractKind::Invoke && id.is_none() {
+        return Err(malformed("An invoke request needs an `id`".to_owned()));
+    }
     let Some(channel) = envelope
         .channel
         .and_then(|channel| serde_json::from_str::<String>(channel.get()).ok())
