@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Builds the notes renderer: type-checks src/ with tsc, bundles src/main.ts
+// with esbuild into app.js (ESM, for browsers, not minified, no eval: the
+// page runs under `script-src 'self'`) and copies index.html and styles.css
+// next to it. The output directory is emptied first.
+//
+//   node examples/notes/renderer/build.mjs                 # into examples/notes/renderer/dist
+//   node examples/notes/renderer/build.mjs --out DIR       # elsewhere
+//
+// esbuild and tsc come from the repository's node_modules (`npm ci`).
+
+import { spawnSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+import { build } from 'esbuild'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const repo = resolve(here, '../../..')
+
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string', default: join(here, 'dist') },
+    'skip-check': { type: 'boolean', default: false },
+  },
+})
+const out = resolve(values.out)
+
+if (!values['skip-check']) {
+  const tsc = join(repo, 'node_modules/typescript/bin/tsc')
+  const checked = spawnSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json')], { stdio: 'inherit' })
+  if (checked.status !== 0) {
+    console.error('renderer: type errors (see above); nothing was built')
+    process.exit(1)
+  }
+}
+
+const entries = [{ in: join(here, 'src/main.ts'), out: 'app' }]
+const pages = ['index.html', 'styles.css']
+
+rmSync(out, { recursive: true, force: true })
+mkdirSync(out, { recursive: true })
+await build({
+  entryPoints: entries,
+  outdir: out,
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['es2022'],
+  minify: false,
+  sourcemap: false,
+  legalComments: 'none',
+  charset: 'utf8',
+  logLevel: 'warning',
+})
+// The page's CSP has no 'unsafe-eval': a bundle that needs it would break at run time.
+for (const entry of entries) {
+  const code = readFileSync(join(out, `${entry.out}.js`), 'utf8')
+  if (/\beval\s*\(|\bnew\s+Function\s*\(/.test(code)) {
+    console.error(`renderer: ${entry.out}.js calls eval or new Function, which the page's CSP forbids`)
+    process.exit(1)
+  }
+}
+for (const page of pages) copyFileSync(join(here, page), join(out, page))
+console.log(`renderer: built ${entries.map((entry) => `${entry.out}.js`).join(', ')} into ${out}`)
