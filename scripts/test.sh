@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the tests
-# need (npm packages from the committed lockfile), then checks formatting,
-# lints, the Rust tests, the TypeScript tests and the committed bindings.
+# need (npm packages from the committed lockfile, Debian's Chromium), then
+# checks formatting, lints, the Rust tests, the TypeScript tests and the
+# committed bindings, and runs the notes example end to end in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,11 @@ step() { printf '\n==> %s\n' "$*"; }
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     step "installing Node.js and npm"
     apt-get update -qq && apt-get install -y -qq nodejs npm
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+    step "installing Chromium (Debian's package) for the browser tests"
+    apt-get update -qq && apt-get install -y -qq chromium
 fi
 
 step "npm ci (dev tools only; no install scripts run)"
@@ -26,3 +32,10 @@ cargo test --workspace --locked
 
 step "TypeScript tests"
 npm run --silent test:ts
+
+step "building notes-app and the notes renderer"
+cargo build --locked -p notes-app
+node examples/notes/renderer/build.mjs
+
+step "browser tests (notes example in Chromium)"
+npm run --silent test:browser
