@@ -6,6 +6,9 @@
 //
 //   node examples/notes/renderer/build.mjs                 # into examples/notes/renderer/dist
 //   node examples/notes/renderer/build.mjs --out DIR       # elsewhere
+//   node examples/notes/renderer/build.mjs --bench --out DIR
+//       also bench.html and bench.js, the page tests/browser/bench.mjs drives
+//       (never part of the app's own build)
 //
 // esbuild and tsc come from the repository's node_modules (`npm ci`).
 
@@ -23,6 +26,7 @@ const repo = resolve(here, '../../..')
 const { values } = parseArgs({
   options: {
     out: { type: 'string', default: join(here, 'dist') },
+    bench: { type: 'boolean', default: false },
     'skip-check': { type: 'boolean', default: false },
   },
 })
@@ -39,6 +43,10 @@ if (!values['skip-check']) {
 
 const entries = [{ in: join(here, 'src/main.ts'), out: 'app' }]
 const pages = ['index.html', 'styles.css']
+if (values.bench) {
+  entries.push({ in: join(here, 'src/bench.ts'), out: 'bench' })
+  pages.push('bench.html')
+}
 
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
