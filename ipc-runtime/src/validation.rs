@@ -472,6 +472,15 @@ impl<T: DeserializeOwned> Decoder<T> {
         self.decode_checked(bytes).map_err(DecodeError::Invalid)
     }
 
+    /// The fast path alone: `Some` when it accepts the payload, `None` when
+    /// it refuses or the schema has no fast path (then [`decode`] asks the
+    /// validator). It never accepts a payload the schema rejects.
+    ///
+    /// [`decode`]: Self::decode
+    pub fn decode_fast(&self, bytes: &[u8]) -> Option<T> {
+        self.plan.as_ref()?.decode::<T>(bytes, self.max_depth)
+    }
+
     /// Validates a typed value (from an in-process caller) as if it had
     /// been received.
     pub fn check(&self, value: &T) -> Result<(), IpcValidationError>

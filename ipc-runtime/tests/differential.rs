@@ -1,0 +1,363 @@
+//! The fast path decides exactly as the JSON Schema does: over generated
+//! JSON (mostly near-valid, with perturbations), for several contracts,
+//! `Decoder::decode` accepts a payload exactly when an independently built
+//! draft 2020-12 validator accepts it, and the fast path alone never
+//! accepts a payload the validator rejects.
+
+use ipc_runtime::validation::input_root_schema;
+use ipc_runtime::{Decoder, Manifest};
+use notes_contracts::{DeleteNote, GetNote, ListNotes, NoteChanged, SaveNote, TelemetryEvent};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+const SAFE: u64 = (1 << 53) - 1;
+
+/// Integers around the safe limit, and numbers and non-numbers JSON Schema
+/// and serde disagree about.
+fn number() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        (0u64..20).prop_map(Value::from),
+        (SAFE - 2..=SAFE + 3).prop_map(Value::from),
+        Just(json!(-1)),
+        Just(json!(-9_007_199_254_740_991_i64)),
+        Just(json!(u64::MAX)),
+        Just(json!(1.0)),
+        Just(json!(2.5)),
+        Just(json!(9_007_199_254_740_991.0)),
+        Just(json!(9_007_199_254_740_992.0)),
+        Just(json!(1e300)),
+        Just(json!(-0.0)),
+        Just(json!("7")),
+        Just(Value::Null),
+    ]
+}
+
+/// Strings of 0 to `max` code points, some of them several bytes long: the
+/// lengths JSON Schema counts are code points, not bytes.
+fn text(max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            4 => Just('a'),
+            1 => Just('é'),
+            1 => Just('😀'),
+            1 => Just('"'),
+            1 => Just('\\'),
+            1 => Just('\n'),
+        ],
+        0..=max,
+    )
+    .prop_map(String::from_iter)
+}
+
+/// Any JSON value, small.
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        number(),
+        text(4).prop_map(Value::from),
+    ];
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+            prop::collection::vec(("[a-z]{1,3}", inner), 0..3)
+                .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+        ]
+    })
+}
+
+/// `value`, or (now and then) something else entirely.
+fn perturbed(value: impl Strategy<Value = Value>) -> impl Strategy<Value = Value> {
+    prop_oneof![8 => value, 1 => any_json()]
+}
+
+/// An object with some of `fields` (each kept with probability 7/8), maybe
+/// an unknown key, in a shuffled order.
+fn object(fields: Vec<(&'static str, BoxedStrategy<Value>)>) -> impl Strategy<Value = Value> {
+    let entries: Vec<BoxedStrategy<Option<(String, Value)>>> = fields
+        .into_iter()
+        .map(|(name, strategy)| {
+            prop_oneof![
+                7 => strategy.prop_map(move |value| Some((name.to_owned(), value))),
+                1 => Just(None),
+            ]
+            .boxed()
+        })
+        .collect();
+    let extra = prop_oneof![
+        6 => Just(None),
+        1 => any_json().prop_map(|value| Some(("extra".to_owned(), value))),
+    ];
+    (entries, extra, any::<prop::sample::Index>(), any::<bool>()).prop_map(
+        |(entries, extra, rotation, shuffle)| {
+            let mut entries: Vec<(String, Value)> = entries.into_iter().flatten().collect();
+            entries.extend(extra);
+            if shuffle && !entries.is_empty() {
+                let by = rotation.index(entries.len());
+                entries.rotate_left(by);
+            }
+            Value::Object(entries.into_iter().collect::<Map<String, Value>>())
+        },
+    )
+}
+
+fn strings(max_items: usize, max_len: usize) -> BoxedStrategy<Value> {
+    prop::collection::vec(text(max_len).prop_map(Value::from), 0..=max_items)
+        .prop_map(Value::Array)
+        .boxed()
+}
+
+fn save_note() -> impl Strategy<Value = Value> {
+    perturbed(object(vec![
+        ("id", perturbed(number()).boxed()),
+        // Around the 1..=200 limit on the title.
+        (
+            "title",
+            perturbed(
+                prop_oneof![
+                    text(3),
+                    text(205).prop_filter("long", |t| t.chars().count() > 190)
+                ]
+                .prop_map(Value::from),
+            )
+            .boxed(),
+        ),
+        ("body", perturbed(text(10).prop_map(Value::from)).boxed()),
+        ("tags", perturbed(strings(22, 34)).boxed()),
+    ]))
+}
+
+fn get_note() -> impl Strategy<Value = Value> {
+    perturbed(object(vec![("id", number().boxed())]))
+}
+
+fn list_notes() -> impl Strategy<Value = Value> {
+    perturbed(object(vec![]))
+}
+
+fn telemetry() -> impl Strategy<Value = Value> {
+    let page = object(vec![
+        (
+            "type",
+            prop_oneof![
+                Just(json!("pageViewed")),
+                Just(json!("buttonPressed")),
+                Just(json!("x"))
+            ]
+            .boxed(),
+        ),
+        ("page", perturbed(text(5).prop_map(Value::from)).boxed()),
+    ]);
+    let button = object(vec![
+        (
+            "type",
+            prop_oneof![Just(json!("buttonPressed")), Just(json!("pageViewed"))].boxed(),
+        ),
+        (
+            "button",
+            perturbed(prop_oneof![text(3), text(70)].prop_map(Value::from)).boxed(),
+        ),
+    ]);
+    perturbed(prop_oneof![page, button])
+}
+
+fn note() -> BoxedStrategy<Value> {
+    perturbed(object(vec![
+        ("id", number().boxed()),
+        ("title", text(3).prop_map(Value::from).boxed()),
+        ("body", text(3).prop_map(Value::from).boxed()),
+        ("tags", strings(2, 3)),
+        ("updatedAtMs", number().boxed()),
+    ]))
+    .boxed()
+}
+
+fn note_changed() -> impl Strategy<Value = Value> {
+    perturbed(object(vec![
+        ("id", number().boxed()),
+        (
+            "kind",
+            prop_oneof![
+                Just(json!("created")),
+                Just(json!("deleted")),
+                Just(json!("Created")),
+                Just(json!({"created": null})),
+            ]
+            .boxed(),
+        ),
+        ("note", prop_oneof![Just(Value::Null), note()].boxed()),
+    ]))
+}
+
+/// What the differential run saw.
+#[derive(Debug, Default)]
+struct Tally {
+    valid: usize,
+    invalid: usize,
+    fast: usize,
+}
+
+fn differential<T: DeserializeOwned>(
+    name: &str,
+    decoder: &Decoder<T>,
+    strategy: impl Strategy<Value = Value>,
+    fast_on_valid: impl Fn(&Value) -> bool,
+) -> Tally {
+    assert!(decoder.has_fast_path(), "{name} has no fast path");
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .build(decoder.schema())
+        .expect("schema compiles");
+    let tally = std::cell::RefCell::new(Tally::default());
+    // A fixed seed: the same 1,500 cases on every run.
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: 1500,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    );
+    runner
+        .run(&strategy, |value| {
+            let bytes = serde_json::to_vec(&value).expect("serializes");
+            let valid = validator.is_valid(&value);
+            let decoded = decoder.decode(&bytes).is_ok();
+            let fast = decoder.decode_fast(&bytes).is_some();
+            prop_assert_eq!(decoded, valid, "{}: decode vs schema for {}", name, value);
+            prop_assert!(!fast || valid, "{}: fast path accepted {}", name, value);
+            if valid && fast_on_valid(&value) {
+                prop_assert!(fast, "{}: fast path refused valid {}", name, value);
+            }
+            let mut tally = tally.borrow_mut();
+            if valid {
+                tally.valid += 1;
+            } else {
+                tally.invalid += 1;
+            }
+            tally.fast += usize::from(fast);
+            Ok(())
+        })
+        .unwrap_or_else(|error| panic!("{error}"));
+    let tally = tally.into_inner();
+    eprintln!("{name}: {tally:?}");
+    tally
+}
+
+fn decoder_for<T: DeserializeOwned>(manifest: &Manifest, channel: &str) -> Decoder<T> {
+    let contract = manifest.contract(channel).expect("registered");
+    Decoder::with_schema(manifest.payload_root_schema(contract), 64).expect("schema compiles")
+}
+
+fn decoder_of<T: DeserializeOwned + JsonSchema>() -> Decoder<T> {
+    Decoder::with_schema(input_root_schema::<T>(), 64).expect("schema compiles")
+}
+
+/// Floats JSON Schema counts as integers (`1.0`) make serde's fast path
+/// give way to the validator; everything else valid is taken by it.
+fn has_integral_float(value: &Value) -> bool {
+    match value {
+        Value::Number(number) => number.is_f64(),
+        Value::Array(items) => items.iter().any(has_integral_float),
+        Value::Object(object) => object.values().any(has_integral_float),
+        _ => false,
+    }
+}
+
+fn check_both_outcomes(name: &str, tally: &Tally) {
+    assert!(
+        tally.valid >= 50 && tally.invalid >= 50 && tally.fast >= 50,
+        "{name}: too few of one outcome: {tally:?}"
+    );
+}
+
+#[test]
+fn notes_contracts_decide_like_the_schema() {
+    let manifest = Manifest::collect().expect("registry");
+    let tally = differential(
+        "notes:save",
+        &decoder_for::<SaveNote>(&manifest, "notes:save"),
+        save_note(),
+        |value| !has_integral_float(value),
+    );
+    check_both_outcomes("notes:save", &tally);
+    let tally = differential(
+        "notes:get",
+        &decoder_for::<GetNote>(&manifest, "notes:get"),
+        get_note(),
+        |value| !has_integral_float(value),
+    );
+    check_both_outcomes("notes:get", &tally);
+    let tally = differential(
+        "notes:delete",
+        &decoder_for::<DeleteNote>(&manifest, "notes:delete"),
+        get_note(),
+        |value| !has_integral_float(value),
+    );
+    check_both_outcomes("notes:delete", &tally);
+    let tally = differential(
+        "notes:list",
+        &decoder_for::<ListNotes>(&manifest, "notes:list"),
+        list_notes(),
+        |_| true,
+    );
+    assert!(tally.valid >= 100, "notes:list: {tally:?}");
+    // The tag must come first for the fast path to take a tagged union.
+    let tally = differential(
+        "telemetry:track",
+        &decoder_for::<TelemetryEvent>(&manifest, "telemetry:track"),
+        telemetry(),
+        |value| {
+            value
+                .as_object()
+                .and_then(|object| object.keys().next())
+                .is_some_and(|first| first == "type")
+        },
+    );
+    check_both_outcomes("telemetry:track", &tally);
+}
+
+#[test]
+fn nested_optional_and_enum_fields_decide_like_the_schema() {
+    let tally = differential(
+        "NoteChanged",
+        &decoder_of::<NoteChanged>(),
+        note_changed(),
+        |value| !has_integral_float(value),
+    );
+    check_both_outcomes("NoteChanged", &tally);
+}
+
+#[test]
+fn boundary_cases() {
+    let manifest = Manifest::collect().expect("registry");
+    let get = decoder_for::<GetNote>(&manifest, "notes:get");
+    for (payload, accepted) in [
+        (json!({"id": SAFE}), true),
+        (json!({"id": SAFE + 1}), false),
+        (json!({"id": SAFE + 2}), false),
+        (json!({"id": 5.0}), true),
+        (json!({"id": 5.5}), false),
+        (json!({"id": -1}), false),
+        (json!([5]), false),
+    ] {
+        let bytes = serde_json::to_vec(&payload).expect("json");
+        assert_eq!(get.decode(&bytes).is_ok(), accepted, "{payload}");
+    }
+    let save = decoder_for::<SaveNote>(&manifest, "notes:save");
+    let title = |n: usize| json!({"title": "😀".repeat(n), "body": ""});
+    for (payload, accepted) in [
+        (title(0), false),
+        (title(1), true),
+        (title(200), true),
+        (title(201), false),
+    ] {
+        let bytes = serde_json::to_vec(&payload).expect("json");
+        assert_eq!(save.decode(&bytes).is_ok(), accepted, "{payload}");
+        assert_eq!(save.decode_fast(&bytes).is_some(), accepted, "{payload}");
+    }
+}
