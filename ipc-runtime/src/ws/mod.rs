@@ -307,7 +307,8 @@ async fn handle_tcp(
             return http::respond_error(&mut stream, "400 Bad Request", "malformed request").await;
         }
         Err(http::HeadError::TimedOut) => {
-            return http::respond_error(&mut stream, "408 Request Timeout", "request timeout").await;
+            return http::respond_error(&mut stream, "408 Request Timeout", "request timeout")
+                .await;
         }
         Err(http::HeadError::Closed) => return,
     };
