@@ -72,12 +72,14 @@ fn router(app: &Arc<App>) -> Result<Router, ipc_runtime::BuildError> {
     let save = Arc::clone(app);
     let delete = Arc::clone(app);
     Router::builder()
-        .invoke_sync::<ListNotes, _>(move |_: CallContext, _: ListNotes| {
-            Ok::<Vec<NoteSummary>, IpcHandlerError>(list.store.list())
+        // Reads are in memory: async handlers, no hop to the blocking pool.
+        .invoke::<ListNotes, _>(move |_: CallContext, _: ListNotes| {
+            std::future::ready(Ok::<Vec<NoteSummary>, IpcHandlerError>(list.store.list()))
         })
-        .invoke_sync::<GetNote, _>(move |_: CallContext, request: GetNote| {
-            get.store.get(request.id).map_err(to_note_error)
+        .invoke::<GetNote, _>(move |_: CallContext, request: GetNote| {
+            std::future::ready(get.store.get(request.id).map_err(to_note_error))
         })
+        // Writes touch the disk: blocking handlers.
         .invoke_sync::<SaveNote, _>(move |_: CallContext, request: SaveNote| {
             let (note, created) = save.store.save(request).map_err(to_note_error)?;
             let kind = if created {
