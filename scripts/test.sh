@@ -24,11 +24,15 @@ npm ci --no-audit --no-fund
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "cargo clippy --all-targets -D warnings"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+step "cargo clippy --all-targets --all-features -D warnings"
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
-step "cargo test"
-cargo test --workspace --locked
+step "cargo test (all features: the WebSocket transport too)"
+cargo test --workspace --all-features --locked
+
+step "ipc-codegen check: the committed notes bindings match the contracts"
+cargo run --locked -q -p ipc-codegen -- check --crate examples/notes/contracts \
+    --out examples/notes/renderer/src/ipc --target electron
 
 step "TypeScript tests"
 npm run --silent test:ts
