@@ -969,8 +969,8 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
                 object: node,
                 guess: 0,
                 found: None,
-                text: None,
-                want_text: node.tagged.is_some(),
+                tag: node.tagged.as_ref().map(|tagged| tagged.tag.as_str()),
+                is_tag: false,
             },
             union: node.tagged.as_ref(),
             seen: 0,
@@ -1053,9 +1053,9 @@ struct Keys<'p> {
     /// What the last key was: `None` when it was not read as a string,
     /// else the index of the property it names, if any.
     found: Option<Option<usize>>,
-    /// The last key, kept only while a union waits for its tag.
-    text: Option<String>,
-    want_text: bool,
+    /// The tag a union waits for, and whether the last key was it.
+    tag: Option<&'p str>,
+    is_tag: bool,
 }
 
 impl Keys<'_> {
@@ -1074,8 +1074,8 @@ impl Keys<'_> {
             self.guess = index + 1;
         }
         self.found = Some(index);
-        if self.want_text {
-            self.text = Some(key.to_owned());
+        if let Some(tag) = self.tag {
+            self.is_tag = same(tag, key);
         }
     }
 }
@@ -1415,11 +1415,11 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
         {
             return Err(reject());
         }
-        if let Some(union) = self.union {
-            if self.keys.text.take().as_deref() != Some(union.tag.as_str()) {
+        if self.union.is_some() {
+            if !self.keys.is_tag {
                 return Err(reject());
             }
-            self.keys.want_text = false;
+            self.keys.tag = None;
             self.next = Next::Tag;
         } else {
             self.next = Next::Value(match self.keys.found {
