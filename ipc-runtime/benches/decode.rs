@@ -8,93 +8,15 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ipc_runtime::validation::{compile_schema, input_root_schema};
-use ipc_runtime::{CallContext, CallerIdentity, Decoder, IpcHandlerError, Router, contract};
+use ipc_runtime::{CallContext, CallerIdentity, Decoder, IpcHandlerError, Router};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
-/// A small struct with five fields and a few constraints.
-#[contract(invoke, response = ())]
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SmallRecord {
-    pub id: u64,
-    #[schemars(length(min = 1, max = 64))]
-    pub name: String,
-    pub score: f64,
-    pub active: bool,
-    #[schemars(length(max = 16))]
-    pub tags: Vec<String>,
-}
+#[path = "support/payloads.rs"]
+mod payloads;
 
-/// An internally tagged enum.
-#[contract(invoke, response = ())]
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "type", rename_all = "camelCase")]
-pub enum InputEvent {
-    Click {
-        x: i32,
-        y: i32,
-        #[schemars(length(min = 1, max = 16))]
-        button: String,
-    },
-    Key {
-        key: String,
-        code: u32,
-    },
-    Scroll {
-        delta: f64,
-    },
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Item {
-    pub id: u64,
-    #[schemars(length(min = 1, max = 100))]
-    pub name: String,
-    pub price: f64,
-    pub quantity: u32,
-    pub in_stock: bool,
-}
-
-/// A 1,000-element array of structs.
-#[contract(invoke, response = ())]
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct ItemList(#[schemars(length(max = 10_000))] pub Vec<Item>);
-
-/// A 100 KB string.
-#[contract(invoke, response = ())]
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
-pub struct Document {
-    #[schemars(length(max = 200_000))]
-    pub body: String,
-}
-
-fn payloads() -> Vec<(&'static str, Value)> {
-    let small =
-        json!({"id": 42, "name": "widget", "score": 0.75, "active": true, "tags": ["a", "b"]});
-    let event = json!({"type": "click", "x": 120, "y": -4, "button": "left"});
-    let items: Vec<Value> = (0..1000)
-        .map(|i| {
-            json!({
-                "id": i,
-                "name": format!("item number {i}"),
-                "price": f64::from(i) * 1.25,
-                "quantity": i % 17,
-                "inStock": i % 3 == 0
-            })
-        })
-        .collect();
-    let document = json!({"body": "lorem ipsum dolor sit amet ".repeat(100 * 1024 / 27)});
-    vec![
-        ("small_struct", small),
-        ("tagged_enum", event),
-        ("array_1000_structs", Value::Array(items)),
-        ("string_100kb", document),
-    ]
-}
+use payloads::{Document, InputEvent, ItemList, SmallRecord};
 
 fn bench_payload<T: DeserializeOwned + JsonSchema + Send + 'static>(
     c: &mut Criterion,
@@ -109,10 +31,10 @@ fn bench_payload<T: DeserializeOwned + JsonSchema + Send + 'static>(
     let validator = compile_schema(&input_root_schema::<T>()).expect("schema compiles");
     decoder.decode(&bytes).expect("payload is valid");
     let channel = match name {
-        "small_struct" => "decode:smallRecord",
-        "tagged_enum" => "decode:inputEvent",
-        "array_1000_structs" => "decode:itemList",
-        _ => "decode:document",
+        "small_struct" => "payloads:smallRecord",
+        "tagged_enum" => "payloads:inputEvent",
+        "array_1000_structs" => "payloads:itemList",
+        _ => "payloads:document",
     };
     let mut request = br#"{"v":1,"id":1,"kind":"invoke","channel":""#.to_vec();
     request.extend_from_slice(channel.as_bytes());
@@ -169,7 +91,7 @@ fn benches(c: &mut Criterion) {
         .invoke::<Document, _>(ok)
         .build()
         .expect("router builds");
-    for (name, payload) in payloads() {
+    for (name, payload) in payloads::payloads() {
         match name {
             "small_struct" => bench_payload::<SmallRecord>(c, name, &payload, &router, &runtime),
             "tagged_enum" => bench_payload::<InputEvent>(c, name, &payload, &router, &runtime),
