@@ -1370,24 +1370,38 @@ fn feed_key<'de, S: DeserializeSeed<'de>, E: de::Error>(
 }
 
 /// String equality without a call to `memcmp`, for the short strings
-/// property names are.
+/// property names are: two overlapping word loads cover 4 to 16 bytes.
 #[inline(always)]
 fn same(a: &str, b: &str) -> bool {
+    #[inline(always)]
+    fn word4(bytes: &[u8], at: usize) -> u32 {
+        u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+    }
+    #[inline(always)]
+    fn word8(bytes: &[u8], at: usize) -> u64 {
+        u64::from_le_bytes([
+            bytes[at],
+            bytes[at + 1],
+            bytes[at + 2],
+            bytes[at + 3],
+            bytes[at + 4],
+            bytes[at + 5],
+            bytes[at + 6],
+            bytes[at + 7],
+        ])
+    }
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
+    let len = a.len();
+    if len != b.len() {
         return false;
     }
-    if a.len() > 24 {
-        return a == b;
+    match len {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[len / 2] == b[len / 2] && a[len - 1] == b[len - 1],
+        4..=7 => word4(a, 0) == word4(b, 0) && word4(a, len - 4) == word4(b, len - 4),
+        8..=16 => word8(a, 0) == word8(b, 0) && word8(a, len - 8) == word8(b, len - 8),
+        _ => a == b,
     }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
@@ -1451,14 +1465,14 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
                 let (_, branch) = union
                     .branches
                     .iter()
-                    .find(|(value, _)| *value == tag)
+                    .find(|(value, _)| same(value, &tag))
                     .ok_or_else(reject)?;
                 let branch = self.at.at(*branch).node;
                 self.keys.object = branch;
                 if let Some(index) = branch
                     .properties
                     .iter()
-                    .position(|(name, _)| *name == union.tag)
+                    .position(|(name, _)| same(name, &union.tag))
                 {
                     self.seen |= 1 << index;
                 }
@@ -1561,6 +1575,23 @@ mod tests {
         );
         assert_eq!(plan.decode::<Point>(b"[3, null]", 8), None);
         assert_eq!(plan.decode::<Point>(br#"{"x": 3.5}"#, 8), None);
+    }
+
+    #[test]
+    fn key_comparison_sees_every_byte() {
+        for len in 0..=40 {
+            let a: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            assert!(same(&a, &a.clone()), "{a}");
+            for at in 0..len {
+                let mut b = a.clone().into_bytes();
+                b[at] = b'_';
+                let b = String::from_utf8(b).expect("ascii");
+                assert!(!same(&a, &b), "{a} vs {b}");
+            }
+            assert!(!same(&a, &format!("{a}x")));
+        }
     }
 
     #[test]
