@@ -196,7 +196,7 @@ fn check_contracts(manifest: &Manifest, problems: &mut Vec<String>) {
     let mut channels = BTreeSet::new();
     for contract in &manifest.contracts {
         let channel = &contract.channel;
-        if let Err(problem) = check_channel(channel) {
+        if let Err(problem) = ipc_runtime::naming::check_channel(channel) {
             problems.push(problem);
         }
         if !channels.insert(channel.as_str()) {
@@ -226,23 +226,6 @@ fn check_contracts(manifest: &Manifest, problems: &mut Vec<String>) {
                 }
             }
         }
-    }
-}
-
-/// The same rule as the contract macros: a letter, then letters, digits and
-/// `_ . : / -`, at most 128 characters.
-fn check_channel(channel: &str) -> Result<(), String> {
-    let valid = channel.len() <= 128
-        && channel.starts_with(|c: char| c.is_ascii_alphabetic())
-        && channel
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_.:/-".contains(c));
-    if valid {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{channel}` is not a valid channel: a letter, then letters, digits and `_ . : / -`, at most 128 characters"
-        ))
     }
 }
 

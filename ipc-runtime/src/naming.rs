@@ -45,6 +45,24 @@ impl ContractNames {
     }
 }
 
+/// The channel rule: an ASCII letter, then letters, digits and `_ . : / -`,
+/// at most 128 characters. `#[contract]` applies it at compile time; the
+/// registry and the code generator apply it again to what they read.
+pub fn check_channel(channel: &str) -> Result<(), String> {
+    let valid = channel.len() <= 128
+        && channel.starts_with(|c: char| c.is_ascii_alphabetic())
+        && channel
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.:/-".contains(c));
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{channel}` is not a valid channel: a letter, then letters, digits and `_ . : / -`, at most 128 characters"
+        ))
+    }
+}
+
 /// Splits an identifier into words at `_` and case changes, keeping
 /// acronyms together: `HTTPServer_config2` -> `HTTP`, `Server`, `config2`.
 pub fn words(identifier: &str) -> Vec<String> {
@@ -156,6 +174,16 @@ mod tests {
                 method: "run".into()
             }
         );
+    }
+
+    #[test]
+    fn channel_rule() {
+        assert!(check_channel("notes:save").is_ok());
+        assert!(check_channel("a/b.c-d_e").is_ok());
+        assert!(check_channel("").is_err());
+        assert!(check_channel("1a").is_err());
+        assert!(check_channel("a b").is_err());
+        assert!(check_channel(&"a".repeat(129)).is_err());
     }
 
     #[test]

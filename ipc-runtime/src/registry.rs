@@ -150,7 +150,7 @@ where
     let mut by_channel: BTreeMap<&str, &RegisteredContract> = BTreeMap::new();
     let mut by_method: BTreeMap<(&str, &str), &RegisteredContract> = BTreeMap::new();
     for contract in &contracts {
-        if let Err(message) = check_channel(&contract.names.channel) {
+        if let Err(message) = crate::naming::check_channel(&contract.names.channel) {
             conflicts.push(format!("{}: {message}", describe(contract)));
         }
         if let Some(first) = by_channel.insert(&contract.names.channel, contract) {
@@ -179,23 +179,5 @@ where
         Ok(contracts)
     } else {
         Err(RegistryError { conflicts })
-    }
-}
-
-/// The channel rule `#[contract]` checks at compile time, checked again here
-/// for contracts whose traits were implemented by hand.
-fn check_channel(channel: &str) -> Result<(), String> {
-    let valid = channel.len() <= 128
-        && channel
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-        && channel
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "_.:/-".contains(c));
-    if valid {
-        Ok(())
-    } else {
-        Err(format!("`{channel}` is not a valid channel name"))
     }
 }
