@@ -2,6 +2,7 @@
 //! entry point for request bytes, a typed entry point for in-process
 //! callers, and validated event envelopes.
 
+use crate::wire::clip;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
@@ -783,7 +784,7 @@ impl Router {
         let Some(route) = self.routes.get(&request.channel) else {
             return fail(IpcError::framework(
                 FrameworkCode::UnknownChannel,
-                format!("No handler for channel \"{}\"", clip(&request.channel)),
+                format!("No handler for channel \"{}\"", clip(&request.channel, 128)),
             ));
         };
         if route.kind != request.kind {
@@ -916,16 +917,4 @@ impl Router {
         channels.sort_unstable();
         channels
     }
-}
-
-fn clip(text: &str) -> String {
-    const MAX: usize = 128;
-    if text.len() <= MAX {
-        return text.to_owned();
-    }
-    let mut end = MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &text[..end])
 }

@@ -11,6 +11,7 @@
 //! the linear-time `regex` engine for `pattern`, and no retrieval of
 //! external documents: a `$ref` outside the schema fails to compile.
 
+use crate::wire::clip;
 use std::io;
 use std::marker::PhantomData;
 
@@ -105,7 +106,7 @@ fn append_issues(error: &ValidationError<'_>, root: &Value, out: &mut Vec<Valida
                 path.push(PathSegment::Key(key.clone()));
                 out.push(ValidationIssue::new(
                     path,
-                    format!("Unrecognized key \"{}\"", clip(key)),
+                    format!("Unrecognized key \"{}\"", clip(key, 64)),
                 ));
             }
         }
@@ -169,7 +170,7 @@ fn describe(
                 .received(received)
         }
         ValidationErrorKind::Constant { expected_value } => {
-            let expected = clip(&expected_value.to_string());
+            let expected = clip(&expected_value.to_string(), 64);
             issue(format!("Invalid literal value, expected {expected}"))
                 .expected(expected)
                 .received(short_value(instance))
@@ -178,10 +179,10 @@ fn describe(
             let expected = match options.as_ref() {
                 Value::Array(items) => items
                     .iter()
-                    .map(|item| clip(&item.to_string()))
+                    .map(|item| clip(&item.to_string(), 64))
                     .collect::<Vec<_>>()
                     .join(" | "),
-                other => clip(&other.to_string()),
+                other => clip(&other.to_string(), 64),
             };
             let received = short_value(instance);
             issue(format!(
@@ -242,10 +243,11 @@ fn describe(
         ValidationErrorKind::MaxProperties { limit } => {
             issue(format!("Object must have at most {limit} propert(ies)"))
         }
-        ValidationErrorKind::Pattern { pattern } => {
-            issue(format!("String must match the pattern {}", clip(pattern)))
-                .expected(format!("pattern {}", clip(pattern)))
-        }
+        ValidationErrorKind::Pattern { pattern } => issue(format!(
+            "String must match the pattern {}",
+            clip(pattern, 64)
+        ))
+        .expected(format!("pattern {}", clip(pattern, 64))),
         ValidationErrorKind::Format { format } => {
             issue(format!("Invalid {format}")).expected(format.clone())
         }
@@ -324,18 +326,6 @@ fn string_length(value: &Value) -> usize {
 
 fn array_length(value: &Value) -> usize {
     value.as_array().map_or(0, Vec::len)
-}
-
-fn clip(text: &str) -> String {
-    const MAX: usize = 64;
-    if text.len() <= MAX {
-        return text.to_owned();
-    }
-    let mut end = MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &text[..end])
 }
 
 /// Whether the JSON text `bytes` nests arrays and objects deeper than
@@ -597,7 +587,10 @@ pub(crate) fn encode_outbound<T: Serialize + ?Sized>(
                     };
                     if issues.is_empty() {
                         Err(fail(
-                            vec![ValidationIssue::new(Vec::new(), clip(&error.to_string()))],
+                            vec![ValidationIssue::new(
+                                Vec::new(),
+                                clip(&error.to_string(), 64),
+                            )],
                             false,
                         ))
                     } else {
@@ -609,7 +602,10 @@ pub(crate) fn encode_outbound<T: Serialize + ?Sized>(
         Some(validator) => {
             let json = serde_json::to_value(value).map_err(|error| {
                 fail(
-                    vec![ValidationIssue::new(Vec::new(), clip(&error.to_string()))],
+                    vec![ValidationIssue::new(
+                        Vec::new(),
+                        clip(&error.to_string(), 64),
+                    )],
                     false,
                 )
             })?;

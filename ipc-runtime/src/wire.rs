@@ -513,7 +513,7 @@ impl<'de> Deserialize<'de> for RawEnvelope<'de> {
                         other => {
                             if envelope.problem.is_none() {
                                 envelope.problem =
-                                    Some(format!("unknown envelope field `{}`", clip(other)));
+                                    Some(format!("unknown envelope field `{}`", clip(other, 64)));
                             }
                             map.next_value::<IgnoredAny>()?;
                             continue;
@@ -532,12 +532,13 @@ impl<'de> Deserialize<'de> for RawEnvelope<'de> {
     }
 }
 
-fn clip(text: &str) -> String {
-    const MAX: usize = 64;
-    if text.len() <= MAX {
+/// `text` cut to at most `max` bytes (on a character boundary) with `...`
+/// appended, so that echoing hostile input into a message stays bounded.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    if text.len() <= max {
         return text.to_owned();
     }
-    let mut end = MAX;
+    let mut end = max;
     while !text.is_char_boundary(end) {
         end -= 1;
     }
@@ -620,7 +621,7 @@ pub(crate) fn parse_request(bytes: &[u8]) -> Result<Request<'_>, Refused> {
             FrameworkCode::UnsupportedVersion,
             format!(
                 "Protocol version {} is not supported; this side speaks version {PROTOCOL_VERSION}",
-                clip(v.get())
+                clip(v.get(), 64)
             ),
         ));
     }
