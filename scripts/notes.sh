@@ -23,8 +23,8 @@ bindings=examples/notes/renderer/src/ipc
 targets=(--target electron)
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "notes: Node.js and npm are required (Debian: apt-get install nodejs npm)" >&2
-    exit 1
+    echo "notes: installing Node.js and npm (Debian's packages)" >&2
+    apt-get update -qq && apt-get install -y -qq nodejs npm
 fi
 
 if [ ! -d node_modules ]; then
