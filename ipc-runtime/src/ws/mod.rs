@@ -30,10 +30,10 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 pub use security::{LaunchSecret, Origin};
 
@@ -235,11 +235,12 @@ impl EventEmitter {
     /// rather than silently missing the event.
     pub fn emit<E: EventContract>(&self, payload: &E) -> Result<usize, IpcError> {
         let envelope = self.shared.router.event(payload)?;
-        let text = String::from_utf8_lossy(&envelope).into_owned();
+        // One shared buffer for every connection (clones are reference counts).
+        let text = utf8_frame(envelope);
         let mut connections = lock(&self.shared.connections);
         let mut delivered = 0;
         connections.retain(
-            |id, outbound| match outbound.try_send(Message::text(text.clone())) {
+            |id, outbound| match outbound.try_send(Message::Text(text.clone())) {
                 Ok(()) => {
                     delivered += 1;
                     true
@@ -511,9 +512,8 @@ async fn serve_connection(
                         .await;
                     drop(permit);
                     if let Some(reply) = reply {
-                        let text = String::from_utf8_lossy(&reply).into_owned();
                         // A full queue means the client does not read: close it.
-                        if outbound.try_send(Message::text(text)).is_err() {
+                        if outbound.try_send(Message::Text(utf8_frame(reply))).is_err() {
                             closing.cancel();
                         }
                     }
@@ -526,8 +526,7 @@ async fn serve_connection(
                     "Binary frames are reserved for streams, which this server does not offer",
                 );
                 let reply = wire::encode_failure(None, &error);
-                let _ =
-                    outbound.try_send(Message::text(String::from_utf8_lossy(&reply).into_owned()));
+                let _ = outbound.try_send(Message::Text(utf8_frame(reply)));
             }
             Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
             Message::Close(_) => break,
@@ -544,6 +543,17 @@ async fn serve_connection(
     lock(&shared.connections).remove(&connection_id);
     drop(outbound);
     let _ = writer.await;
+}
+
+/// The router's output as a text frame: it is JSON written by serde_json,
+/// hence UTF-8, so this takes the buffer without copying it.
+fn utf8_frame(bytes: Vec<u8>) -> Utf8Bytes {
+    match String::from_utf8(bytes) {
+        Ok(text) => text.into(),
+        Err(error) => String::from_utf8_lossy(error.as_bytes())
+            .into_owned()
+            .into(),
+    }
 }
 
 fn close_message(code: CloseCode, reason: &'static str) -> Message {
