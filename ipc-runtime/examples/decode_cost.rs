@@ -60,18 +60,24 @@ fn run<T: DeserializeOwned + JsonSchema>(way: &str, payload: &Value, times: usiz
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let (Some(name), Some(way)) = (args.get(1), args.get(2)) else {
-        eprintln!("usage: decode_cost <payload> <none|bare|decode|naive>");
+        eprintln!("usage: decode_cost <payload> <none|bare|decode|naive> [repeat]");
         return ExitCode::FAILURE;
     };
     let Some((_, payload)) = payloads::payloads().into_iter().find(|(n, _)| n == name) else {
         eprintln!("payloads: small_struct, tagged_enum, array_1000_structs, string_100kb");
         return ExitCode::FAILURE;
     };
+    // An optional multiplier, for a sampling profiler that needs the loop
+    // to run longer than an instruction counter does.
+    let repeat = args
+        .get(3)
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(1);
     let known = match name.as_str() {
-        "small_struct" => run::<SmallRecord>(way, &payload, 10_000),
-        "tagged_enum" => run::<InputEvent>(way, &payload, 10_000),
-        "array_1000_structs" => run::<ItemList>(way, &payload, 10),
-        _ => run::<Document>(way, &payload, 100),
+        "small_struct" => run::<SmallRecord>(way, &payload, 10_000 * repeat),
+        "tagged_enum" => run::<InputEvent>(way, &payload, 10_000 * repeat),
+        "array_1000_structs" => run::<ItemList>(way, &payload, 10 * repeat),
+        _ => run::<Document>(way, &payload, 100 * repeat),
     };
     if known {
         ExitCode::SUCCESS

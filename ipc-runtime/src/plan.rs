@@ -62,8 +62,17 @@ enum Additional {
 #[derive(Debug)]
 struct Tagged {
     tag: String,
-    /// The tag's value and the branch's object node.
-    branches: Vec<(String, NodeId)>,
+    branches: Vec<Branch>,
+}
+
+#[derive(Debug)]
+struct Branch {
+    /// The tag's value that picks this branch.
+    value: String,
+    /// The branch's object node.
+    node: NodeId,
+    /// The tag's index among the node's properties.
+    tag_index: usize,
 }
 
 #[derive(Debug)]
@@ -84,13 +93,19 @@ struct Node {
     min_items: Option<u64>,
     max_items: Option<u64>,
     properties: Vec<(String, NodeId)>,
+    /// Per property, its node resolved as in [`Plan::resolved`].
+    property_targets: Vec<(NodeId, bool)>,
     /// Bit i: `properties[i]` is required.
     required: u64,
     additional: Additional,
-    max_properties: Option<u64>,
+    /// `maxProperties`, `u64::MAX` when there is none.
+    max_properties: u64,
     tagged: Option<Tagged>,
     /// Every numeric bound as one integer range, when they are integers.
     integer_bounds: Option<(i128, i128)>,
+    /// Byte lengths at which any string is accepted without counting its
+    /// code points; empty when strings need the full check.
+    plain_string_bytes: (u64, u64),
 }
 
 impl Node {
@@ -110,12 +125,24 @@ impl Node {
             min_items: None,
             max_items: None,
             properties: Vec::new(),
+            property_targets: Vec::new(),
             required: 0,
             additional: Additional::Any,
-            max_properties: None,
+            max_properties: u64::MAX,
             tagged: None,
             integer_bounds: Some((i128::MIN, i128::MAX)),
+            plain_string_bytes: (1, 0),
         }
+    }
+}
+
+impl Node {
+    /// Whether the node has no `minimum`, `maximum` or exclusive bound:
+    /// a bound from JSON is a 64-bit integer (a narrower range) or a
+    /// float (no integer range), so only "no bound" leaves the full range.
+    #[inline(always)]
+    fn has_no_numeric_bounds(&self) -> bool {
+        self.integer_bounds == Some((i128::MIN, i128::MAX))
     }
 }
 
@@ -191,6 +218,7 @@ impl Plan {
         }
         for node in &mut plan.nodes {
             node.integer_bounds = integer_bounds(node);
+            node.plain_string_bytes = plain_string_bytes(node);
         }
         plan.resolved = (0..plan.nodes.len())
             .map(|id| {
@@ -208,6 +236,14 @@ impl Plan {
                 Some((target, nullable || plan.nodes[target].types & NULL != 0))
             })
             .collect::<Option<Vec<_>>>()?;
+        for id in 0..plan.nodes.len() {
+            let targets = plan.nodes[id]
+                .properties
+                .iter()
+                .map(|(_, property)| plan.resolved[*property])
+                .collect();
+            plan.nodes[id].property_targets = targets;
+        }
         Some(plan)
     }
 
@@ -221,7 +257,12 @@ impl Plan {
     /// A cursor at node `id`.
     #[inline]
     fn cursor(&self, id: NodeId, depth: usize) -> Cursor<'_> {
-        let (target, null_ok) = self.resolved[id];
+        self.resolved_cursor(self.resolved[id], depth)
+    }
+
+    /// A cursor at a node already resolved.
+    #[inline]
+    fn resolved_cursor(&self, (target, null_ok): (NodeId, bool), depth: usize) -> Cursor<'_> {
         Cursor {
             plan: self,
             node: &self.nodes[target],
@@ -263,6 +304,18 @@ fn integer_bounds(node: &Node) -> Option<(i128, i128)> {
         high = high.min(bound.integer()?.checked_sub(1)?);
     }
     Some((low, high))
+}
+
+/// The byte lengths that settle a string's length constraints on their
+/// own: a UTF-8 string has at most as many code points as bytes, and at
+/// least a quarter as many.
+fn plain_string_bytes(node: &Node) -> (u64, u64) {
+    if node.types & STRING == 0 || node.string_enum.is_some() {
+        return (1, 0);
+    }
+    let low = node.min_length.map_or(0, |min| min.saturating_mul(4));
+    let high = node.max_length.unwrap_or(u64::MAX);
+    (low, high)
 }
 
 fn only_annotations(object: &Map<String, Value>, allowed: &[&str]) -> bool {
@@ -387,7 +440,7 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 "required" | "additionalProperties" => {}
-                "maxProperties" => node.max_properties = Some(as_u64(value)?),
+                "maxProperties" => node.max_properties = as_u64(value)?,
                 key if ANNOTATIONS.contains(&key) => {}
                 _ => return None,
             }
@@ -488,12 +541,20 @@ impl<'a> Compiler<'a> {
             if tagged
                 .branches
                 .iter()
-                .any(|(existing, _)| *existing == value)
+                .any(|existing| existing.value == value)
             {
                 return None;
             }
-            let id = self.child(branch)?;
-            tagged.branches.push((value, id));
+            let node = self.child(branch)?;
+            let tag_index = self.nodes[node]
+                .properties
+                .iter()
+                .position(|(name, _)| *name == tagged.tag)?;
+            tagged.branches.push(Branch {
+                value,
+                node,
+                tag_index,
+            });
         }
         node.types = OBJECT;
         node.tagged = Some(tagged);
@@ -582,7 +643,15 @@ fn number_ok(node: &Node, value: Num) -> bool {
         && at_least(node.exclusive_maximum, |o| o == Ordering::Less)
 }
 
+#[inline(always)]
 fn string_ok(node: &Node, text: &str) -> bool {
+    let bytes = text.len() as u64;
+    let (low, high) = node.plain_string_bytes;
+    (low <= bytes && bytes <= high) || string_ok_exactly(node, text)
+}
+
+#[inline(never)]
+fn string_ok_exactly(node: &Node, text: &str) -> bool {
     if node.types & STRING == 0 {
         return false;
     }
@@ -627,18 +696,18 @@ struct Cursor<'p> {
 }
 
 impl<'p> Cursor<'p> {
-    #[inline]
+    #[inline(always)]
     fn non_null(self) -> &'p Node {
         self.node
     }
 
-    #[inline]
+    #[inline(always)]
     fn at(self, node: NodeId) -> Cursor<'p> {
         self.plan.cursor(node, self.depth)
     }
 
     /// The cursor for the children of a container opened here.
-    #[inline]
+    #[inline(always)]
     fn open<E: de::Error>(self) -> Result<Cursor<'p>, E> {
         match self.depth.checked_sub(1) {
             Some(depth) => Ok(Cursor { depth, ..self }),
@@ -646,7 +715,7 @@ impl<'p> Cursor<'p> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn check_integer<E: de::Error>(self, value: i128) -> Result<(), E> {
         let node = self.non_null();
         let ok = node.types & (INTEGER | NUMBER) != 0
@@ -658,12 +727,12 @@ impl<'p> Cursor<'p> {
         if ok { Ok(()) } else { Err(reject()) }
     }
 
-    #[inline]
+    #[inline(always)]
     fn check_float<E: de::Error>(self, value: f64) -> Result<(), E> {
         let node = self.non_null();
         if node.types & NUMBER != 0
             && node.string_enum.is_none()
-            && number_ok(node, Num::Float(value))
+            && (node.has_no_numeric_bounds() || number_ok(node, Num::Float(value)))
         {
             Ok(())
         } else {
@@ -689,7 +758,7 @@ struct GuidedVisitor<'p, V> {
 macro_rules! forward_wrapped {
     ($wrapper:ident { $field:ident }; $($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
         $(
-            #[inline]
+            #[inline(always)]
             fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, Self::Error> {
                 self.de.$method($($arg,)* $wrapper { visitor, $field: self.$field })
             }
@@ -771,7 +840,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
         self.visitor.expecting(f)
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_bool<E: de::Error>(self, value: bool) -> Result<V::Value, E> {
         let node = self.at.non_null();
         if node.types & BOOLEAN == 0 || node.string_enum.is_some() {
@@ -780,13 +849,13 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
         self.visitor.visit_bool(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<V::Value, E> {
         self.at.check_integer(i128::from(value))?;
         self.visitor.visit_i64(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<V::Value, E> {
         self.at.check_integer(i128::from(value))?;
         self.visitor.visit_u64(value)
@@ -803,7 +872,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
         self.visitor.visit_u128(value.unsigned_abs())
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<V::Value, E> {
         let node = self.at.non_null();
         if node.types & NUMBER == 0 && node.types & INTEGER != 0 && value.fract() == 0.0 {
@@ -824,7 +893,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
         self.visitor.visit_f64(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
         if !string_ok(self.at.non_null(), value) {
             return Err(reject());
@@ -832,7 +901,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
         self.visitor.visit_str(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
         if !string_ok(self.at.non_null(), value) {
             return Err(reject());
@@ -840,7 +909,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
         self.visitor.visit_borrowed_str(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
         if !string_ok(self.at.non_null(), &value) {
             return Err(reject());
@@ -902,7 +971,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
         Ok(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
         let node = self.at.non_null();
         if node.types & OBJECT == 0 || node.string_enum.is_some() {
@@ -946,7 +1015,7 @@ struct GuidedSeq<'p, A> {
 impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
     type Error = A::Error;
 
-    #[inline]
+    #[inline(always)]
     fn next_element_seed<S: DeserializeSeed<'de>>(
         &mut self,
         seed: S,
@@ -972,7 +1041,8 @@ impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
 /// What the next map value is checked against.
 enum Next {
     Nothing,
-    Value(NodeId),
+    /// A resolved node, as in [`Plan::resolved`].
+    Value((NodeId, bool)),
     /// The tag of a tagged union: its value picks the branch.
     Tag,
 }
@@ -1035,7 +1105,7 @@ struct KeySeedWatch<'a, 'p, S> {
 impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeedWatch<'_, '_, S> {
     type Value = S::Value;
 
-    #[inline]
+    #[inline(always)]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
         self.seed.deserialize(KeyDeserializer {
             de: deserializer,
@@ -1104,13 +1174,13 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, '_, V> {
         self.visitor.expecting(f)
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
         self.keys.saw(value);
         self.visitor.visit_borrowed_str(value)
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
         self.keys.saw(value);
         self.visitor.visit_str(value)
@@ -1198,7 +1268,7 @@ struct KeySeed;
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Cow<'de, str>;
 
-    #[inline]
+    #[inline(always)]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(KeySeed)
     }
@@ -1211,7 +1281,7 @@ impl<'de> Visitor<'de> for KeySeed {
         f.write_str("a string")
     }
 
-    #[inline]
+    #[inline(always)]
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
         Ok(Cow::Borrowed(value))
     }
@@ -1225,7 +1295,7 @@ impl<'de> Visitor<'de> for KeySeed {
     }
 }
 
-#[inline]
+#[inline(always)]
 fn feed_key<'de, S: DeserializeSeed<'de>, E: de::Error>(
     seed: S,
     key: Cow<'de, str>,
@@ -1274,7 +1344,7 @@ fn same(a: &str, b: &str) -> bool {
 impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
     type Error = A::Error;
 
-    #[inline]
+    #[inline(always)]
     fn next_key_seed<S: DeserializeSeed<'de>>(
         &mut self,
         seed: S,
@@ -1288,12 +1358,7 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
             return Ok(None);
         };
         self.count += 1;
-        if self
-            .keys
-            .object
-            .max_properties
-            .is_some_and(|max| self.count > max)
-        {
+        if self.count > self.keys.object.max_properties {
             return Err(reject());
         }
         if self.union.is_some() {
@@ -1306,44 +1371,39 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
             self.next = Next::Value(match self.keys.found {
                 Some(Some(index)) => {
                     self.seen |= 1 << index;
-                    self.keys.object.properties[index].1
+                    self.keys.object.property_targets[index]
                 }
                 _ => match self.keys.object.additional {
-                    Additional::Any => self.at.plan.any,
+                    Additional::Any => self.at.plan.resolved[self.at.plan.any],
                     Additional::Deny => return Err(reject()),
-                    Additional::Node(node) => node,
+                    Additional::Node(node) => self.at.plan.resolved[node],
                 },
             });
         }
         Ok(Some(key))
     }
 
-    #[inline]
+    #[inline(always)]
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
         match std::mem::replace(&mut self.next, Next::Nothing) {
             Next::Value(node) => self.map.next_value_seed(GuidedSeed {
                 seed,
-                at: self.at.at(node),
+                at: self.at.plan.resolved_cursor(node, self.at.depth),
             }),
             Next::Nothing => Err(reject()),
             Next::Tag => {
                 let union = self.union.take().ok_or_else(reject)?;
                 let tag = self.map.next_value_seed(KeySeed)?;
-                let (_, branch) = union
+                let picked = union
                     .branches
                     .iter()
-                    .find(|(value, _)| same(value, &tag))
+                    .find(|branch| same(&branch.value, &tag))
                     .ok_or_else(reject)?;
-                let branch = self.at.at(*branch).node;
+                let branch = self.at.at(picked.node).node;
                 self.keys.object = branch;
-                if let Some(index) = branch
-                    .properties
-                    .iter()
-                    .position(|(name, _)| same(name, &union.tag))
-                {
-                    self.seen |= 1 << index;
-                }
-                if branch.max_properties.is_some_and(|max| self.count > max) {
+                self.keys.guess = picked.tag_index + 1;
+                self.seen |= 1 << picked.tag_index;
+                if self.count > branch.max_properties {
                     return Err(reject());
                 }
                 feed_key(seed, tag)
@@ -1364,7 +1424,7 @@ struct GuidedSeed<'p, S> {
 impl<'de, 'p, S: DeserializeSeed<'de>> DeserializeSeed<'de> for GuidedSeed<'p, S> {
     type Value = S::Value;
 
-    #[inline]
+    #[inline(always)]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
         self.seed.deserialize(Guided {
             de: deserializer,
