@@ -37,6 +37,15 @@ struct Echoed {
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
 struct Hang {}
 
+/// Replies after sleeping: a call that is still running after its first
+/// poll.
+#[ipc_runtime::contract(invoke, namespace = "test", method = "nap", response = u32)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+struct Nap {
+    #[schemars(range(max = 1000))]
+    ms: u32,
+}
+
 /// Fire and forget.
 #[ipc_runtime::contract(send, namespace = "test", method = "note")]
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
@@ -51,6 +60,13 @@ struct Ticked {
     count: u32,
 }
 
+/// Main -> renderer, with a body large enough to fill socket buffers.
+#[ipc_runtime::contract(event, namespace = "test", method = "broadcast")]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+struct Broadcast {
+    body: String,
+}
+
 struct Harness {
     server: WsServer,
     hung_calls_cancelled: Arc<tokio::sync::Notify>,
@@ -59,6 +75,10 @@ struct Harness {
 }
 
 async fn start() -> Harness {
+    start_with(WsConfig::default()).await
+}
+
+async fn start_with(config: WsConfig) -> Harness {
     let cancelled = Arc::new(tokio::sync::Notify::new());
     let cancelled_in_handler = Arc::clone(&cancelled);
     let (notes_tx, notes) = tokio::sync::mpsc::unbounded_channel();
@@ -86,6 +106,10 @@ async fn start() -> Harness {
                 Ok::<_, ipc_runtime::IpcHandlerError>(())
             }
         })
+        .invoke::<Nap, _>(|_: CallContext, nap: Nap| async move {
+            tokio::time::sleep(Duration::from_millis(u64::from(nap.ms))).await;
+            Ok::<_, ipc_runtime::IpcHandlerError>(nap.ms)
+        })
         .send::<Note, _>(move |_: CallContext, note: Note| {
             let notes_tx = notes_tx.clone();
             async move {
@@ -110,7 +134,7 @@ async fn start() -> Harness {
     let config = WsConfig {
         static_dir: Some(static_dir.clone()),
         max_message_bytes: 64 * 1024,
-        ..WsConfig::default()
+        ..config
     };
     let server = WsServer::start(Arc::new(router), config)
         .await
@@ -467,6 +491,109 @@ async fn handshakes_without_the_right_secret_origin_or_host_are_refused() {
             .await
             .is_err()
     );
+}
+
+#[tokio::test]
+async fn calls_beyond_the_in_flight_limit_wait_and_all_get_their_reply() {
+    let harness = start_with(WsConfig {
+        max_in_flight_per_connection: 2,
+        outbound_queue: 2,
+        ..WsConfig::default()
+    })
+    .await;
+    let mut socket = connect(&harness.server).await;
+    // Twenty calls that each outlive their first poll, against two call
+    // slots and a queue of two replies: the server reads the next request
+    // only when a slot frees, and writes replies meanwhile.
+    for id in 1..=20 {
+        invoke(&mut socket, id, "test:nap", json!({"ms": 5 + id % 3})).await;
+    }
+    let mut ids = Vec::new();
+    for _ in 1..=20 {
+        let reply = next_json(&mut socket).await;
+        assert_eq!(reply["ok"], true, "{reply}");
+        ids.push(reply["id"].as_u64().expect("id"));
+    }
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=20).collect::<Vec<_>>());
+    assert_eq!(harness.server.connection_count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_does_not_read_its_events_is_closed_and_others_are_unaffected() {
+    let harness = start_with(WsConfig {
+        outbound_queue: 4,
+        ..WsConfig::default()
+    })
+    .await;
+    let mut stalled = connect(&harness.server).await;
+    let reading = connect(&harness.server).await;
+    // The reading client reads every event, in a task of its own.
+    let (mut reading_sink, mut reading_stream) = reading.split();
+    let events_read = tokio::spawn(async move {
+        let mut count = 0_u64;
+        while let Some(Ok(message)) = reading_stream.next().await {
+            if matches!(message, Message::Text(_)) {
+                count += 1;
+            }
+        }
+        count
+    });
+    let emitter = harness.server.emitter();
+    let body = "x".repeat(64 * 1024);
+    let mut emitted = 0_u64;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    // 64 KiB per event: the stalled client's socket buffers fill, then its
+    // queue, and the server closes it rather than queue without bound.
+    loop {
+        let delivered = emitter
+            .emit(&Broadcast { body: body.clone() })
+            .expect("valid event");
+        emitted += 1;
+        if delivered == 1 {
+            break;
+        }
+        assert_eq!(delivered, 2);
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stalled client was never closed ({emitted} events)"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    for _ in 0..250 {
+        if harness.server.connection_count() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(harness.server.connection_count(), 1);
+    // The stalled client, reading at last, finds its connection ended.
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match stalled.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    })
+    .await
+    .expect("the stalled connection ends");
+    assert!(matches!(ended, None | Some(1008)), "{ended:?}");
+    // The other client still gets events and calls.
+    assert_eq!(emitter.emit(&Ticked { count: 1 }).expect("valid event"), 1);
+    let request = json!({"v": 1, "id": 7, "kind": "invoke", "channel": "test:echo", "payload": {"text": "on"}});
+    reading_sink
+        .send(Message::text(request.to_string()))
+        .await
+        .expect("sent");
+    reading_sink.close().await.expect("closed");
+    let read = tokio::time::timeout(Duration::from_secs(10), events_read)
+        .await
+        .expect("the reading client finishes")
+        .expect("reader task");
+    // Every broadcast, the tick, and the echo reply.
+    assert_eq!(read, emitted + 2);
 }
 
 #[tokio::test]

@@ -24,11 +24,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Poll;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -101,6 +102,15 @@ impl Default for WsConfig {
 
 type Outbound = mpsc::Sender<Message>;
 
+/// What the server keeps of an open connection.
+#[derive(Debug)]
+struct Connection {
+    /// Its queue of replies and events.
+    outbound: Outbound,
+    /// Closes it when cancelled.
+    closing: CancellationToken,
+}
+
 /// Shared by the accept loop, the connections and the [`EventEmitter`].
 #[derive(Debug)]
 struct Shared {
@@ -109,7 +119,7 @@ struct Shared {
     secret: LaunchSecret,
     authority: security::Authority,
     csp: String,
-    connections: Mutex<HashMap<u64, Outbound>>,
+    connections: Mutex<HashMap<u64, Connection>>,
     next_connection_id: AtomicU64,
 }
 
@@ -239,8 +249,8 @@ impl EventEmitter {
         let text = utf8_frame(envelope);
         let mut connections = lock(&self.shared.connections);
         let mut delivered = 0;
-        connections.retain(
-            |id, outbound| match outbound.try_send(Message::Text(text.clone())) {
+        connections.retain(|id, connection| {
+            match connection.outbound.try_send(Message::Text(text.clone())) {
                 Ok(()) => {
                     delivered += 1;
                     true
@@ -250,11 +260,12 @@ impl EventEmitter {
                         connection = id,
                         "IPC connection does not read its events; closing it"
                     );
+                    connection.closing.cancel();
                     false
                 }
                 Err(mpsc::error::TrySendError::Closed(_)) => false,
-            },
-        );
+            }
+        });
         Ok(delivered)
     }
 }
@@ -443,106 +454,224 @@ async fn upgrade(
 }
 
 async fn serve_connection(
-    socket: WebSocketStream<TcpStream>,
+    mut socket: WebSocketStream<TcpStream>,
     caller: CallerIdentity,
     shared: Arc<Shared>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let connection_id = caller.connection_id;
-    let (mut sink, mut incoming) = socket.split();
+    // Replies of calls that did not finish at once, and events.
     let (outbound, mut queue) = mpsc::channel::<Message>(shared.config.outbound_queue.max(1));
-    lock(&shared.connections).insert(connection_id, outbound.clone());
-    // Cancelled when the connection ends: in-flight handlers see it.
+    // Cancelled when the connection ends (in-flight handlers see it), or
+    // earlier when its queue overflows: the client does not read.
     let closing = CancellationToken::new();
+    lock(&shared.connections).insert(
+        connection_id,
+        Connection {
+            outbound: outbound.clone(),
+            closing: closing.clone(),
+        },
+    );
     let in_flight = Arc::new(Semaphore::new(
         shared.config.max_in_flight_per_connection.max(1),
     ));
-
-    let writer = tokio::spawn(async move {
-        while let Some(message) = queue.recv().await {
-            let is_close = matches!(message, Message::Close(_));
-            if sink.send(message).await.is_err() || is_close {
-                break;
-            }
-        }
-        let _ = sink.close().await;
-    });
-
-    loop {
-        let message = tokio::select! {
-            _ = stopped.changed() => {
-                let _ = outbound.try_send(close_message(CloseCode::Away, "server shutting down"));
-                break;
-            }
-            message = incoming.next() => message,
-        };
-        let message = match message {
-            Some(Ok(message)) => message,
-            Some(Err(error)) => {
-                let reason = match &error {
-                    tokio_tungstenite::tungstenite::Error::Capacity(_) => {
-                        Some((CloseCode::Size, "message too large"))
-                    }
-                    tokio_tungstenite::tungstenite::Error::Protocol(_) => {
-                        Some((CloseCode::Protocol, "protocol error"))
-                    }
-                    _ => None,
-                };
-                if let Some((code, text)) = reason {
-                    let _ = outbound.try_send(close_message(code, text));
-                }
-                tracing::debug!(connection = connection_id, %error, "IPC connection failed");
-                break;
-            }
-            None => break,
-        };
-        match message {
-            Message::Text(text) => {
-                // Backpressure: at the limit, stop reading until a call ends.
-                let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else {
-                    break;
-                };
-                let router = Arc::clone(&shared.router);
-                let caller = caller.clone();
-                let outbound = outbound.clone();
-                let closing = closing.clone();
-                tokio::spawn(async move {
-                    let reply = router
-                        .dispatch_cancellable(text.as_bytes(), caller, &closing)
-                        .await;
-                    drop(permit);
-                    if let Some(reply) = reply {
-                        // A full queue means the client does not read: close it.
-                        if outbound.try_send(Message::Text(utf8_frame(reply))).is_err() {
-                            closing.cancel();
-                        }
-                    }
-                });
-            }
-            Message::Binary(_) => {
-                // Binary frames are reserved for streams (see docs/transport-ws.md).
-                let error = IpcError::framework(
-                    FrameworkCode::MalformedRequest,
-                    "Binary frames are reserved for streams, which this server does not offer",
-                );
-                let reply = wire::encode_failure(None, &error);
-                let _ = outbound.try_send(Message::Text(utf8_frame(reply)));
-            }
-            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
-            Message::Close(_) => break,
-        }
-        if closing.is_cancelled() {
-            let _ = outbound.try_send(close_message(
-                CloseCode::Policy,
-                "client does not read its replies",
-            ));
-            break;
-        }
-    }
+    let mut session = Session {
+        socket: &mut socket,
+        queue: &mut queue,
+        stopped: &mut stopped,
+        closing: &closing,
+    };
+    let ending = session.run(&shared, &caller, &outbound, &in_flight).await;
     closing.cancel();
     lock(&shared.connections).remove(&connection_id);
-    drop(outbound);
-    let _ = writer.await;
+    if let Some(close) = ending {
+        // Best effort, and bounded: a client that does not read gets none.
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, socket.send(close)).await;
+    }
+}
+
+/// How long a closing frame may take to go out.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// One connection's loop. The task that reads a request also runs its
+/// call: a call that completes at once (most do) is answered from here,
+/// with no task switch on its way; one that waits continues in a task of
+/// its own and its reply comes back through the queue, like events.
+struct Session<'a> {
+    socket: &'a mut WebSocketStream<TcpStream>,
+    queue: &'a mut mpsc::Receiver<Message>,
+    stopped: &'a mut watch::Receiver<bool>,
+    closing: &'a CancellationToken,
+}
+
+/// Why a connection ended before its client went away.
+enum Interrupted {
+    /// The server stops, or the client does not read what it is sent.
+    Closing(Message),
+    /// The socket failed or the client closed it.
+    Gone,
+}
+
+impl Interrupted {
+    fn close_frame(self) -> Option<Message> {
+        match self {
+            Interrupted::Closing(close) => Some(close),
+            Interrupted::Gone => None,
+        }
+    }
+}
+
+/// Completes when the server stops or the connection must close.
+async fn interruption(
+    stopped: &mut watch::Receiver<bool>,
+    closing: &CancellationToken,
+) -> Interrupted {
+    tokio::select! {
+        _ = stopped.changed() => {
+            Interrupted::Closing(close_message(CloseCode::Away, "server shutting down"))
+        }
+        () = closing.cancelled() => Interrupted::Closing(close_message(
+            CloseCode::Policy,
+            "client does not read its replies",
+        )),
+    }
+}
+
+impl Session<'_> {
+    /// Serves requests until the connection ends; returns the close frame
+    /// to send, if any.
+    async fn run(
+        &mut self,
+        shared: &Arc<Shared>,
+        caller: &CallerIdentity,
+        outbound: &Outbound,
+        in_flight: &Arc<Semaphore>,
+    ) -> Option<Message> {
+        loop {
+            let message = tokio::select! {
+                biased;
+                interrupted = interruption(self.stopped, self.closing) => return interrupted.close_frame(),
+                Some(message) = self.queue.recv() => {
+                    if let Err(interrupted) = self.write(message).await {
+                        return interrupted.close_frame();
+                    }
+                    continue;
+                }
+                message = self.socket.next() => message,
+            };
+            let message = match message {
+                Some(Ok(message)) => message,
+                Some(Err(error)) => {
+                    tracing::debug!(connection = caller.connection_id, %error, "IPC connection failed");
+                    return match &error {
+                        tokio_tungstenite::tungstenite::Error::Capacity(_) => {
+                            Some(close_message(CloseCode::Size, "message too large"))
+                        }
+                        tokio_tungstenite::tungstenite::Error::Protocol(_) => {
+                            Some(close_message(CloseCode::Protocol, "protocol error"))
+                        }
+                        _ => None,
+                    };
+                }
+                None => return None,
+            };
+            let reply = match message {
+                Message::Text(text) => {
+                    // Backpressure: at the limit, stop reading until a call
+                    // ends (its reply is still written meanwhile).
+                    let permit = match Arc::clone(in_flight).try_acquire_owned() {
+                        Ok(permit) => permit,
+                        Err(_) => match self.wait_for_permit(in_flight).await {
+                            Ok(permit) => permit,
+                            Err(interrupted) => return interrupted.close_frame(),
+                        },
+                    };
+                    let router = Arc::clone(&shared.router);
+                    let caller = caller.clone();
+                    let closing = self.closing.clone();
+                    let mut call = Box::pin(async move {
+                        let reply = router
+                            .dispatch_cancellable(text.as_bytes(), caller, &closing)
+                            .await;
+                        drop(permit);
+                        reply
+                    });
+                    // One poll here; a call still pending moves to a task.
+                    let first = std::future::poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx)));
+                    match first.await {
+                        Poll::Ready(reply) => reply,
+                        Poll::Pending => {
+                            let outbound = outbound.clone();
+                            let closing = self.closing.clone();
+                            tokio::spawn(async move {
+                                if let Some(reply) = call.await {
+                                    // A full queue means the client does not
+                                    // read: close the connection.
+                                    if outbound.try_send(Message::Text(utf8_frame(reply))).is_err()
+                                    {
+                                        closing.cancel();
+                                    }
+                                }
+                            });
+                            None
+                        }
+                    }
+                }
+                Message::Binary(_) => {
+                    // Binary frames are reserved for streams (see docs/transport-ws.md).
+                    let error = IpcError::framework(
+                        FrameworkCode::MalformedRequest,
+                        "Binary frames are reserved for streams, which this server does not offer",
+                    );
+                    Some(wire::encode_failure(None, &error))
+                }
+                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
+                Message::Close(_) => return None,
+            };
+            if let Some(reply) = reply
+                && let Err(interrupted) = self.write(Message::Text(utf8_frame(reply))).await
+            {
+                return interrupted.close_frame();
+            }
+        }
+    }
+
+    /// Writes `message` and whatever else is queued, then flushes once. A
+    /// client that stops reading blocks this only until the server stops
+    /// or the connection's queue overflows.
+    async fn write(&mut self, message: Message) -> Result<(), Interrupted> {
+        let socket = &mut *self.socket;
+        let queue = &mut *self.queue;
+        let writing = async {
+            socket.feed(message).await?;
+            while let Ok(more) = queue.try_recv() {
+                socket.feed(more).await?;
+            }
+            socket.flush().await
+        };
+        tokio::select! {
+            biased;
+            interrupted = interruption(self.stopped, self.closing) => Err(interrupted),
+            written = writing => written.map_err(|_| Interrupted::Gone),
+        }
+    }
+
+    /// Waits for a free call slot, writing replies and events meanwhile.
+    async fn wait_for_permit(
+        &mut self,
+        in_flight: &Arc<Semaphore>,
+    ) -> Result<OwnedSemaphorePermit, Interrupted> {
+        loop {
+            tokio::select! {
+                biased;
+                interrupted = interruption(self.stopped, self.closing) => return Err(interrupted),
+                permit = Arc::clone(in_flight).acquire_owned() => {
+                    return permit.map_err(|_| Interrupted::Gone);
+                }
+                Some(message) = self.queue.recv() => self.write(message).await?,
+            }
+        }
+    }
 }
 
 /// The router's output as a text frame: it is JSON written by serde_json,
