@@ -44,7 +44,9 @@ pub struct RouterConfig {
     /// payloads are refused whatever this says.
     pub max_depth: usize,
     /// How long a handler may run; `None` for no limit. Default 30 s.
-    /// Needs a tokio runtime with the time driver enabled.
+    /// Needs a tokio runtime with the time driver enabled: on one without
+    /// it, a call that does not complete at its first poll is refused with
+    /// `INTERNAL_ERROR` (and logged) rather than run without its limit.
     pub timeout: Option<Duration>,
     /// Validate responses, typed errors and event payloads against their
     /// schemas. Default: on in debug builds (and tests), off in release.
@@ -473,6 +475,13 @@ impl RouterBuilder {
     }
 }
 
+/// How a handler's time limit ended.
+enum Deadline {
+    Passed,
+    /// The runtime has no time driver, so the limit cannot be kept.
+    NoTimer,
+}
+
 /// Runs `work` on tokio's blocking pool; a panic there is resumed in the
 /// calling task, where the router catches it.
 fn blocking<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> BoxFuture<'static, R> {
@@ -579,7 +588,14 @@ where
         let timeout = self.timeout;
         let deadline = async move {
             match timeout {
-                Some(timeout) => tokio::time::sleep(timeout).await,
+                // `sleep` panics on a runtime built without the time driver.
+                Some(timeout) => match std::panic::catch_unwind(|| tokio::time::sleep(timeout)) {
+                    Ok(sleep) => {
+                        sleep.await;
+                        Deadline::Passed
+                    }
+                    Err(_) => Deadline::NoTimer,
+                },
                 None => std::future::pending().await,
             }
         };
@@ -601,14 +617,23 @@ where
                 token.cancel();
                 Err(cancelled())
             }
-            () = deadline => {
+            deadline = deadline => {
                 token.cancel();
-                let millis = timeout.map_or(0, |t| t.as_millis());
-                tracing::warn!(channel = %self.channel, request_id = %request_id, timeout_ms = %millis, "IPC handler timed out");
-                Err(IpcError::framework(
-                    FrameworkCode::Timeout,
-                    format!("The handler did not finish within {millis} ms"),
-                ))
+                match deadline {
+                    Deadline::Passed => {
+                        let millis = timeout.map_or(0, |t| t.as_millis());
+                        tracing::warn!(channel = %self.channel, request_id = %request_id, timeout_ms = %millis, "IPC handler timed out");
+                        Err(IpcError::framework(
+                            FrameworkCode::Timeout,
+                            format!("The handler did not finish within {millis} ms"),
+                        ))
+                    }
+                    Deadline::NoTimer => {
+                        // Refused rather than run without its time limit.
+                        tracing::error!(channel = %self.channel, request_id = %request_id, "IPC handler timeouts need a tokio runtime with the time driver (`enable_time` or `enable_all` on its builder); the call was refused");
+                        Err(IpcError::Handler(IpcHandlerError::internal()))
+                    }
+                }
             }
         }
     }

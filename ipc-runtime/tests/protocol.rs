@@ -569,6 +569,27 @@ async fn timeouts_cancel_the_handler() {
     }
 }
 
+#[test]
+fn timeouts_without_a_time_driver_are_refused_not_a_panic() {
+    // A runtime built without `enable_time`: tokio's timers panic there.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let (router, seen) = setup();
+    runtime.block_on(async {
+        assert_eq!(
+            invoke(&router, json!(65), "protocol:act", json!({"action": "hang"})).await,
+            json!({"id": 65, "ok": false, "error": framework("INTERNAL_ERROR", "Internal error", 500)})
+        );
+        assert!(seen.token(&RequestId::Number(65)).is_cancelled());
+        // A call that completes at once needs no timer.
+        assert_eq!(
+            invoke(&router, json!(66), "protocol:act", json!({"action": "echo"})).await["ok"],
+            true
+        );
+    });
+}
+
 #[tokio::test]
 async fn cancellation() {
     let (router, seen) = setup();
