@@ -274,6 +274,7 @@ impl Plan {
     /// Decodes `bytes` when the value is valid and nests at most
     /// `max_depth` levels of arrays and objects; `None` when the plan or
     /// serde rejects it (the caller then asks the validator).
+    #[inline(always)]
     pub(crate) fn decode<T: DeserializeOwned>(&self, bytes: &[u8], max_depth: usize) -> Option<T> {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
         let value = T::deserialize(Guided {

@@ -446,6 +446,9 @@ impl<T: DeserializeOwned> Decoder<T> {
     }
 
     /// Decodes and validates one JSON payload.
+    // Inlined with the fast path, so that the typed value is written once
+    // where the caller wants it rather than copied through each layer.
+    #[inline]
     pub fn decode(&self, bytes: &[u8]) -> Result<T, DecodeError> {
         // The fast path bounds the depth itself; anything it refuses is
         // looked at again, depth first.
@@ -454,6 +457,12 @@ impl<T: DeserializeOwned> Decoder<T> {
         {
             return Ok(value);
         }
+        self.decode_refused(bytes)
+    }
+
+    /// What the fast path did not accept: the validator decides.
+    #[inline(never)]
+    fn decode_refused(&self, bytes: &[u8]) -> Result<T, DecodeError> {
         if exceeds_depth(bytes, self.max_depth) {
             return Err(DecodeError::TooDeep {
                 limit: self.max_depth,
