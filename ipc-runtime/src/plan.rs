@@ -16,7 +16,6 @@
 //! format, `multipleOf`, `uniqueItems`, `allOf`, `not`, untagged unions, …)
 //! gets no plan: every payload of that contract goes through the validator.
 
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -557,6 +556,10 @@ impl<'a> Compiler<'a> {
                 tag_index,
             });
         }
+        // The union's one property is its tag: a key that names it is the
+        // tag, and the fast path takes no other first key.
+        let tag_value = self.push(Node::new());
+        node.properties.push((tagged.tag.clone(), tag_value));
         node.types = OBJECT;
         node.tagged = Some(tagged);
         Some(node)
@@ -984,14 +987,12 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
             keys: Keys {
                 object: node,
                 guess: 0,
-                found: None,
-                tag: node.tagged.as_ref().map(|tagged| tagged.tag.as_str()),
-                is_tag: false,
+                found: NO_PROPERTY,
             },
             union: node.tagged.as_ref(),
             seen: 0,
             count: 0,
-            next: Next::Nothing,
+            next: self.at.plan.resolved[self.at.plan.any],
         };
         let value = self.visitor.visit_map(&mut guided)?;
         let required = guided.keys.object.required;
@@ -1039,26 +1040,23 @@ impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
     }
 }
 
-/// What the next map value is checked against.
-enum Next {
-    Nothing,
-    /// A resolved node, as in [`Plan::resolved`].
-    Value((NodeId, bool)),
-    /// The tag of a tagged union: its value picks the branch.
-    Tag,
-}
-
 struct GuidedMap<'p, A> {
     map: A,
     /// The children's cursor (its node is replaced per value).
     at: Cursor<'p>,
     keys: Keys<'p>,
-    /// A union whose tag is still to be read: it must be the first key.
+    /// A union whose tag is still to be read: it must be the first key,
+    /// and the next value is the tag's.
     union: Option<&'p Tagged>,
     seen: u64,
     count: u64,
-    next: Next,
+    /// The node the next value is checked against, resolved as in
+    /// [`Plan::resolved`].
+    next: (NodeId, bool),
 }
+
+/// [`Keys::found`] when the last key named no property.
+const NO_PROPERTY: usize = usize::MAX;
 
 /// Finds the property a key names, as the key is read.
 struct Keys<'p> {
@@ -1067,12 +1065,9 @@ struct Keys<'p> {
     object: &'p Node,
     /// The property expected next: keys usually come in schema order.
     guess: usize,
-    /// What the last key was: `None` when it was not read as a string,
-    /// else the index of the property it names, if any.
-    found: Option<Option<usize>>,
-    /// The tag a union waits for, and whether the last key was it.
-    tag: Option<&'p str>,
-    is_tag: bool,
+    /// The index of the property the last key names, or [`NO_PROPERTY`]
+    /// (also when it was not read as a string).
+    found: usize,
 }
 
 impl Keys<'_> {
@@ -1083,17 +1078,18 @@ impl Keys<'_> {
             .get(self.guess)
             .is_some_and(|(name, _)| same(name, key))
         {
-            Some(self.guess)
+            self.guess
         } else {
-            properties.iter().position(|(name, _)| same(name, key))
+            match properties.iter().position(|(name, _)| same(name, key)) {
+                Some(index) => index,
+                None => {
+                    self.found = NO_PROPERTY;
+                    return;
+                }
+            }
         };
-        if let Some(index) = index {
-            self.guess = index + 1;
-        }
-        self.found = Some(index);
-        if let Some(tag) = self.tag {
-            self.is_tag = same(tag, key);
-        }
+        self.guess = index + 1;
+        self.found = index;
     }
 }
 
@@ -1263,47 +1259,121 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, '_, V> {
     }
 }
 
-/// A map key as a string, borrowed from the input when it can be.
-struct KeySeed;
+/// The seed of a union's tag value: the branch its string picks is
+/// recorded as serde reads it.
+struct TagSeed<'a, 'p, S> {
+    seed: S,
+    watch: TagWatch<'a, 'p>,
+}
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
+struct TagWatch<'a, 'p> {
+    union: &'p Tagged,
+    picked: &'a mut Option<&'p Branch>,
+}
 
+impl TagWatch<'_, '_> {
     #[inline(always)]
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(KeySeed)
+    fn pick<E: de::Error>(self, tag: &str) -> Result<(), E> {
+        let branch = self
+            .union
+            .branches
+            .iter()
+            .find(|branch| same(&branch.value, tag))
+            .ok_or_else(reject)?;
+        *self.picked = Some(branch);
+        Ok(())
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed {
-    type Value = Cow<'de, str>;
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for TagSeed<'_, '_, S> {
+    type Value = S::Value;
+
+    #[inline(always)]
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
+        self.seed.deserialize(TagDeserializer {
+            de: deserializer,
+            watch: self.watch,
+        })
+    }
+}
+
+struct TagDeserializer<'a, 'p, D> {
+    de: D,
+    watch: TagWatch<'a, 'p>,
+}
+
+struct TagVisitor<'a, 'p, V> {
+    visitor: V,
+    watch: TagWatch<'a, 'p>,
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for TagDeserializer<'_, '_, D> {
+    type Error = D::Error;
+
+    forward_wrapped!(
+        TagVisitor { watch };
+        deserialize_any(),
+        deserialize_bool(),
+        deserialize_i8(),
+        deserialize_i16(),
+        deserialize_i32(),
+        deserialize_i64(),
+        deserialize_i128(),
+        deserialize_u8(),
+        deserialize_u16(),
+        deserialize_u32(),
+        deserialize_u64(),
+        deserialize_u128(),
+        deserialize_f32(),
+        deserialize_f64(),
+        deserialize_char(),
+        deserialize_str(),
+        deserialize_string(),
+        deserialize_bytes(),
+        deserialize_byte_buf(),
+        deserialize_option(),
+        deserialize_unit(),
+        deserialize_seq(),
+        deserialize_map(),
+        deserialize_identifier(),
+        deserialize_ignored_any(),
+        deserialize_unit_struct(name: &'static str),
+        deserialize_newtype_struct(name: &'static str),
+        deserialize_tuple(len: usize),
+        deserialize_tuple_struct(name: &'static str, len: usize),
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+    );
+
+    fn is_human_readable(&self) -> bool {
+        self.de.is_human_readable()
+    }
+}
+
+/// Takes the tag as a string only (the schema's branches are told apart
+/// by string constants); anything else is refused.
+impl<'de, V: Visitor<'de>> Visitor<'de> for TagVisitor<'_, '_, V> {
+    type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
+        self.visitor.expecting(f)
     }
 
     #[inline(always)]
-    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(value))
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
+        self.watch.pick(value)?;
+        self.visitor.visit_borrowed_str(value)
     }
 
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(value.to_owned()))
+    #[inline(always)]
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
+        self.watch.pick(value)?;
+        self.visitor.visit_str(value)
     }
 
-    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(value))
-    }
-}
-
-#[inline(always)]
-fn feed_key<'de, S: DeserializeSeed<'de>, E: de::Error>(
-    seed: S,
-    key: Cow<'de, str>,
-) -> Result<S::Value, E> {
-    match key {
-        Cow::Borrowed(key) => seed.deserialize(BorrowedStrDeserializer::new(key)),
-        Cow::Owned(key) => seed.deserialize(StringDeserializer::new(key)),
+    fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
+        self.watch.pick(&value)?;
+        self.visitor.visit_string(value)
     }
 }
 
@@ -1350,7 +1420,7 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
         &mut self,
         seed: S,
     ) -> Result<Option<S::Value>, A::Error> {
-        self.keys.found = None;
+        self.keys.found = NO_PROPERTY;
         let Some(key) = self.map.next_key_seed(KeySeedWatch {
             seed,
             keys: &mut self.keys,
@@ -1362,44 +1432,43 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
         if self.count > self.keys.object.max_properties {
             return Err(reject());
         }
+        let index = self.keys.found;
         if self.union.is_some() {
-            if !self.keys.is_tag {
+            // The union's only property is its tag.
+            if index != 0 {
                 return Err(reject());
             }
-            self.keys.tag = None;
-            self.next = Next::Tag;
+        } else if index != NO_PROPERTY {
+            self.seen |= 1 << index;
+            self.next = self.keys.object.property_targets[index];
         } else {
-            self.next = Next::Value(match self.keys.found {
-                Some(Some(index)) => {
-                    self.seen |= 1 << index;
-                    self.keys.object.property_targets[index]
-                }
-                _ => match self.keys.object.additional {
-                    Additional::Any => self.at.plan.resolved[self.at.plan.any],
-                    Additional::Deny => return Err(reject()),
-                    Additional::Node(node) => self.at.plan.resolved[node],
-                },
-            });
+            self.next = match self.keys.object.additional {
+                Additional::Any => self.at.plan.resolved[self.at.plan.any],
+                Additional::Deny => return Err(reject()),
+                Additional::Node(node) => self.at.plan.resolved[node],
+            };
         }
         Ok(Some(key))
     }
 
     #[inline(always)]
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
-        match std::mem::replace(&mut self.next, Next::Nothing) {
-            Next::Value(node) => self.map.next_value_seed(GuidedSeed {
+        // serde_json's own map refuses a value that follows no key.
+        match self.union.take() {
+            None => self.map.next_value_seed(GuidedSeed {
                 seed,
-                at: self.at.plan.resolved_cursor(node, self.at.depth),
+                at: self.at.plan.resolved_cursor(self.next, self.at.depth),
             }),
-            Next::Nothing => Err(reject()),
-            Next::Tag => {
-                let union = self.union.take().ok_or_else(reject)?;
-                let tag = self.map.next_value_seed(KeySeed)?;
-                let picked = union
-                    .branches
-                    .iter()
-                    .find(|branch| same(&branch.value, &tag))
-                    .ok_or_else(reject)?;
+            Some(union) => {
+                let mut picked = None;
+                let tag = self.map.next_value_seed(TagSeed {
+                    seed,
+                    watch: TagWatch {
+                        union,
+                        picked: &mut picked,
+                    },
+                })?;
+                let picked: &Branch = picked.ok_or_else(reject)?;
                 let branch = self.at.at(picked.node).node;
                 self.keys.object = branch;
                 self.keys.guess = picked.tag_index + 1;
@@ -1407,7 +1476,7 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
                 if self.count > branch.max_properties {
                     return Err(reject());
                 }
-                feed_key(seed, tag)
+                Ok(tag)
             }
         }
     }
