@@ -1274,14 +1274,13 @@ struct TagWatch<'a, 'p> {
 impl TagWatch<'_, '_> {
     #[inline(always)]
     fn pick<E: de::Error>(self, tag: &str) -> Result<(), E> {
-        let branch = self
-            .union
-            .branches
-            .iter()
-            .find(|branch| same(&branch.value, tag))
-            .ok_or_else(reject)?;
-        *self.picked = Some(branch);
-        Ok(())
+        for branch in &self.union.branches {
+            if same(&branch.value, tag) {
+                *self.picked = Some(branch);
+                return Ok(());
+            }
+        }
+        Err(reject())
     }
 }
 
