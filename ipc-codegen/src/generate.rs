@@ -114,7 +114,7 @@ pub fn generate(
     check_contracts(manifest, &mut problems);
     let names = TypeNames::new(&manifest.input_definitions, &manifest.output_definitions);
     let namespaces = namespaces(manifest, &names, &mut problems);
-    let errors = contract_errors(manifest, &names, &mut problems);
+    let (error_unions, error_aliases) = contract_errors(manifest, &names, &mut problems);
     if !problems.is_empty() {
         return Err(GenerateError { problems });
     }
@@ -122,7 +122,10 @@ pub fn generate(
     let mut files = vec![
         file("types.ts", render(&types_view(manifest, &names))),
         file("api.ts", render(&api_view(&namespaces))),
-        file("errors.ts", render(&errors_view(&errors))),
+        file(
+            "errors.ts",
+            render(&errors_view(error_unions, error_aliases)),
+        ),
         file(
             "transport.ts",
             render(&TransportTs {
@@ -466,13 +469,14 @@ fn method_view(
             };
             if let Some(error) = &contract.error {
                 let codes: Vec<&str> = error.codes.iter().map(|c| c.code.as_str()).collect();
+                let names = ErrorNames::of_contract(contract);
                 paragraph(
                     &mut doc,
                     format!(
                         "@throws `{}` for the typed errors {}\n(narrow with `{}` from `errors.ts`).",
-                        error_type_name(contract),
+                        names.type_name,
                         codes.join(", "),
-                        guard_name(contract),
+                        names.guard_name,
                     ),
                 );
             }
@@ -608,12 +612,18 @@ struct ErrorsTs {
     header: &'static str,
     runtime: &'static str,
     imports: Vec<String>,
-    errors: Vec<ContractErrorView>,
+    /// The unions of typed errors: one per Rust error type, and one per
+    /// contract whose error could not be shared.
+    unions: Vec<ErrorUnionView>,
+    /// The per-contract names of shared unions.
+    aliases: Vec<ErrorAliasView>,
 }
 
-struct ContractErrorView {
+/// A union of typed errors, its codes and its guard.
+struct ErrorUnionView {
     doc: String,
-    contract: String,
+    /// What the guard's doc says the union holds.
+    subject: String,
     type_name: String,
     ty: String,
     codes_name: String,
@@ -621,28 +631,64 @@ struct ContractErrorView {
     guard_name: String,
 }
 
-/// `notes` + `save` -> `NotesSaveError`.
-fn error_type_name(contract: &ContractManifest) -> String {
-    format!(
-        "{}{}Error",
-        upper_camel_case(&contract.namespace),
-        upper_camel_case(&contract.method)
-    )
+/// A contract's names for the union of its error type.
+struct ErrorAliasView {
+    contract: String,
+    type_name: String,
+    codes_name: String,
+    guard_name: String,
+    shared: ErrorNames,
 }
 
-fn guard_name(contract: &ContractManifest) -> String {
-    format!("is{}", error_type_name(contract))
+/// The three names a union of typed errors is declared under.
+#[derive(Clone)]
+struct ErrorNames {
+    type_name: String,
+    codes_name: String,
+    guard_name: String,
 }
 
-/// `notes` + `save` -> `NOTES_SAVE_ERROR_CODES`.
-fn codes_name(contract: &ContractManifest) -> String {
-    let mut parts: Vec<String> = words(&contract.namespace)
-        .into_iter()
-        .chain(words(&contract.method))
-        .map(|word| word.to_uppercase())
-        .collect();
-    parts.push("ERROR_CODES".to_owned());
-    parts.join("_")
+impl ErrorNames {
+    /// `notes` + `save` -> `NotesSaveError`, `NOTES_SAVE_ERROR_CODES`,
+    /// `isNotesSaveError`.
+    fn of_contract(contract: &ContractManifest) -> ErrorNames {
+        let type_name = format!(
+            "{}{}Error",
+            upper_camel_case(&contract.namespace),
+            upper_camel_case(&contract.method)
+        );
+        let mut parts: Vec<String> = words(&contract.namespace)
+            .into_iter()
+            .chain(words(&contract.method))
+            .map(|word| word.to_uppercase())
+            .collect();
+        parts.push("ERROR_CODES".to_owned());
+        ErrorNames {
+            guard_name: format!("is{type_name}"),
+            type_name,
+            codes_name: parts.join("_"),
+        }
+    }
+
+    /// The TypeScript name `NoteError` of a Rust error type -> `IPCNoteError`,
+    /// `IPC_NOTE_ERROR_CODES`, `isIPCNoteError`: the error as it arrives
+    /// over IPC, named like the runtime's `IPCHandlerError`.
+    fn of_error_type(ts_name: &str) -> ErrorNames {
+        let type_name = format!("IPC{ts_name}");
+        let mut parts: Vec<String> = std::iter::once("IPC".to_owned())
+            .chain(words(ts_name).into_iter().map(|word| word.to_uppercase()))
+            .collect();
+        parts.push("CODES".to_owned());
+        ErrorNames {
+            guard_name: format!("is{type_name}"),
+            type_name,
+            codes_name: parts.join("_"),
+        }
+    }
+
+    fn all(&self) -> [&String; 3] {
+        [&self.type_name, &self.codes_name, &self.guard_name]
+    }
 }
 
 /// The names `templates/ts/errors.ts` declares at the top level.
@@ -664,79 +710,191 @@ fn runtime_error_names() -> BTreeSet<String> {
         .collect()
 }
 
+/// The `$defs` name of a contract's error type, when its schema is a plain
+/// reference to one (as `#[contract_error]` types always are).
+fn error_definition(contract: &ContractManifest) -> Option<&str> {
+    let schema = contract.error.as_ref()?.schema.as_object()?;
+    if schema.len() != 1 {
+        return None;
+    }
+    schema.get("$ref")?.as_str()?.strip_prefix("#/$defs/")
+}
+
+/// Claims `names` for `owner`; `false` (and nothing claimed) when one is
+/// taken.
+fn claim(taken: &mut BTreeMap<String, String>, names: &ErrorNames, owner: &str) -> bool {
+    if names.all().iter().any(|name| taken.contains_key(*name)) {
+        return false;
+    }
+    for name in names.all() {
+        taken.insert(name.clone(), owner.to_owned());
+    }
+    true
+}
+
+/// The typed errors of the invoke contracts. Contracts whose error is the
+/// same Rust type share one union, declared under the type's name, and get
+/// their own names as aliases of it.
 fn contract_errors(
     manifest: &Manifest,
     names: &TypeNames,
     problems: &mut Vec<String>,
-) -> Vec<ContractErrorView> {
+) -> (Vec<ErrorUnionView>, Vec<ErrorAliasView>) {
     let mut taken: BTreeMap<String, String> = runtime_error_names()
         .into_iter()
         .map(|name| (name, "templates/ts/errors.ts".to_owned()))
         .collect();
-    let mut views = Vec::new();
-    for contract in &manifest.contracts {
-        let Some(error) = &contract.error else {
+    let mapper = Mapper::new(
+        names,
+        &manifest.output_definitions,
+        Direction::Output,
+        "types.",
+    );
+    let with_errors: Vec<&ContractManifest> = manifest
+        .contracts
+        .iter()
+        .filter(|contract| contract.error.is_some() && contract.kind == ContractKind::Invoke)
+        .collect();
+
+    // The contracts' own names come first: they are the public API, and a
+    // shared name that would collide with one is simply not used.
+    let mut own_names = Vec::new();
+    for contract in &with_errors {
+        let own = ErrorNames::of_contract(contract);
+        let owner = format!("`{}`", contract.channel);
+        let clashes: Vec<&String> = own
+            .all()
+            .into_iter()
+            .filter(|name| taken.contains_key(*name))
+            .collect();
+        for name in &clashes {
+            problems.push(format!(
+                "the typed error of `{}` would be named `{name}`, which {} already declares",
+                contract.channel, taken[*name]
+            ));
+        }
+        if clashes.is_empty() {
+            claim(&mut taken, &own, &owner);
+            own_names.push((*contract, own));
+        }
+    }
+
+    // One union per Rust error type, in `$defs` order.
+    let mut by_definition: BTreeMap<&str, Vec<&ContractManifest>> = BTreeMap::new();
+    for (contract, _) in &own_names {
+        if let Some(definition) = error_definition(contract) {
+            by_definition.entry(definition).or_default().push(contract);
+        }
+    }
+    let mut unions = Vec::new();
+    let mut shared_by_channel: BTreeMap<&str, ErrorNames> = BTreeMap::new();
+    for (definition, contracts) in &by_definition {
+        let Some(ts_name) = names.get(Direction::Output, definition) else {
             continue;
         };
-        if contract.kind != ContractKind::Invoke {
+        let shared = ErrorNames::of_error_type(ts_name);
+        let rust_path = contracts[0]
+            .error
+            .as_ref()
+            .map_or("", |error| error.rust_path.as_str());
+        if !claim(&mut taken, &shared, &format!("`{rust_path}`")) {
             continue;
         }
-        let view = ContractErrorView {
-            doc: String::new(),
-            contract: format!("{}.{}", contract.namespace, method_name(contract)),
-            type_name: error_type_name(contract),
-            ty: String::new(),
-            codes_name: codes_name(contract),
-            codes: error
+        let users: Vec<String> = contracts
+            .iter()
+            .map(|contract| format!("`{}.{}`", contract.namespace, method_name(contract)))
+            .collect();
+        unions.push(error_union_view(
+            &mapper,
+            contracts[0],
+            &shared,
+            format!(
+                "The typed errors of Rust `{rust_path}`, as {}.",
+                thrown_by(&users)
+            ),
+            format!("Rust `{rust_path}`"),
+        ));
+        for contract in contracts {
+            shared_by_channel.insert(contract.channel.as_str(), shared.clone());
+        }
+    }
+
+    let mut aliases = Vec::new();
+    for (contract, own) in own_names {
+        let display = format!("{}.{}", contract.namespace, method_name(contract));
+        match shared_by_channel.get(contract.channel.as_str()) {
+            Some(shared) => aliases.push(ErrorAliasView {
+                contract: display,
+                type_name: own.type_name,
+                codes_name: own.codes_name,
+                guard_name: own.guard_name,
+                shared: shared.clone(),
+            }),
+            None => {
+                let rust_path = contract
+                    .error
+                    .as_ref()
+                    .map_or("", |error| error.rust_path.as_str());
+                unions.push(error_union_view(
+                    &mapper,
+                    contract,
+                    &own,
+                    format!("The typed errors of `{display}` (Rust `{rust_path}`)."),
+                    format!("`{display}`"),
+                ));
+            }
+        }
+    }
+    (unions, aliases)
+}
+
+/// "thrown by `a.b`", "thrown by `a.b` and `c.d`", "thrown by `a`, `b` and `c`".
+fn thrown_by(users: &[String]) -> String {
+    match users {
+        [] => "thrown by no contract".to_owned(),
+        [one] => format!("thrown by {one}"),
+        [rest @ .., last] => format!("thrown by {} and {last}", rest.join(", ")),
+    }
+}
+
+fn error_union_view(
+    mapper: &Mapper<'_>,
+    contract: &ContractManifest,
+    names: &ErrorNames,
+    summary: String,
+    subject: String,
+) -> ErrorUnionView {
+    let (ty, mut notes) = error_union(mapper, contract);
+    let mut doc = vec![
+        summary,
+        String::new(),
+        format!(
+            "Each is an {{@link IPCHandlerError}} whose `code` narrows `details`; check with {{@link {}}}.",
+            names.guard_name
+        ),
+    ];
+    doc.append(&mut notes);
+    let codes = contract
+        .error
+        .as_ref()
+        .map(|error| {
+            error
                 .codes
                 .iter()
                 .map(|c| ts::string_literal(&c.code))
                 .collect::<Vec<_>>()
-                .join(", "),
-            guard_name: guard_name(contract),
-        };
-        let mut clash = false;
-        for name in [&view.type_name, &view.codes_name, &view.guard_name] {
-            if let Some(owner) = taken.get(name) {
-                problems.push(format!(
-                    "the typed error of `{}` would be named `{name}`, which {owner} already declares",
-                    contract.channel
-                ));
-                clash = true;
-            }
-        }
-        if clash {
-            continue;
-        }
-        for name in [&view.type_name, &view.codes_name, &view.guard_name] {
-            taken.insert(name.clone(), format!("`{}`", contract.channel));
-        }
-        let mapper = Mapper::new(
-            names,
-            &manifest.output_definitions,
-            Direction::Output,
-            "types.",
-        );
-        let (ty, mut notes) = error_union(&mapper, contract);
-        let mut doc = vec![
-            format!(
-                "The typed errors of `{}` (Rust `{}`).",
-                view.contract, error.rust_path
-            ),
-            String::new(),
-            format!(
-                "Each is an {{@link IPCHandlerError}} whose `code` narrows `details`; check with {{@link {}}}.",
-                view.guard_name
-            ),
-        ];
-        doc.append(&mut notes);
-        views.push(ContractErrorView {
-            doc: ts::doc_comment(&doc, 0),
-            ty: ts::after_operator(&ty.render(0)),
-            ..view
-        });
+                .join(", ")
+        })
+        .unwrap_or_default();
+    ErrorUnionView {
+        doc: ts::doc_comment(&doc, 0),
+        subject,
+        type_name: names.type_name.clone(),
+        ty: ts::after_operator(&ty.render(0)),
+        codes_name: names.codes_name.clone(),
+        codes,
+        guard_name: names.guard_name.clone(),
     }
-    views
 }
 
 /// `IPCHandlerError & { code: ..; details: .. }` for each code of the
@@ -840,8 +998,8 @@ fn error_union(mapper: &Mapper<'_>, contract: &ContractManifest) -> (TsType, Vec
     (ty, notes)
 }
 
-fn errors_view(errors: &[ContractErrorView]) -> ErrorsTs {
-    let uses_types = errors.iter().any(|e| e.ty.contains("types."));
+fn errors_view(unions: Vec<ErrorUnionView>, aliases: Vec<ErrorAliasView>) -> ErrorsTs {
+    let uses_types = unions.iter().any(|union| union.ty.contains("types."));
     ErrorsTs {
         header: HEADER,
         runtime: RUNTIME_ERRORS,
@@ -850,18 +1008,8 @@ fn errors_view(errors: &[ContractErrorView]) -> ErrorsTs {
         } else {
             Vec::new()
         },
-        errors: errors
-            .iter()
-            .map(|e| ContractErrorView {
-                doc: e.doc.clone(),
-                contract: e.contract.clone(),
-                type_name: e.type_name.clone(),
-                ty: e.ty.clone(),
-                codes_name: e.codes_name.clone(),
-                codes: e.codes.clone(),
-                guard_name: e.guard_name.clone(),
-            })
-            .collect(),
+        unions,
+        aliases,
     }
 }
 
@@ -1033,6 +1181,87 @@ mod tests {
         assert!(types.contains("export type Tree = { next?: Tree | null }\n"));
         assert!(types.contains("export type Nested = Nested[]\n"));
         assert!(types.contains("without an object, array or tuple in between"));
+    }
+
+    fn error_contract(channel: &str, error: &str) -> Value {
+        let (namespace, method) = channel.split_once(':').expect("channel");
+        json!({
+            "channel": channel,
+            "kind": "invoke",
+            "namespace": namespace,
+            "method": method,
+            "rustPath": format!("app::{method}"),
+            "payload": {"type": "null"},
+            "response": {"type": "null"},
+            "error": {
+                "rustPath": format!("app::{error}"),
+                "schema": {"$ref": format!("#/$defs/{error}")},
+                "codes": [{"code": "GONE"}]
+            },
+            "source": {"file": "src/lib.rs", "line": 1, "column": 1}
+        })
+    }
+
+    fn errors_ts(contracts: Vec<Value>) -> String {
+        let gone = json!({
+            "type": "object",
+            "properties": {"code": {"type": "string", "const": "GONE"}},
+            "required": ["code"]
+        });
+        let manifest: Manifest = serde_json::from_value(json!({
+            "manifestVersion": 1,
+            "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+            "contracts": contracts,
+            "inputDefinitions": {},
+            "outputDefinitions": {"StoreError": gone, "NetError": gone, "HandlerError": gone}
+        }))
+        .expect("manifest");
+        let files = generate(&manifest, &Options::default()).expect("generates");
+        files
+            .into_iter()
+            .find(|file| file.path == "errors.ts")
+            .expect("errors.ts")
+            .contents
+    }
+
+    #[test]
+    fn contracts_share_the_union_of_their_error_type() {
+        let errors = errors_ts(vec![
+            error_contract("files:read", "StoreError"),
+            error_contract("files:write", "StoreError"),
+            error_contract("net:fetch", "NetError"),
+        ]);
+        assert!(errors.contains("export type IPCStoreError = IPCHandlerError & {"));
+        assert!(errors.contains("export type IPCNetError = IPCHandlerError & {"));
+        // One union per error type, not one per contract.
+        assert_eq!(
+            errors.matches("readonly code: 'GONE'").count(),
+            2,
+            "{errors}"
+        );
+        for alias in [
+            "export type FilesReadError = IPCStoreError\n",
+            "export type FilesWriteError = IPCStoreError\n",
+            "export type NetFetchError = IPCNetError\n",
+            "export const FILES_WRITE_ERROR_CODES = IPC_STORE_ERROR_CODES\n",
+            "export const isNetFetchError: (error: unknown) => error is NetFetchError = isIPCNetError\n",
+        ] {
+            assert!(errors.contains(alias), "{alias:?} in {errors}");
+        }
+        assert!(errors.contains("as thrown by `files.read` and `files.write`."));
+    }
+
+    #[test]
+    fn an_error_type_whose_shared_name_is_taken_keeps_per_contract_unions() {
+        // `IPCHandlerError` is the runtime's class.
+        let errors = errors_ts(vec![
+            error_contract("jobs:start", "HandlerError"),
+            error_contract("jobs:stop", "HandlerError"),
+        ]);
+        assert!(errors.contains("export type JobsStartError = IPCHandlerError & {"));
+        assert!(errors.contains("export type JobsStopError = IPCHandlerError & {"));
+        assert!(errors.contains("export function isJobsStopError(error: unknown)"));
+        assert!(!errors.contains("IPC_HANDLER_ERROR_CODES"));
     }
 
     #[test]

@@ -226,11 +226,18 @@ fn api_methods_of_the_serde_cases() {
         assert!(api.contains(expected), "{expected:?} in {api}");
     }
     let errors = common::contents(&files, "errors.ts");
-    assert!(errors.contains("export type CasesEverythingError =\n"));
+    // The union is declared once, under the Rust error type's name; the
+    // contract's names are aliases of it.
+    assert!(errors.contains("export type IPCCaseError =\n"));
     assert!(errors.contains("      readonly details: types.Point\n"));
     assert!(errors.contains("      readonly code: 'BUSY'\n      readonly details?: undefined\n"));
     assert!(errors.contains(
-        "export const CASES_EVERYTHING_ERROR_CODES = Object.freeze(['MISSING', 'BAD_POINT', 'BUSY'] as const)"
+        "export const IPC_CASE_ERROR_CODES = Object.freeze(['MISSING', 'BAD_POINT', 'BUSY'] as const)"
+    ));
+    assert!(errors.contains("export type CasesEverythingError = IPCCaseError\n"));
+    assert!(errors.contains("export const CASES_EVERYTHING_ERROR_CODES = IPC_CASE_ERROR_CODES\n"));
+    assert!(errors.contains(
+        "export const isCasesEverythingError: (error: unknown) => error is CasesEverythingError = isIPCCaseError\n"
     ));
 }
 

@@ -1,10 +1,12 @@
 {{ header }}
 {{ runtime }}
 // ---------------------------------------------------------------------------
-// The typed errors of each invoke contract (generated from the manifest).
+// The typed errors of the invoke contracts (generated from the manifest).
 //
 // A contract's typed error arrives as an `IPCHandlerError` whose `code` is
-// one of the contract's codes and whose `details` is that variant's data:
+// one of its Rust error type's codes and whose `details` is that variant's
+// data. Each Rust error type has one union (`IPCNoteError` for `NoteError`);
+// each contract names it too (`NotesSaveError`):
 //
 //   try {
 //     await api.notes.save(note)
@@ -18,18 +20,28 @@
 
 {{ line }}
 {%- endfor %}
-{% for error in errors %}
-{{ error.doc }}export type {{ error.type_name }} ={{ error.ty }}
+{% for group in unions %}
+{{ group.doc }}export type {{ group.type_name }} ={{ group.ty }}
 
-/** The codes of {@link {{ error.type_name }}}. */
-export const {{ error.codes_name }} = Object.freeze([{{ error.codes }}] as const)
+/** The codes of {@link {{ group.type_name }}}. */
+export const {{ group.codes_name }} = Object.freeze([{{ group.codes }}] as const)
 
 /**
- * Whether `error` is one of the typed errors of `{{ error.contract }}`: an
- * {@link IPCHandlerError} with one of {@link {{ error.codes_name }}}.
+ * Whether `error` is one of the typed errors of {{ group.subject }}: an
+ * {@link IPCHandlerError} with one of {@link {{ group.codes_name }}}.
  * Its `details` are main's serialization of the Rust error.
  */
-export function {{ error.guard_name }}(error: unknown): error is {{ error.type_name }} {
-  return isIPCHandlerError(error) && ({{ error.codes_name }} as readonly string[]).includes(error.code)
+export function {{ group.guard_name }}(error: unknown): error is {{ group.type_name }} {
+  return isIPCHandlerError(error) && ({{ group.codes_name }} as readonly string[]).includes(error.code)
 }
+{% endfor -%}
+{% for alias in aliases %}
+/** The typed errors of `{{ alias.contract }}`: {@link {{ alias.shared.type_name }}}. */
+export type {{ alias.type_name }} = {{ alias.shared.type_name }}
+
+/** The codes of {@link {{ alias.type_name }}}. */
+export const {{ alias.codes_name }} = {{ alias.shared.codes_name }}
+
+/** Whether `error` is one of the typed errors of `{{ alias.contract }}` ({@link {{ alias.shared.guard_name }}}). */
+export const {{ alias.guard_name }}: (error: unknown) => error is {{ alias.type_name }} = {{ alias.shared.guard_name }}
 {% endfor -%}

@@ -1,7 +1,7 @@
 // Misuses of the notes bindings: each line below must be a type error
 // (an unused `@ts-expect-error` fails the check).
 import { createApi } from './ipc/api.js'
-import { isNotesSaveError } from './ipc/errors.js'
+import { IPC_NOTE_ERROR_CODES, isIPCNoteError, isNotesSaveError } from './ipc/errors.js'
 import type { Transport } from './ipc/transport.js'
 import type { Note, NoteChanged, SaveNote } from './ipc/types.js'
 
@@ -44,5 +44,11 @@ export async function misuse(error: unknown): Promise<unknown[]> {
     // @ts-expect-error: details depend on the code
     out.push(error.details.id)
   }
+  if (isIPCNoteError(error)) {
+    // @ts-expect-error: not a code of NoteError
+    if (error.code === 'NOPE') out.push(error)
+  }
+  // @ts-expect-error: the shared codes are frozen
+  IPC_NOTE_ERROR_CODES.push('NOPE')
   return out
 }

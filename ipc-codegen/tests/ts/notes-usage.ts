@@ -2,11 +2,16 @@
 import { createApi, type Api } from './ipc/api.js'
 import {
   IPCTransportError,
+  IPC_NOTE_ERROR_CODES,
+  NOTES_GET_ERROR_CODES,
   NOTES_SAVE_ERROR_CODES,
   isFrameworkError,
+  isIPCNoteError,
   isIPCValidationError,
   isNotesDeleteError,
   isNotesSaveError,
+  type IPCNoteError,
+  type NotesGetError,
   type NotesSaveError,
 } from './ipc/errors.js'
 import { api as electronApi, electronTransport } from './ipc/renderer.electron.js'
@@ -84,6 +89,14 @@ export async function handleErrors(): Promise<string> {
       }
     }
     if (isNotesDeleteError(error) && error.code === 'CONFLICT') return String(error.details.id)
+    // Contracts that share a Rust error type share its union and guard.
+    if (isIPCNoteError(error)) {
+      const shared: IPCNoteError = error
+      const asGet: NotesGetError = shared
+      const asSave: NotesSaveError = asGet
+      const codes: readonly ('NOT_FOUND' | 'CONFLICT' | 'STORAGE_FAILED')[] = IPC_NOTE_ERROR_CODES
+      return `${asSave.code} in ${codes.join()} = ${NOTES_GET_ERROR_CODES.join()}`
+    }
     if (isIPCValidationError(error)) return error.issues.map((issue) => issue.message).join()
     if (isFrameworkError(error)) return error.code
     if (error instanceof IPCTransportError) return error.code

@@ -12,11 +12,9 @@
 import { createApi, type Api } from './ipc/api.js'
 import {
   isIPCHandlerError,
+  isIPCNoteError,
   isIPCTransportError,
   isIPCValidationError,
-  isNotesDeleteError,
-  isNotesGetError,
-  isNotesSaveError,
   type ValidationIssue,
 } from './ipc/errors.js'
 import { connectWebSocket, takeSecretFromLocation, type ConnectionState } from './ipc/transport.ws.js'
@@ -185,7 +183,8 @@ function showFailure(action: string, error: unknown): void {
     }
     return
   }
-  if (isNotesGetError(error) || isNotesSaveError(error) || isNotesDeleteError(error)) {
+  // Every notes contract fails with the same Rust `NoteError`: one guard.
+  if (isIPCNoteError(error)) {
     switch (error.code) {
       case 'NOT_FOUND':
         showNotice(`${action}: note ${error.details.id} does not exist; it may have been deleted in another window (NOT_FOUND)`, error.code)

@@ -624,10 +624,12 @@ function describeUnknown(value: unknown): string {
 }
 
 // ---------------------------------------------------------------------------
-// The typed errors of each invoke contract (generated from the manifest).
+// The typed errors of the invoke contracts (generated from the manifest).
 //
 // A contract's typed error arrives as an `IPCHandlerError` whose `code` is
-// one of the contract's codes and whose `details` is that variant's data:
+// one of its Rust error type's codes and whose `details` is that variant's
+// data. Each Rust error type has one union (`IPCNoteError` for `NoteError`);
+// each contract names it too (`NotesSaveError`):
 //
 //   try {
 //     await api.notes.save(note)
@@ -639,11 +641,11 @@ function describeUnknown(value: unknown): string {
 // ---------------------------------------------------------------------------
 
 /**
- * The typed errors of `notes.delete` (Rust `notes_contracts::NoteError`).
+ * The typed errors of Rust `notes_contracts::NoteError`, as thrown by `notes.delete`, `notes.get` and `notes.save`.
  *
- * Each is an {@link IPCHandlerError} whose `code` narrows `details`; check with {@link isNotesDeleteError}.
+ * Each is an {@link IPCHandlerError} whose `code` narrows `details`; check with {@link isIPCNoteError}.
  */
-export type NotesDeleteError =
+export type IPCNoteError =
   | (IPCHandlerError & {
       /**
        * The note does not exist.
@@ -679,123 +681,42 @@ export type NotesDeleteError =
       readonly code: 'STORAGE_FAILED'
       readonly details?: undefined
     })
+
+/** The codes of {@link IPCNoteError}. */
+export const IPC_NOTE_ERROR_CODES = Object.freeze(['NOT_FOUND', 'CONFLICT', 'STORAGE_FAILED'] as const)
+
+/**
+ * Whether `error` is one of the typed errors of Rust `notes_contracts::NoteError`: an
+ * {@link IPCHandlerError} with one of {@link IPC_NOTE_ERROR_CODES}.
+ * Its `details` are main's serialization of the Rust error.
+ */
+export function isIPCNoteError(error: unknown): error is IPCNoteError {
+  return isIPCHandlerError(error) && (IPC_NOTE_ERROR_CODES as readonly string[]).includes(error.code)
+}
+
+/** The typed errors of `notes.delete`: {@link IPCNoteError}. */
+export type NotesDeleteError = IPCNoteError
 
 /** The codes of {@link NotesDeleteError}. */
-export const NOTES_DELETE_ERROR_CODES = Object.freeze(['NOT_FOUND', 'CONFLICT', 'STORAGE_FAILED'] as const)
+export const NOTES_DELETE_ERROR_CODES = IPC_NOTE_ERROR_CODES
 
-/**
- * Whether `error` is one of the typed errors of `notes.delete`: an
- * {@link IPCHandlerError} with one of {@link NOTES_DELETE_ERROR_CODES}.
- * Its `details` are main's serialization of the Rust error.
- */
-export function isNotesDeleteError(error: unknown): error is NotesDeleteError {
-  return isIPCHandlerError(error) && (NOTES_DELETE_ERROR_CODES as readonly string[]).includes(error.code)
-}
+/** Whether `error` is one of the typed errors of `notes.delete` ({@link isIPCNoteError}). */
+export const isNotesDeleteError: (error: unknown) => error is NotesDeleteError = isIPCNoteError
 
-/**
- * The typed errors of `notes.get` (Rust `notes_contracts::NoteError`).
- *
- * Each is an {@link IPCHandlerError} whose `code` narrows `details`; check with {@link isNotesGetError}.
- */
-export type NotesGetError =
-  | (IPCHandlerError & {
-      /**
-       * The note does not exist.
-       *
-       * Status 404.
-       */
-      readonly code: 'NOT_FOUND'
-      readonly details: {
-        /** Integer (`uint64`, limited to safe integers) from 0 to 9007199254740991. */
-        id: number
-      }
-    })
-  | (IPCHandlerError & {
-      /**
-       * Another window saved the note since it was read.
-       *
-       * Status 409.
-       */
-      readonly code: 'CONFLICT'
-      readonly details: {
-        /** Integer (`uint64`, limited to safe integers) from 0 to 9007199254740991. */
-        id: number
-        /** Integer (`uint64`, limited to safe integers) from 0 to 9007199254740991. */
-        current_updated_at_ms: number
-      }
-    })
-  | (IPCHandlerError & {
-      /**
-       * The notes could not be written to disk.
-       *
-       * Status 503.
-       */
-      readonly code: 'STORAGE_FAILED'
-      readonly details?: undefined
-    })
+/** The typed errors of `notes.get`: {@link IPCNoteError}. */
+export type NotesGetError = IPCNoteError
 
 /** The codes of {@link NotesGetError}. */
-export const NOTES_GET_ERROR_CODES = Object.freeze(['NOT_FOUND', 'CONFLICT', 'STORAGE_FAILED'] as const)
+export const NOTES_GET_ERROR_CODES = IPC_NOTE_ERROR_CODES
 
-/**
- * Whether `error` is one of the typed errors of `notes.get`: an
- * {@link IPCHandlerError} with one of {@link NOTES_GET_ERROR_CODES}.
- * Its `details` are main's serialization of the Rust error.
- */
-export function isNotesGetError(error: unknown): error is NotesGetError {
-  return isIPCHandlerError(error) && (NOTES_GET_ERROR_CODES as readonly string[]).includes(error.code)
-}
+/** Whether `error` is one of the typed errors of `notes.get` ({@link isIPCNoteError}). */
+export const isNotesGetError: (error: unknown) => error is NotesGetError = isIPCNoteError
 
-/**
- * The typed errors of `notes.save` (Rust `notes_contracts::NoteError`).
- *
- * Each is an {@link IPCHandlerError} whose `code` narrows `details`; check with {@link isNotesSaveError}.
- */
-export type NotesSaveError =
-  | (IPCHandlerError & {
-      /**
-       * The note does not exist.
-       *
-       * Status 404.
-       */
-      readonly code: 'NOT_FOUND'
-      readonly details: {
-        /** Integer (`uint64`, limited to safe integers) from 0 to 9007199254740991. */
-        id: number
-      }
-    })
-  | (IPCHandlerError & {
-      /**
-       * Another window saved the note since it was read.
-       *
-       * Status 409.
-       */
-      readonly code: 'CONFLICT'
-      readonly details: {
-        /** Integer (`uint64`, limited to safe integers) from 0 to 9007199254740991. */
-        id: number
-        /** Integer (`uint64`, limited to safe integers) from 0 to 9007199254740991. */
-        current_updated_at_ms: number
-      }
-    })
-  | (IPCHandlerError & {
-      /**
-       * The notes could not be written to disk.
-       *
-       * Status 503.
-       */
-      readonly code: 'STORAGE_FAILED'
-      readonly details?: undefined
-    })
+/** The typed errors of `notes.save`: {@link IPCNoteError}. */
+export type NotesSaveError = IPCNoteError
 
 /** The codes of {@link NotesSaveError}. */
-export const NOTES_SAVE_ERROR_CODES = Object.freeze(['NOT_FOUND', 'CONFLICT', 'STORAGE_FAILED'] as const)
+export const NOTES_SAVE_ERROR_CODES = IPC_NOTE_ERROR_CODES
 
-/**
- * Whether `error` is one of the typed errors of `notes.save`: an
- * {@link IPCHandlerError} with one of {@link NOTES_SAVE_ERROR_CODES}.
- * Its `details` are main's serialization of the Rust error.
- */
-export function isNotesSaveError(error: unknown): error is NotesSaveError {
-  return isIPCHandlerError(error) && (NOTES_SAVE_ERROR_CODES as readonly string[]).includes(error.code)
-}
+/** Whether `error` is one of the typed errors of `notes.save` ({@link isIPCNoteError}). */
+export const isNotesSaveError: (error: unknown) => error is NotesSaveError = isIPCNoteError
