@@ -11,10 +11,13 @@
 //! The plan only answers "accept". Any rejection — a constraint, a shape
 //! serde would have coerced (a struct given as an array, a unit variant as
 //! `{"Variant": null}`), or serde's own error — sends the payload to the
-//! JSON Schema validator, which decides and reports exact issues. A schema
-//! using a keyword the plan does not check (`pattern`, `format` with a known
-//! format, `multipleOf`, `uniqueItems`, `allOf`, `not`, untagged unions, …)
-//! gets no plan: every payload of that contract goes through the validator.
+//! JSON Schema validator, which decides and reports exact issues. A
+//! string's `pattern` and asserted `format` are checked by a small validator
+//! of their own, built with the contract validator's options (the same
+//! linear-time regex engine, the same formats). A schema using a keyword the
+//! plan does not check (`multipleOf`, `uniqueItems`, `allOf`, `not`,
+//! untagged unions, …) gets no plan: every payload of that contract goes
+//! through the validator.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -105,6 +108,9 @@ struct Node {
     /// Byte lengths at which any string is accepted without counting its
     /// code points; empty when strings need the full check.
     plain_string_bytes: (u64, u64),
+    /// `pattern` and asserted `format`s, compiled with the options of the
+    /// contract's validator, so both decide alike.
+    string_validator: Option<jsonschema::Validator>,
 }
 
 impl Node {
@@ -131,6 +137,7 @@ impl Node {
             tagged: None,
             integer_bounds: Some((i128::MIN, i128::MAX)),
             plain_string_bytes: (1, 0),
+            string_validator: None,
         }
     }
 }
@@ -310,7 +317,7 @@ fn integer_bounds(node: &Node) -> Option<(i128, i128)> {
 /// own: a UTF-8 string has at most as many code points as bytes, and at
 /// least a quarter as many.
 fn plain_string_bytes(node: &Node) -> (u64, u64) {
-    if node.types & STRING == 0 || node.string_enum.is_some() {
+    if node.types & STRING == 0 || node.string_enum.is_some() || node.string_validator.is_some() {
         return (1, 0);
     }
     let low = node.min_length.map_or(0, |min| min.saturating_mul(4));
@@ -372,6 +379,8 @@ impl<'a> Compiler<'a> {
             _ => return None,
         };
         let mut node = Node::new();
+        // `pattern` and asserted `format`s: checked by a validator of their own.
+        let mut string_keywords = Map::new();
         if object.contains_key("$ref") {
             if !only_annotations(object, &["$ref"]) {
                 return None;
@@ -397,14 +406,17 @@ impl<'a> Compiler<'a> {
                     };
                 }
                 "format" => {
-                    // Known formats are asserted by the validator; unknown
-                    // ones (schemars' `uint64`, `double`, ..) are annotations.
+                    // Known formats are asserted; unknown ones (schemars'
+                    // `uint64`, `double`, ..) are annotations.
                     if self
                         .options
                         .is_known_format(jsonschema::Draft::Draft202012, value.as_str()?)
                     {
-                        return None;
+                        string_keywords.insert(key.clone(), value.clone());
                     }
+                }
+                "pattern" => {
+                    string_keywords.insert(key.clone(), value.as_str()?.into());
                 }
                 "enum" => {
                     let options = value.as_array()?;
@@ -447,6 +459,10 @@ impl<'a> Compiler<'a> {
         }
         if node.properties.len() > 64 {
             return None;
+        }
+        if !string_keywords.is_empty() {
+            let validator = self.options.build(&Value::Object(string_keywords)).ok()?;
+            node.string_validator = Some(validator);
         }
         if let Some(required) = object.get("required") {
             for name in required.as_array()? {
@@ -680,7 +696,10 @@ fn string_ok_exactly(node: &Node, text: &str) -> bool {
     {
         return false;
     }
-    true
+    match &node.string_validator {
+        Some(validator) => validator.is_valid(&Value::String(text.to_owned())),
+        None => true,
+    }
 }
 
 fn reject<E: de::Error>() -> E {
@@ -1603,9 +1622,11 @@ mod tests {
 
     #[test]
     fn unsupported_keywords_give_no_plan() {
-        assert!(plan(json!({"type": "string", "pattern": "^a"})).is_none());
-        assert!(plan(json!({"type": "string", "format": "email"})).is_none());
+        assert!(plan(json!({"type": "string", "pattern": "^a"})).is_some());
+        assert!(plan(json!({"type": "string", "format": "email"})).is_some());
         assert!(plan(json!({"type": "integer", "format": "uint64"})).is_some());
+        assert!(plan(json!({"type": "string", "pattern": "("})).is_none());
+        assert!(plan(json!({"type": "array", "uniqueItems": true})).is_none());
         assert!(plan(json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})).is_none());
         assert!(plan(json!({"$ref": "https://example.com/x"})).is_none());
     }

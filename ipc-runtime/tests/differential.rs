@@ -10,6 +10,7 @@ use notes_contracts::{DeleteNote, GetNote, ListNotes, NoteChanged, SaveNote, Tel
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use schemars::JsonSchema;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
@@ -330,6 +331,65 @@ fn nested_optional_and_enum_fields_decide_like_the_schema() {
         |value| !has_integral_float(value),
     );
     check_both_outcomes("NoteChanged", &tally);
+}
+
+/// Strings constrained by `pattern` and by asserted `format`s.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[allow(dead_code)]
+struct Contact {
+    #[schemars(regex(pattern = r"^[a-z]{2,8}(-[0-9]+)?$"))]
+    handle: String,
+    #[schemars(email)]
+    email: String,
+    #[schemars(url)]
+    homepage: Option<String>,
+    #[schemars(length(max = 3), regex(pattern = r"^\p{Lu}"))]
+    initials: Vec<String>,
+}
+
+/// Mostly strings the patterns and formats decide about, some not.
+fn contact_text(valid: &'static str) -> BoxedStrategy<Value> {
+    prop_oneof![
+        3 => valid.prop_map(Value::from),
+        1 => "[a-zA-Z0-9@.:/ -]{0,12}".prop_map(Value::from),
+        1 => text(6).prop_map(Value::from),
+    ]
+    .boxed()
+}
+
+fn contact() -> impl Strategy<Value = Value> {
+    perturbed(object(vec![
+        ("handle", contact_text("[a-z]{1,9}(-[0-9]{1,2})?")),
+        (
+            "email",
+            contact_text("[a-z]{1,4}(\\.[a-z]{1,3})?@[a-z]{1,5}\\.(com|org)"),
+        ),
+        (
+            "homepage",
+            prop_oneof![
+                1 => Just(Value::Null),
+                3 => contact_text("https?://[a-z]{1,6}\\.[a-z]{2,3}(/[a-z]{0,4})?"),
+            ]
+            .boxed(),
+        ),
+        (
+            "initials",
+            prop::collection::vec(contact_text("[A-ZÉa-z][a-z]?"), 0..=4)
+                .prop_map(Value::Array)
+                .boxed(),
+        ),
+    ]))
+}
+
+#[test]
+fn patterns_and_formats_decide_like_the_schema() {
+    let decoder = decoder_of::<Contact>();
+    let schema = decoder.schema().to_string();
+    for keyword in ["\"pattern\"", "\"format\":\"email\"", "\"format\":\"uri\""] {
+        assert!(schema.contains(keyword), "{keyword} in {schema}");
+    }
+    let tally = differential("Contact", &decoder, contact(), |_| true);
+    check_both_outcomes("Contact", &tally);
 }
 
 #[test]
