@@ -3,7 +3,8 @@
 //! A schema is compiled into a [`Plan`]: one node per schema, holding the
 //! JSON types it allows and the constraints serde cannot express (string
 //! lengths, enums, numeric bounds — including the safe-integer clamp —,
-//! item counts, required and unknown properties, tagged unions). The payload
+//! item counts, required and unknown properties, internally, adjacently and
+//! externally tagged enums). The payload
 //! is then deserialized straight into the typed value through [`Guided`], a
 //! deserializer adapter that checks every value serde reads against its
 //! node. Nothing is allocated beyond what the typed value needs.
@@ -27,7 +28,7 @@ use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
     Visitor,
 };
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Number, Value, json};
 
 type NodeId = usize;
 
@@ -77,6 +78,32 @@ struct Branch {
     tag_index: usize,
 }
 
+/// A data variant of an externally tagged enum: `{"<name>": <value>}`.
+#[derive(Debug)]
+struct Variant {
+    name: String,
+    /// The node of the value.
+    node: NodeId,
+}
+
+/// One of several alternatives told apart by a string, read as serde reads
+/// that string.
+trait Choice {
+    fn name(&self) -> &str;
+}
+
+impl Choice for Branch {
+    fn name(&self) -> &str {
+        &self.value
+    }
+}
+
+impl Choice for Variant {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 #[derive(Debug)]
 struct Node {
     /// `{"$ref": ..}`: this node is another one.
@@ -103,6 +130,9 @@ struct Node {
     /// `maxProperties`, `u64::MAX` when there is none.
     max_properties: u64,
     tagged: Option<Tagged>,
+    /// The data variants of an externally tagged enum (its unit variants
+    /// are `string_enum`).
+    variants: Box<[Variant]>,
     /// Every numeric bound as one integer range, when they are integers.
     integer_bounds: Option<(i128, i128)>,
     /// Byte lengths at which any string is accepted without counting its
@@ -135,6 +165,7 @@ impl Node {
             additional: Additional::Any,
             max_properties: u64::MAX,
             tagged: None,
+            variants: Box::default(),
             integer_bounds: Some((i128::MIN, i128::MAX)),
             plain_string_bytes: (1, 0),
             string_validator: None,
@@ -510,33 +541,37 @@ impl<'a> Compiler<'a> {
             return None;
         }
         let branches = branches.as_array()?;
-        let constant = |schema: &Value| -> Option<String> {
-            let object = schema.as_object()?;
-            if !only_annotations(object, &["type", "const"])
-                || object.get("type").is_some_and(|t| t != "string")
-            {
-                return None;
-            }
-            object.get("const")?.as_str().map(str::to_owned)
-        };
-        let mut node = Node::new();
-        if let Some(constants) = branches.iter().map(constant).collect::<Option<Vec<_>>>() {
+        if let Some(constants) = branches
+            .iter()
+            .map(string_constant)
+            .collect::<Option<Vec<_>>>()
+        {
+            let mut node = Node::new();
             node.types = STRING;
             node.string_enum = Some(constants);
             return Some(node);
         }
+        match self.internally_tagged(branches) {
+            Some(node) => Some(node),
+            None => self.externally_tagged(branches),
+        }
+    }
+
+    /// Objects told apart by a required string property with a distinct
+    /// `const` in each (an internally or adjacently tagged enum).
+    fn internally_tagged(&mut self, branches: &[Value]) -> Option<Node> {
         let first = branches.first()?.as_object()?;
         let tag = first
             .get("properties")?
             .as_object()?
             .iter()
             .find(|(name, property)| {
-                constant(property).is_some()
+                string_constant(property).is_some()
                     && branches.iter().all(|branch| {
                         branch
                             .get("properties")
                             .and_then(|p| p.get(name.as_str()))
-                            .and_then(constant)
+                            .and_then(string_constant)
                             .is_some()
                             && branch
                                 .get("required")
@@ -553,7 +588,7 @@ impl<'a> Compiler<'a> {
             if branch.get("type") != Some(&Value::from("object")) {
                 return None;
             }
-            let value = constant(branch.get("properties")?.get(&tagged.tag)?)?;
+            let value = string_constant(branch.get("properties")?.get(&tagged.tag)?)?;
             if tagged
                 .branches
                 .iter()
@@ -574,12 +609,94 @@ impl<'a> Compiler<'a> {
         }
         // The union's one property is its tag: a key that names it is the
         // tag, and the fast path takes no other first key.
+        let mut node = Node::new();
         let tag_value = self.push(Node::new());
         node.properties.push((tagged.tag.clone(), tag_value));
         node.types = OBJECT;
         node.tagged = Some(tagged);
         Some(node)
     }
+
+    /// serde's default enum representation: unit variants as strings, data
+    /// variants as `{"<name>": <value>}` (an object with that one required
+    /// property and no other).
+    fn externally_tagged(&mut self, branches: &[Value]) -> Option<Node> {
+        let mut units = Vec::new();
+        let mut variants = Vec::new();
+        for branch in branches {
+            let object = branch.as_object()?;
+            if object.get("type") == Some(&Value::from("string")) {
+                match (object.get("const"), object.get("enum")) {
+                    (Some(constant), None) if only_annotations(object, &["type", "const"]) => {
+                        units.push(constant.as_str()?.to_owned());
+                    }
+                    (None, Some(Value::Array(names)))
+                        if only_annotations(object, &["type", "enum"]) =>
+                    {
+                        for name in names {
+                            units.push(name.as_str()?.to_owned());
+                        }
+                    }
+                    _ => return None,
+                }
+                continue;
+            }
+            if object.get("type") != Some(&Value::from("object"))
+                || object.get("additionalProperties") != Some(&Value::Bool(false))
+                || !only_annotations(
+                    object,
+                    &["type", "properties", "required", "additionalProperties"],
+                )
+            {
+                return None;
+            }
+            let [(name, value)] = object
+                .get("properties")?
+                .as_object()?
+                .iter()
+                .collect::<Vec<_>>()[..]
+            else {
+                return None;
+            };
+            if object.get("required") != Some(&json!([name])) {
+                return None;
+            }
+            let node = self.child(value)?;
+            variants.push(Variant {
+                name: name.clone(),
+                node,
+            });
+        }
+        let mut names: Vec<&str> = units
+            .iter()
+            .map(String::as_str)
+            .chain(variants.iter().map(|variant| variant.name.as_str()))
+            .collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        if variants.is_empty() || names.len() != count {
+            return None;
+        }
+        let mut node = Node::new();
+        // A string is a unit variant; an object only counts through serde's
+        // enum access (see `Guided::deserialize_enum`).
+        node.types = STRING;
+        node.string_enum = Some(units);
+        node.variants = variants.into_boxed_slice();
+        Some(node)
+    }
+}
+
+/// The value of `{"type": "string", "const": ..}` (annotations allowed).
+fn string_constant(schema: &Value) -> Option<String> {
+    let object = schema.as_object()?;
+    if !only_annotations(object, &["type", "const"])
+        || object.get("type").is_some_and(|t| t != "string")
+    {
+        return None;
+    }
+    object.get("const")?.as_str().map(str::to_owned)
 }
 
 /// A JSON number, compared exactly.
@@ -831,13 +948,21 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
         _variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        // Only unit enums, whose schema is a set of strings, are decided
-        // here: serde_json would also take `{"Variant": null}`.
         let node = self.at.non_null();
         if node.types != STRING || node.string_enum.is_none() {
             return Err(reject());
         }
-        self.de.deserialize_str(UnitVariantVisitor {
+        if node.variants.is_empty() {
+            // A unit enum: strings only (serde_json would also take
+            // `{"Variant": null}`).
+            return self.de.deserialize_str(UnitVariantVisitor {
+                visitor,
+                at: self.at,
+            });
+        }
+        // Read as a JSON value, so that a string (a unit variant) and an
+        // object (a data variant) are told apart.
+        self.de.deserialize_any(ExternalVisitor {
             visitor,
             at: self.at,
         })
@@ -1280,22 +1405,23 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, '_, V> {
 
 /// The seed of a union's tag value: the branch its string picks is
 /// recorded as serde reads it.
-struct TagSeed<'a, 'p, S> {
+struct TagSeed<'a, 'p, S, C> {
     seed: S,
-    watch: TagWatch<'a, 'p>,
+    watch: TagWatch<'a, 'p, C>,
 }
 
-struct TagWatch<'a, 'p> {
-    union: &'p Tagged,
-    picked: &'a mut Option<&'p Branch>,
+struct TagWatch<'a, 'p, C> {
+    choices: &'p [C],
+    /// The choice the string named.
+    picked: &'a mut Option<&'p C>,
 }
 
-impl TagWatch<'_, '_> {
+impl<C: Choice> TagWatch<'_, '_, C> {
     #[inline(always)]
     fn pick<E: de::Error>(self, tag: &str) -> Result<(), E> {
-        for branch in &self.union.branches {
-            if same(&branch.value, tag) {
-                *self.picked = Some(branch);
+        for choice in self.choices {
+            if same(choice.name(), tag) {
+                *self.picked = Some(choice);
                 return Ok(());
             }
         }
@@ -1303,7 +1429,7 @@ impl TagWatch<'_, '_> {
     }
 }
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for TagSeed<'_, '_, S> {
+impl<'de, S: DeserializeSeed<'de>, C: Choice> DeserializeSeed<'de> for TagSeed<'_, '_, S, C> {
     type Value = S::Value;
 
     #[inline(always)]
@@ -1315,17 +1441,17 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for TagSeed<'_, '_, S> {
     }
 }
 
-struct TagDeserializer<'a, 'p, D> {
+struct TagDeserializer<'a, 'p, D, C> {
     de: D,
-    watch: TagWatch<'a, 'p>,
+    watch: TagWatch<'a, 'p, C>,
 }
 
-struct TagVisitor<'a, 'p, V> {
+struct TagVisitor<'a, 'p, V, C> {
     visitor: V,
-    watch: TagWatch<'a, 'p>,
+    watch: TagWatch<'a, 'p, C>,
 }
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for TagDeserializer<'_, '_, D> {
+impl<'de, D: Deserializer<'de>, C: Choice> Deserializer<'de> for TagDeserializer<'_, '_, D, C> {
     type Error = D::Error;
 
     forward_wrapped!(
@@ -1370,7 +1496,7 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for TagDeserializer<'_, '_, D>
 
 /// Takes the tag as a string only (the schema's branches are told apart
 /// by string constants); anything else is refused.
-impl<'de, V: Visitor<'de>> Visitor<'de> for TagVisitor<'_, '_, V> {
+impl<'de, V: Visitor<'de>, C: Choice> Visitor<'de> for TagVisitor<'_, '_, V, C> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1482,7 +1608,7 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
                 let tag = self.map.next_value_seed(TagSeed {
                     seed,
                     watch: TagWatch {
-                        union,
+                        choices: &union.branches,
                         picked: &mut picked,
                     },
                 })?;
@@ -1518,6 +1644,182 @@ impl<'de, 'p, S: DeserializeSeed<'de>> DeserializeSeed<'de> for GuidedSeed<'p, S
             de: deserializer,
             at: self.at,
         })
+    }
+}
+
+/// Reads an externally tagged enum: a unit variant from a string, a data
+/// variant from an object with one key.
+struct ExternalVisitor<'p, V> {
+    visitor: V,
+    at: Cursor<'p>,
+}
+
+impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for ExternalVisitor<'p, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
+        UnitVariantVisitor {
+            visitor: self.visitor,
+            at: self.at,
+        }
+        .visit_borrowed_str(value)
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
+        UnitVariantVisitor {
+            visitor: self.visitor,
+            at: self.at,
+        }
+        .visit_str(value)
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
+        UnitVariantVisitor {
+            visitor: self.visitor,
+            at: self.at,
+        }
+        .visit_string(value)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        let variants = &self.at.non_null().variants;
+        self.visitor.visit_enum(ExternalAccess {
+            map,
+            variants,
+            at: self.at.open()?,
+        })
+    }
+}
+
+/// `{"<name>": <value>}` as serde's enum access.
+struct ExternalAccess<'p, A> {
+    map: A,
+    variants: &'p [Variant],
+    /// Inside the object.
+    at: Cursor<'p>,
+}
+
+impl<'de, 'p, A: MapAccess<'de>> EnumAccess<'de> for ExternalAccess<'p, A> {
+    type Error = A::Error;
+    type Variant = ExternalVariant<'p, A>;
+
+    fn variant_seed<S: DeserializeSeed<'de>>(
+        mut self,
+        seed: S,
+    ) -> Result<(S::Value, Self::Variant), A::Error> {
+        let mut picked = None;
+        let name = self
+            .map
+            .next_key_seed(TagSeed {
+                seed,
+                watch: TagWatch {
+                    choices: self.variants,
+                    picked: &mut picked,
+                },
+            })?
+            .ok_or_else(reject)?;
+        let variant: &Variant = picked.ok_or_else(reject)?;
+        Ok((
+            name,
+            ExternalVariant {
+                map: self.map,
+                at: self.at.at(variant.node),
+            },
+        ))
+    }
+}
+
+struct ExternalVariant<'p, A> {
+    map: A,
+    /// The variant's value.
+    at: Cursor<'p>,
+}
+
+impl<'de, A: MapAccess<'de>> ExternalVariant<'_, A> {
+    /// The object must end after the variant's value.
+    fn end(mut self) -> Result<(), A::Error> {
+        match self.map.next_key::<de::IgnoredAny>()? {
+            None => Ok(()),
+            Some(_) => Err(reject()),
+        }
+    }
+}
+
+impl<'de, A: MapAccess<'de>> de::VariantAccess<'de> for ExternalVariant<'_, A> {
+    type Error = A::Error;
+
+    fn unit_variant(self) -> Result<(), A::Error> {
+        // Unit variants are strings, never `{"<name>": null}`; only data
+        // variants are in the object form's choices anyway.
+        Err(reject())
+    }
+
+    fn newtype_variant_seed<S: DeserializeSeed<'de>>(
+        mut self,
+        seed: S,
+    ) -> Result<S::Value, A::Error> {
+        let value = self.map.next_value_seed(GuidedSeed { seed, at: self.at })?;
+        self.end()?;
+        Ok(value)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(
+        mut self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
+        let value = self.map.next_value_seed(VariantValueSeed {
+            shape: VariantShape::Tuple(len),
+            visitor,
+            at: self.at,
+        })?;
+        self.end()?;
+        Ok(value)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        mut self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
+        let value = self.map.next_value_seed(VariantValueSeed {
+            shape: VariantShape::Struct(fields),
+            visitor,
+            at: self.at,
+        })?;
+        self.end()?;
+        Ok(value)
+    }
+}
+
+enum VariantShape {
+    Tuple(usize),
+    Struct(&'static [&'static str]),
+}
+
+/// The value of a tuple or struct variant, read through the plan.
+struct VariantValueSeed<'p, V> {
+    shape: VariantShape,
+    visitor: V,
+    at: Cursor<'p>,
+}
+
+impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for VariantValueSeed<'_, V> {
+    type Value = V::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<V::Value, D::Error> {
+        let guided = Guided {
+            de: deserializer,
+            at: self.at,
+        };
+        match self.shape {
+            VariantShape::Tuple(len) => guided.deserialize_tuple(len, self.visitor),
+            VariantShape::Struct(fields) => guided.deserialize_struct("", fields, self.visitor),
+        }
     }
 }
 
@@ -1590,6 +1892,65 @@ mod tests {
         );
         assert_eq!(plan.decode::<Point>(b"[3, null]", 8), None);
         assert_eq!(plan.decode::<Point>(br#"{"x": 3.5}"#, 8), None);
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    enum Shape {
+        Circle { r: f64 },
+        Square(u8),
+        Empty,
+    }
+
+    #[test]
+    fn externally_tagged_enums_take_strings_for_unit_variants_and_objects_for_data() {
+        let plan = plan(json!({
+            "oneOf": [
+                {"type": "string", "enum": ["Empty"]},
+                {
+                    "type": "object",
+                    "properties": {"Circle": {
+                        "type": "object",
+                        "properties": {"r": {"type": "number", "minimum": 0}},
+                        "required": ["r"]
+                    }},
+                    "required": ["Circle"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "properties": {"Square": {"type": "integer", "minimum": 0, "maximum": 9}},
+                    "required": ["Square"],
+                    "additionalProperties": false
+                }
+            ]
+        }))
+        .expect("plan");
+        let decode = |json: &str| plan.decode::<Shape>(json.as_bytes(), 8);
+        assert_eq!(decode(r#""Empty""#), Some(Shape::Empty));
+        assert_eq!(decode(r#"{"Square": 3}"#), Some(Shape::Square(3)));
+        assert_eq!(
+            decode(r#"{"Circle": {"r": 1.5}}"#),
+            Some(Shape::Circle { r: 1.5 })
+        );
+        // What serde would take and the schema does not, and the plan's own
+        // constraints: left to the validator.
+        for refused in [
+            r#"{"Empty": null}"#,
+            r#""Circle""#,
+            r#"{"Square": 12}"#,
+            r#"{"Circle": {"r": -1}}"#,
+            r#"{"Square": 3, "Circle": {"r": 1}}"#,
+            r#"{}"#,
+            r#"["Square", 3]"#,
+        ] {
+            assert_eq!(decode(refused), None, "{refused}");
+        }
+        // Each object level counts toward the depth limit.
+        assert_eq!(plan.decode::<Shape>(br#"{"Circle": {"r": 1}}"#, 1), None);
+        assert!(
+            plan.decode::<Shape>(br#"{"Circle": {"r": 1}}"#, 2)
+                .is_some()
+        );
     }
 
     #[test]

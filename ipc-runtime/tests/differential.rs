@@ -392,6 +392,68 @@ fn patterns_and_formats_decide_like_the_schema() {
     check_both_outcomes("Contact", &tally);
 }
 
+/// serde's default enum representation, with unit and data variants.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[allow(dead_code)]
+enum Shape {
+    Circle {
+        #[schemars(range(min = 0.5))]
+        r: f64,
+    },
+    Square(#[schemars(range(max = 10))] u8),
+    Empty,
+    /// A documented unit variant.
+    Point,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[allow(dead_code)]
+struct Drawing {
+    #[schemars(length(max = 4))]
+    shapes: Vec<Shape>,
+    main: Option<Shape>,
+}
+
+fn shape() -> BoxedStrategy<Value> {
+    prop_oneof![
+        2 => Just(json!("Empty")),
+        2 => Just(json!("Point")),
+        1 => Just(json!("Circle")),
+        1 => Just(json!("Nope")),
+        3 => number().prop_map(|r| json!({"Circle": {"r": r}})),
+        1 => Just(json!({"Circle": {}})),
+        3 => number().prop_map(|side| json!({"Square": side})),
+        1 => Just(json!({"Empty": null})),
+        1 => Just(json!({"Square": 1, "Circle": {"r": 1}})),
+        1 => Just(json!({})),
+        1 => any_json(),
+    ]
+    .boxed()
+}
+
+fn drawing() -> impl Strategy<Value = Value> {
+    perturbed(object(vec![
+        (
+            "shapes",
+            prop::collection::vec(shape(), 0..=5)
+                .prop_map(Value::Array)
+                .boxed(),
+        ),
+        (
+            "main",
+            prop_oneof![1 => Just(Value::Null), 3 => shape()].boxed(),
+        ),
+    ]))
+}
+
+#[test]
+fn externally_tagged_enums_decide_like_the_schema() {
+    let tally = differential("Drawing", &decoder_of::<Drawing>(), drawing(), |value| {
+        !has_integral_float(value)
+    });
+    check_both_outcomes("Drawing", &tally);
+}
+
 #[test]
 fn boundary_cases() {
     let manifest = Manifest::collect().expect("registry");
