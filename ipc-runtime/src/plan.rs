@@ -3,8 +3,8 @@
 //! A schema is compiled into a [`Plan`]: one node per schema, holding the
 //! JSON types it allows and the constraints serde cannot express (string
 //! lengths, enums, numeric bounds — including the safe-integer clamp —,
-//! item counts, required and unknown properties, internally, adjacently and
-//! externally tagged enums). The payload
+//! item counts, tuples, required and unknown properties, internally,
+//! adjacently and externally tagged enums). The payload
 //! is then deserialized straight into the typed value through [`Guided`], a
 //! deserializer adapter that checks every value serde reads against its
 //! node. Nothing is allocated beyond what the typed value needs.
@@ -119,6 +119,9 @@ struct Node {
     exclusive_minimum: Option<Num>,
     exclusive_maximum: Option<Num>,
     items: Option<NodeId>,
+    /// `prefixItems`: the nodes of a tuple's first items (`items` applies
+    /// to the rest).
+    prefix_items: Vec<NodeId>,
     min_items: Option<u64>,
     max_items: Option<u64>,
     properties: Vec<(String, NodeId)>,
@@ -157,6 +160,7 @@ impl Node {
             exclusive_minimum: None,
             exclusive_maximum: None,
             items: None,
+            prefix_items: Vec::new(),
             min_items: None,
             max_items: None,
             properties: Vec::new(),
@@ -469,6 +473,12 @@ impl<'a> Compiler<'a> {
                     node.exclusive_maximum = Some(Num::from_json(value.as_number()?));
                 }
                 "items" => node.items = Some(self.child(value)?),
+                "prefixItems" => {
+                    for item in value.as_array()? {
+                        let id = self.child(item)?;
+                        node.prefix_items.push(id);
+                    }
+                }
                 "minItems" => node.min_items = Some(as_u64(value)?),
                 "maxItems" => node.max_items = Some(as_u64(value)?),
                 "uniqueItems" => {
@@ -1108,6 +1118,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
         let inner = self.at.open()?;
         let mut guided = GuidedSeq {
             seq,
+            prefix: &node.prefix_items,
             items: inner.at(node.items.unwrap_or(self.at.plan.any)),
             count: 0,
             max: node.max_items,
@@ -1153,6 +1164,9 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
 
 struct GuidedSeq<'p, A> {
     seq: A,
+    /// The nodes of the first items, for a tuple.
+    prefix: &'p [NodeId],
+    /// The items after those.
     items: Cursor<'p>,
     count: u64,
     max: Option<u64>,
@@ -1166,10 +1180,12 @@ impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
         &mut self,
         seed: S,
     ) -> Result<Option<S::Value>, A::Error> {
-        let element = self.seq.next_element_seed(GuidedSeed {
-            seed,
-            at: self.items,
-        })?;
+        let at = if self.prefix.is_empty() {
+            self.items
+        } else {
+            self.tuple_item()
+        };
+        let element = self.seq.next_element_seed(GuidedSeed { seed, at })?;
         if element.is_some() {
             self.count += 1;
             if self.max.is_some_and(|max| self.count > max) {
@@ -1181,6 +1197,20 @@ impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
 
     fn size_hint(&self) -> Option<usize> {
         self.seq.size_hint()
+    }
+}
+
+impl<'p, A> GuidedSeq<'p, A> {
+    /// The cursor of the next item of a tuple.
+    #[inline(never)]
+    fn tuple_item(&self) -> Cursor<'p> {
+        match usize::try_from(self.count)
+            .ok()
+            .and_then(|index| self.prefix.get(index))
+        {
+            Some(&node) => self.items.at(node),
+            None => self.items,
+        }
     }
 }
 
@@ -1988,6 +2018,10 @@ mod tests {
         assert!(plan(json!({"type": "integer", "format": "uint64"})).is_some());
         assert!(plan(json!({"type": "string", "pattern": "("})).is_none());
         assert!(plan(json!({"type": "array", "uniqueItems": true})).is_none());
+        assert!(
+            plan(json!({"type": "array", "prefixItems": [{"type": "string"}], "maxItems": 1}))
+                .is_some()
+        );
         assert!(plan(json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})).is_none());
         assert!(plan(json!({"$ref": "https://example.com/x"})).is_none());
     }

@@ -454,6 +454,71 @@ fn externally_tagged_enums_decide_like_the_schema() {
     check_both_outcomes("Drawing", &tally);
 }
 
+/// A tuple struct.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[allow(dead_code)]
+struct Pair(u8, #[schemars(length(max = 3))] String);
+
+/// Tuples, whose schemas are `prefixItems`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[allow(dead_code)]
+struct Segment {
+    from: (f64, f64),
+    label: Pair,
+    more: Option<Vec<(u8, bool)>>,
+}
+
+/// Arrays of 0 to 3 items of mixed kinds, mostly of the right kinds.
+fn tuple(first: BoxedStrategy<Value>, second: BoxedStrategy<Value>) -> BoxedStrategy<Value> {
+    prop_oneof![
+        12 => (first.clone(), second).prop_map(|(a, b)| json!([a, b])),
+        1 => first.prop_map(|a| json!([a])),
+        1 => Just(json!([1, "a", true])),
+        1 => prop::collection::vec(any_json(), 0..=3).prop_map(Value::Array),
+    ]
+    .boxed()
+}
+
+/// Mostly a byte, sometimes any number.
+fn byte() -> BoxedStrategy<Value> {
+    prop_oneof![6 => any::<u8>().prop_map(Value::from), 1 => number()].boxed()
+}
+
+/// Mostly a finite float, sometimes any number.
+fn float() -> BoxedStrategy<Value> {
+    prop_oneof![6 => (-1e6f64..1e6).prop_map(Value::from), 1 => number()].boxed()
+}
+
+fn segment() -> impl Strategy<Value = Value> {
+    perturbed(object(vec![
+        ("from", tuple(float(), float())),
+        (
+            "label",
+            tuple(byte(), text(4).prop_map(Value::from).boxed()),
+        ),
+        (
+            "more",
+            prop_oneof![
+                1 => Just(Value::Null),
+                3 => prop::collection::vec(
+                    tuple(byte(), any::<bool>().prop_map(Value::from).boxed()),
+                    0..=3,
+                )
+                .prop_map(Value::Array),
+            ]
+            .boxed(),
+        ),
+    ]))
+}
+
+#[test]
+fn tuples_decide_like_the_schema() {
+    let tally = differential("Segment", &decoder_of::<Segment>(), segment(), |value| {
+        !has_integral_float(value)
+    });
+    check_both_outcomes("Segment", &tally);
+}
+
 #[test]
 fn boundary_cases() {
     let manifest = Manifest::collect().expect("registry");
