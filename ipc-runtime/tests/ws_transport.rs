@@ -597,6 +597,69 @@ async fn a_client_that_does_not_read_its_events_is_closed_and_others_are_unaffec
 }
 
 #[tokio::test]
+async fn shutdown_closes_connections_cancels_their_calls_and_stops_accepting() {
+    let harness = start().await;
+    let mut open = connect(&harness.server).await;
+    invoke(&mut open, 1, "test:hang", json!({})).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let addr = harness.server.local_addr();
+    let cancelled = Arc::clone(&harness.hung_calls_cancelled);
+    let waiting = cancelled.notified();
+    tokio::time::timeout(Duration::from_secs(5), harness.server.shutdown())
+        .await
+        .expect("shutdown completes");
+    tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("the hanging call is cancelled");
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match open.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    })
+    .await
+    .expect("closed in time");
+    assert_eq!(closed, Some(1001));
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "the listener is closed"
+    );
+}
+
+#[tokio::test]
+async fn dropping_the_server_handle_does_not_stop_it() {
+    let harness = start().await;
+    let mut open = connect(&harness.server).await;
+    let addr = harness.server.local_addr();
+    let origin = harness.server.origin();
+    let protocols = format!("ipc-contracts.v1, ipc-secret.{}", secret_of(&harness.server));
+    drop(harness);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // The open connection is still served, and new ones are accepted.
+    invoke(&mut open, 1, "test:echo", json!({"text": "still"})).await;
+    assert_eq!(next_json(&mut open).await["data"]["text"], "still");
+    let mut request = format!("ws://{addr}/ipc")
+        .into_client_request()
+        .expect("request");
+    request
+        .headers_mut()
+        .insert("Origin", HeaderValue::from_str(&origin).expect("origin"));
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_str(&protocols).expect("protocols"),
+    );
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    let (mut fresh, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .expect("handshake accepted");
+    invoke(&mut fresh, 2, "test:echo", json!({"text": "new"})).await;
+    assert_eq!(next_json(&mut fresh).await["data"]["text"], "new");
+}
+
+#[tokio::test]
 async fn oversized_messages_close_the_connection_and_the_server_keeps_serving() {
     let harness = start().await;
     let mut socket = connect(&harness.server).await;

@@ -270,6 +270,14 @@ impl EventEmitter {
     }
 }
 
+/// Completes once [`WsServer::shutdown`] asks the server to stop, and never
+/// because the handle was dropped: dropping it does not stop the server.
+async fn stop_requested(stopped: &mut watch::Receiver<bool>) {
+    if stopped.wait_for(|stop| *stop).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 async fn accept_loop(
     listener: TcpListener,
     shared: Arc<Shared>,
@@ -278,7 +286,7 @@ async fn accept_loop(
     let mut connection_tasks = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
-            _ = stopped.changed() => break,
+            () = stop_requested(&mut stopped) => break,
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let shared = Arc::clone(&shared);
@@ -294,8 +302,28 @@ async fn accept_loop(
             Some(_) = connection_tasks.join_next(), if !connection_tasks.is_empty() => {}
         }
     }
+    // Connections see the stop too: let them send their close frames and
+    // cancel their calls, then end whatever is left (handshakes, clients
+    // that do not read).
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while connection_tasks.join_next().await.is_some() {}
+    })
+    .await;
     connection_tasks.abort_all();
     while connection_tasks.join_next().await.is_some() {}
+}
+
+/// How long connections get to close on their own at shutdown.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// Cancels its token when dropped: a connection's calls are cancelled
+/// however its task ends, aborted included.
+struct CancelOnDrop(CancellationToken);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
 }
 
 async fn handle_tcp(
@@ -465,6 +493,7 @@ async fn serve_connection(
     // Cancelled when the connection ends (in-flight handlers see it), or
     // earlier when its queue overflows: the client does not read.
     let closing = CancellationToken::new();
+    let _cancel_calls = CancelOnDrop(closing.clone());
     lock(&shared.connections).insert(
         connection_id,
         Connection {
@@ -527,7 +556,7 @@ async fn interruption(
     closing: &CancellationToken,
 ) -> Interrupted {
     tokio::select! {
-        _ = stopped.changed() => {
+        () = stop_requested(stopped) => {
             Interrupted::Closing(close_message(CloseCode::Away, "server shutting down"))
         }
         () = closing.cancelled() => Interrupted::Closing(close_message(
