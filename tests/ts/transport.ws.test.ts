@@ -30,13 +30,13 @@ const URL = 'ws://127.0.0.1:4000/ipc'
 
 /** Timers that run only when the test advances the clock. */
 class FakeClock implements TimerFunctions {
-  now = 0
+  time = 0
   private lastHandle = 0
   private readonly tasks = new Map<number, { due: number; callback: () => void }>()
 
   setTimeout(callback: () => void, delayMs: number): unknown {
     this.lastHandle += 1
-    this.tasks.set(this.lastHandle, { due: this.now + delayMs, callback })
+    this.tasks.set(this.lastHandle, { due: this.time + delayMs, callback })
     return this.lastHandle
   }
 
@@ -51,7 +51,7 @@ class FakeClock implements TimerFunctions {
 
   /** Runs, in order, every timer due within `ms`. */
   advance(ms: number): void {
-    const target = this.now + ms
+    const target = this.time + ms
     for (;;) {
       let next: [number, { due: number; callback: () => void }] | undefined
       for (const entry of this.tasks) {
@@ -59,10 +59,14 @@ class FakeClock implements TimerFunctions {
       }
       if (next === undefined) break
       this.tasks.delete(next[0])
-      this.now = next[1].due
+      this.time = next[1].due
       next[1].callback()
     }
-    this.now = target
+    this.time = target
+  }
+
+  now(): number {
+    return this.time
   }
 }
 
@@ -377,8 +381,11 @@ describe('connectWebSocket: invoke', () => {
       { id: 2, ok: true, data: 'second' },
       { id: 3, ok: true, data: 'third' },
     ])
-    // Every call's timeout was cleared.
-    assert.equal(clock.scheduled, 1)
+    // The calls shared one timer for their deadlines (besides the
+    // connection's own); with no call pending, it lapses doing nothing.
+    assert.equal(clock.scheduled, 2)
+    clock.advance(30_000)
+    assert.equal(clock.scheduled, 0)
   })
 
   it('passes error replies through unchanged for unwrapReply', async () => {
@@ -460,6 +467,71 @@ describe('connectWebSocket: invoke', () => {
     await rejectsWith(call, 'IPC_TIMEOUT')
     socket().open()
     assert.deepEqual(socket().sent, [])
+  })
+
+  it('keeps one timer for the deadlines of all pending calls', async () => {
+    const { transport, clock } = openSetup({ defaultTimeoutMs: 1_000 })
+    const before = clock.scheduled
+    const calls = Array.from({ length: 50 }, (_, i) => transport.invoke('a', i))
+    const statuses = calls.map(track)
+    assert.equal(clock.scheduled, before + 1)
+    // An earlier deadline re-arms that one timer.
+    const soon = transport.invoke('b', null, { timeoutMs: 10 })
+    assert.equal(clock.scheduled, before + 1)
+    clock.advance(10)
+    await rejectsWith(soon, 'IPC_TIMEOUT', /b timed out after 10 ms/)
+    clock.advance(989)
+    await flush()
+    assert.ok(statuses.every((status) => !status.settled))
+    clock.advance(1)
+    for (const call of calls) await rejectsWith(call, 'IPC_TIMEOUT', /a timed out after 1000 ms/)
+    assert.equal(clock.scheduled, before)
+  })
+
+  it('starts no timer for sequential calls, and lets the last one lapse', async () => {
+    const { transport, socket, clock } = openSetup({ defaultTimeoutMs: 1_000 })
+    const before = clock.scheduled
+    for (let id = 1; id <= 5; id += 1) {
+      const call = transport.invoke('a', id)
+      socket().receiveJson({ id, ok: true, data: id })
+      assert.deepEqual(await call, { id, ok: true, data: id })
+      clock.advance(100)
+      // The timer armed for the first call's deadline serves them all.
+      assert.equal(clock.scheduled, before + 1)
+    }
+    // It fires at that deadline, re-arms for the last pending call, if any,
+    // and otherwise lapses.
+    const last = transport.invoke('b', null)
+    const status = track(last)
+    clock.advance(500)
+    await flush()
+    assert.equal(status.settled, false)
+    assert.equal(clock.scheduled, before + 1)
+    socket().receiveJson({ id: 6, ok: true, data: 'b' })
+    await last
+    clock.advance(1_000)
+    assert.equal(clock.scheduled, before)
+  })
+
+  it('gives each call a timer of its own when the timers have no clock', async () => {
+    const clock = new FakeClock()
+    const timers: TimerFunctions = {
+      setTimeout: (callback, delayMs) => clock.setTimeout(callback, delayMs),
+      clearTimeout: (handle) => clock.clearTimeout(handle),
+    }
+    const { transport } = openSetup({ timers })
+    const before = clock.scheduled
+    const later = transport.invoke('a', null, { timeoutMs: 100 })
+    const status = track(later)
+    const sooner = transport.invoke('b', null, { timeoutMs: 50 })
+    assert.equal(clock.scheduled, before + 2)
+    clock.advance(50)
+    await rejectsWith(sooner, 'IPC_TIMEOUT')
+    await flush()
+    assert.equal(status.settled, false)
+    clock.advance(50)
+    await rejectsWith(later, 'IPC_TIMEOUT')
+    assert.equal(clock.scheduled, before)
   })
 
   it('rejects with IPC_ABORTED when the signal aborts, and ignores the late reply', async () => {

@@ -155,6 +155,12 @@ export type WebSocketConstructorLike = new (url: string, protocols: string[]) =>
 export interface TimerFunctions {
   setTimeout(callback: () => void, delayMs: number): unknown
   clearTimeout(handle: unknown): void
+  /**
+   * The time in milliseconds since any fixed origin, on the clock `setTimeout`
+   * counts on. With it, all pending calls share one timer for their deadlines;
+   * without it, each call starts a timer of its own.
+   */
+  now?(): number
 }
 
 /** Reconnect backoff: the n-th attempt (from 0) waits `min(maxDelayMs, initialDelayMs * factor ** n)`. */
@@ -254,6 +260,7 @@ export function connectWebSocket(options: WebSocketTransportOptions = {}): WebSo
     const handle = timers.setTimeout(callback, delayMs)
     return () => timers.clearTimeout(handle)
   }
+  const startDeadline = deadlineTimer(timers, startTimer)
 
   const setState = (next: ConnectionState): void => {
     if (next === state) return
@@ -591,7 +598,7 @@ export function connectWebSocket(options: WebSocketTransportOptions = {}): WebSo
       pending.set(id, call)
       const timeoutMs = timeoutSetting(callOptions?.timeoutMs, defaultTimeoutMs)
       if (timeoutMs !== undefined) {
-        cancelTimeout = startTimer(timeoutMs, () => {
+        cancelTimeout = startDeadline(timeoutMs, () => {
           if (finish(call)) {
             call.reject(new IPCTransportError('IPC_TIMEOUT', `The IPC call to ${channel} timed out after ${timeoutMs} ms`))
           }
@@ -1010,9 +1017,68 @@ function globalWebSocket(): WebSocketConstructorLike | undefined {
 }
 
 function defaultTimers(): TimerFunctions {
+  const clock = attempt(() => globalThis.performance)
   return {
     setTimeout: (callback, delayMs) => globalThis.setTimeout(callback, delayMs),
     clearTimeout: (handle) => globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
+    now: typeof clock?.now === 'function' ? () => clock.now() : () => Date.now(),
+  }
+}
+
+/** A pending call's deadline. */
+interface Deadline {
+  readonly at: number
+  readonly expire: () => void
+}
+
+/**
+ * Runs each callback after its delay unless cancelled first, with one timer
+ * for all of them when `timers` has a clock: the timer is armed for the
+ * earliest deadline and re-armed when it fires. A call that ends leaves the
+ * timer as it is, since the next call's deadline is almost always later:
+ * sequential calls then start and clear no timer at all, where a timer per
+ * call cost more in a browser than the rest of the call's bookkeeping.
+ */
+function deadlineTimer(
+  timers: TimerFunctions,
+  startTimer: (delayMs: number, callback: () => void) => () => void,
+): (delayMs: number, expire: () => void) => () => void {
+  if (typeof timers.now !== 'function') return startTimer
+  const now = (): number => (timers.now as () => number).call(timers)
+  const active = new Set<Deadline>()
+  let armedFor: number | undefined
+  let handle: unknown
+  const arm = (at: number, time: number): void => {
+    if (armedFor !== undefined) timers.clearTimeout(handle)
+    armedFor = at
+    handle = timers.setTimeout(fire, Math.max(0, at - time))
+    // A timer left armed after the last call must not keep Node running.
+    const unref = attempt(() => (handle as { unref?: unknown } | null)?.unref)
+    if (typeof unref === 'function') attempt(() => unref.call(handle))
+  }
+  const fire = (): void => {
+    armedFor = undefined
+    const time = now()
+    let next: number | undefined
+    for (const deadline of active) {
+      if (deadline.at <= time) {
+        active.delete(deadline)
+        deadline.expire()
+      } else if (next === undefined || deadline.at < next) {
+        next = deadline.at
+      }
+    }
+    // A deadline added by an expiry may have armed the timer already.
+    if (next !== undefined && (armedFor === undefined || next < armedFor)) arm(next, time)
+  }
+  return (delayMs, expire) => {
+    const time = now()
+    const deadline: Deadline = { at: time + delayMs, expire }
+    active.add(deadline)
+    if (armedFor === undefined || deadline.at < armedFor) arm(deadline.at, time)
+    return () => {
+      active.delete(deadline)
+    }
   }
 }
 
