@@ -46,7 +46,9 @@ export function tempDir(prefix) {
 }
 
 export function removeDir(dir) {
-  rmSync(dir, { recursive: true, force: true })
+  // Chromium's helper processes can still be writing to a profile for a
+  // moment after the browser process exits: retry instead of failing.
+  rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 })
 }
 
 const running = new Set()
