@@ -635,7 +635,10 @@ async fn dropping_the_server_handle_does_not_stop_it() {
     let mut open = connect(&harness.server).await;
     let addr = harness.server.local_addr();
     let origin = harness.server.origin();
-    let protocols = format!("ipc-contracts.v1, ipc-secret.{}", secret_of(&harness.server));
+    let protocols = format!(
+        "ipc-contracts.v1, ipc-secret.{}",
+        secret_of(&harness.server)
+    );
     drop(harness);
     tokio::time::sleep(Duration::from_millis(50)).await;
     // The open connection is still served, and new ones are accepted.
