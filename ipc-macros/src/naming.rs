@@ -3,8 +3,8 @@
 //! single place that derives them.
 
 /// Channel names: a letter, then letters, digits and `_ . : / -`, at most
-/// 128 characters. Kept in sync with `ipc_runtime::naming::check_channel`,
-/// which the runtime applies again when it registers contracts.
+/// 128 characters. `ipc_runtime::naming::check_channel` applies the same
+/// rule when it registers contracts (a test holds the two to it).
 pub(crate) fn check_channel(channel: &str) -> Result<(), String> {
     const ALLOWED: &str = "letters, digits, `_`, `.`, `:`, `/` and `-`";
     let Some(first) = channel.chars().next() else {
@@ -116,6 +116,45 @@ mod tests {
         assert!(check_channel("9notes").is_err());
         assert!(check_channel("notes save").is_err());
         assert!(check_channel(&"a".repeat(129)).is_err());
+    }
+
+    /// The runtime applies the channel rule again and derives words the
+    /// same way; a proc-macro crate cannot share its functions, so the two
+    /// copies are held to the same answers here.
+    #[test]
+    fn the_runtime_applies_the_same_rules() {
+        let alphabet = ['a', 'Z', '7', '_', '.', ':', '/', '-', ' ', 'é', '$'];
+        let mut channels = vec![String::new(), "a".repeat(128), "a".repeat(129)];
+        for first in alphabet {
+            for second in alphabet {
+                for third in ['b', '_', ' '] {
+                    channels.push(format!("{first}{second}{third}"));
+                }
+            }
+        }
+        for channel in &channels {
+            assert_eq!(
+                check_channel(channel).is_ok(),
+                ipc_runtime::naming::check_channel(channel).is_ok(),
+                "{channel:?}"
+            );
+        }
+        for name in [
+            "NotFound",
+            "HTTPError",
+            "Too_Long",
+            "Version2Missing",
+            "A",
+            "ABC",
+            "IOError2X",
+            "already_snake",
+        ] {
+            let words: Vec<String> = ipc_runtime::naming::words(name)
+                .iter()
+                .map(|word| word.to_uppercase())
+                .collect();
+            assert_eq!(screaming_snake_case(name), words.join("_"), "{name}");
+        }
     }
 
     #[test]
