@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use ipc_runtime::schema::Direction;
+use ipc_runtime::schema::{Direction, references};
 use serde_json::{Map, Value};
 
 use crate::ts;
@@ -157,29 +157,6 @@ fn shared_definitions(input: &Map<String, Value>, output: &Map<String, Value>) -
             return shared;
         }
     }
-}
-
-/// The `$defs` names `schema` refers to directly.
-pub(crate) fn references(schema: &Value) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut pending = vec![schema];
-    while let Some(value) = pending.pop() {
-        match value {
-            Value::Object(object) => {
-                if let Some(name) = object
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|reference| reference.strip_prefix("#/$defs/"))
-                {
-                    found.insert(name.to_owned());
-                }
-                pending.extend(object.values());
-            }
-            Value::Array(items) => pending.extend(items),
-            _ => {}
-        }
-    }
-    found
 }
 
 /// `name`, or `name2`, `name3`, ... whichever is free; marks it taken.

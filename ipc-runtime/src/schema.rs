@@ -12,6 +12,8 @@
 //! `maximum` clamped to that range, so 2^53 + 1 is rejected on the way in by
 //! validation and on the way out by the runtime's outbound check.
 
+use std::collections::BTreeSet;
+
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value};
@@ -109,14 +111,10 @@ fn clamp(object: &mut Map<String, Value>, key: &str, bound: i64, pick: fn(i64, i
     object.insert(key.to_owned(), Value::from(clamped));
 }
 
-/// Every `$defs` name that `schema` reaches, directly or through other
-/// definitions, in `definitions`.
-pub fn reachable_definitions(
-    schema: &Value,
-    definitions: &Map<String, Value>,
-) -> Map<String, Value> {
-    let mut reached: Vec<String> = Vec::new();
-    let mut pending: Vec<&Value> = vec![schema];
+/// The `$defs` names `schema` refers to directly (`#/$defs/<name>`).
+pub fn references(schema: &Value) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut pending = vec![schema];
     while let Some(value) = pending.pop() {
         match value {
             Value::Object(object) => {
@@ -124,12 +122,8 @@ pub fn reachable_definitions(
                     .get("$ref")
                     .and_then(Value::as_str)
                     .and_then(|reference| reference.strip_prefix("#/$defs/"))
-                    && !reached.iter().any(|r| r == name)
                 {
-                    reached.push(name.to_owned());
-                    if let Some(definition) = definitions.get(name) {
-                        pending.push(definition);
-                    }
+                    found.insert(name.to_owned());
                 }
                 pending.extend(object.values());
             }
@@ -137,7 +131,25 @@ pub fn reachable_definitions(
             _ => {}
         }
     }
-    reached.sort();
+    found
+}
+
+/// Every `$defs` name that `schema` reaches, directly or through other
+/// definitions, in `definitions`.
+pub fn reachable_definitions(
+    schema: &Value,
+    definitions: &Map<String, Value>,
+) -> Map<String, Value> {
+    let mut reached = BTreeSet::new();
+    let mut pending: Vec<String> = references(schema).into_iter().collect();
+    while let Some(name) = pending.pop() {
+        if let Some(definition) = definitions.get(&name)
+            && !reached.contains(&name)
+        {
+            pending.extend(references(definition));
+        }
+        reached.insert(name);
+    }
     reached
         .into_iter()
         .filter_map(|name| definitions.get(&name).map(|d| (name, d.clone())))
