@@ -916,6 +916,51 @@ macro_rules! forward_wrapped {
     };
 }
 
+/// Forwards every `Deserializer` method, through [`forward_wrapped`], for
+/// a wrapper that watches what is read and checks nothing of its own.
+macro_rules! forward_every_method {
+    ($wrapper:ident { $field:ident }) => {
+        forward_wrapped!(
+            $wrapper { $field };
+            deserialize_any(),
+            deserialize_bool(),
+            deserialize_i8(),
+            deserialize_i16(),
+            deserialize_i32(),
+            deserialize_i64(),
+            deserialize_i128(),
+            deserialize_u8(),
+            deserialize_u16(),
+            deserialize_u32(),
+            deserialize_u64(),
+            deserialize_u128(),
+            deserialize_f32(),
+            deserialize_f64(),
+            deserialize_char(),
+            deserialize_str(),
+            deserialize_string(),
+            deserialize_bytes(),
+            deserialize_byte_buf(),
+            deserialize_option(),
+            deserialize_unit(),
+            deserialize_seq(),
+            deserialize_map(),
+            deserialize_identifier(),
+            deserialize_ignored_any(),
+            deserialize_unit_struct(name: &'static str),
+            deserialize_newtype_struct(name: &'static str),
+            deserialize_tuple(len: usize),
+            deserialize_tuple_struct(name: &'static str, len: usize),
+            deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+            deserialize_enum(name: &'static str, variants: &'static [&'static str]),
+        );
+
+        fn is_human_readable(&self) -> bool {
+            self.de.is_human_readable()
+        }
+    };
+}
+
 impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
     type Error = D::Error;
 
@@ -1298,44 +1343,7 @@ struct KeyVisitor<'a, 'p, V> {
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, '_, D> {
     type Error = D::Error;
 
-    forward_wrapped!(
-        KeyVisitor { keys };
-        deserialize_any(),
-        deserialize_bool(),
-        deserialize_i8(),
-        deserialize_i16(),
-        deserialize_i32(),
-        deserialize_i64(),
-        deserialize_i128(),
-        deserialize_u8(),
-        deserialize_u16(),
-        deserialize_u32(),
-        deserialize_u64(),
-        deserialize_u128(),
-        deserialize_f32(),
-        deserialize_f64(),
-        deserialize_char(),
-        deserialize_str(),
-        deserialize_string(),
-        deserialize_bytes(),
-        deserialize_byte_buf(),
-        deserialize_option(),
-        deserialize_unit(),
-        deserialize_seq(),
-        deserialize_map(),
-        deserialize_identifier(),
-        deserialize_ignored_any(),
-        deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str),
-        deserialize_tuple(len: usize),
-        deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
-    );
-
-    fn is_human_readable(&self) -> bool {
-        self.de.is_human_readable()
-    }
+    forward_every_method!(KeyVisitor { keys });
 }
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, '_, V> {
@@ -1484,44 +1492,7 @@ struct TagVisitor<'a, 'p, V, C> {
 impl<'de, D: Deserializer<'de>, C: Choice> Deserializer<'de> for TagDeserializer<'_, '_, D, C> {
     type Error = D::Error;
 
-    forward_wrapped!(
-        TagVisitor { watch };
-        deserialize_any(),
-        deserialize_bool(),
-        deserialize_i8(),
-        deserialize_i16(),
-        deserialize_i32(),
-        deserialize_i64(),
-        deserialize_i128(),
-        deserialize_u8(),
-        deserialize_u16(),
-        deserialize_u32(),
-        deserialize_u64(),
-        deserialize_u128(),
-        deserialize_f32(),
-        deserialize_f64(),
-        deserialize_char(),
-        deserialize_str(),
-        deserialize_string(),
-        deserialize_bytes(),
-        deserialize_byte_buf(),
-        deserialize_option(),
-        deserialize_unit(),
-        deserialize_seq(),
-        deserialize_map(),
-        deserialize_identifier(),
-        deserialize_ignored_any(),
-        deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str),
-        deserialize_tuple(len: usize),
-        deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
-        deserialize_enum(name: &'static str, variants: &'static [&'static str]),
-    );
-
-    fn is_human_readable(&self) -> bool {
-        self.de.is_human_readable()
-    }
+    forward_every_method!(TagVisitor { watch });
 }
 
 /// Takes the tag as a string only (the schema's branches are told apart
