@@ -20,14 +20,6 @@ fn node(dir: &Path, args: &[&str]) -> Output {
         .expect("node runs (install Node.js and run `npm ci`)")
 }
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 #[test]
 fn electron_preload_and_renderer_work_together() {
     let root = common::workspace_root();
@@ -90,7 +82,7 @@ fn electron_preload_and_renderer_work_together() {
         assert!(
             output.status.success(),
             "esbuild failed:\n{}",
-            text(&output)
+            common::output_text(&output)
         );
     }
     let preload = std::fs::read_to_string(dir.join("preload.cjs")).expect("bundle");
@@ -103,6 +95,6 @@ fn electron_preload_and_renderer_work_together() {
     assert!(
         output.status.success(),
         "the Electron bridge tests failed:\n{}",
-        text(&output)
+        common::output_text(&output)
     );
 }

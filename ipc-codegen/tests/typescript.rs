@@ -51,14 +51,6 @@ fn run_tsc(project: &Path) -> Output {
         .expect("node runs (install Node.js and run `npm ci`)")
 }
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 /// A project in a scratch directory: `ipc/` (notes, Electron target),
 /// `cases/` (serde cases), the given usage files and a tsconfig.
 fn project(name: &str, module: &str, usage: &[&str], extra: &[(&str, &str)]) -> PathBuf {
@@ -99,14 +91,22 @@ fn generated_bindings_and_usage_type_check_strictly() {
         &[],
     );
     let output = run_tsc(&dir);
-    assert!(output.status.success(), "tsc failed:\n{}", text(&output));
+    assert!(
+        output.status.success(),
+        "tsc failed:\n{}",
+        common::output_text(&output)
+    );
 }
 
 #[test]
 fn generated_bindings_type_check_with_node_esm_resolution() {
     let dir = project("tsc-nodenext", "NodeNext", &["notes-usage.ts"], &[]);
     let output = run_tsc(&dir);
-    assert!(output.status.success(), "tsc failed:\n{}", text(&output));
+    assert!(
+        output.status.success(),
+        "tsc failed:\n{}",
+        common::output_text(&output)
+    );
 }
 
 #[test]
@@ -117,7 +117,7 @@ fn a_wrong_payload_is_a_type_error() {
                  export const saved = createApi(transport).notes.save({ title: 42, body: 'b' })\n";
     let dir = project("tsc-negative", "Bundler", &[], &[("wrong.ts", wrong)]);
     let output = run_tsc(&dir);
-    let report = text(&output);
+    let report = common::output_text(&output);
     assert!(!output.status.success(), "tsc accepted a wrong payload");
     assert!(
         report.contains("wrong.ts(4,") && report.contains("TS2322"),

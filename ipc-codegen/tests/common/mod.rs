@@ -2,6 +2,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use ipc_codegen::generate::{self, GeneratedFile, Options, Target};
 use ipc_runtime::Manifest;
@@ -103,4 +104,13 @@ pub fn assert_fixture_fresh(mut manifest: Manifest, crate_dir: &str, name: &str)
         "{} is stale: the contracts changed. Rerun with IPC_CODEGEN_BLESS=1 to rewrite it, review the diff, then update the bindings and snapshots.",
         path.display()
     );
+}
+
+/// What a process printed, stdout then stderr.
+pub fn output_text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
 }
