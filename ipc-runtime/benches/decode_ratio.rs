@@ -18,6 +18,8 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+#[path = "support/args.rs"]
+mod args;
 #[path = "support/payloads.rs"]
 mod payloads;
 
@@ -102,14 +104,7 @@ fn format_ns(ns: f64) -> String {
 }
 
 fn main() {
-    let arguments: Vec<String> = std::env::args().collect();
-    let rounds = arguments
-        .iter()
-        .position(|argument| argument == "--rounds")
-        .and_then(|at| arguments.get(at + 1))
-        .map(|value| value.parse::<usize>().expect("--rounds takes a number"))
-        .unwrap_or(200)
-        .max(1);
+    let rounds = args::count_option("rounds", 200);
     println!(
         "validated decode against bare typed parse, {rounds} interleaved rounds of {} ms batches",
         BATCH.as_millis()

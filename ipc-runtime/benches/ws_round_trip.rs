@@ -25,6 +25,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
+#[path = "support/args.rs"]
+mod args;
+
 /// Looks a small record up, as `notes.get` does.
 #[ipc_runtime::contract(invoke, namespace = "bench", method = "lookup", response = Record)]
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
@@ -155,13 +158,7 @@ async fn pipelined(socket: &mut Socket, channel: &str, calls: usize, in_flight: 
 }
 
 fn main() {
-    let arguments: Vec<String> = std::env::args().collect();
-    let calls = arguments
-        .iter()
-        .position(|argument| argument == "--calls")
-        .and_then(|at| arguments.get(at + 1))
-        .map(|value| value.parse::<usize>().expect("--calls takes a number"))
-        .unwrap_or(5000);
+    let calls = args::count_option("calls", 5000);
 
     let server_runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
