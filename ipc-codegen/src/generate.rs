@@ -624,19 +624,15 @@ struct ErrorUnionView {
     doc: String,
     /// What the guard's doc says the union holds.
     subject: String,
-    type_name: String,
+    names: ErrorNames,
     ty: String,
-    codes_name: String,
     codes: String,
-    guard_name: String,
 }
 
 /// A contract's names for the union of its error type.
 struct ErrorAliasView {
     contract: String,
-    type_name: String,
-    codes_name: String,
-    guard_name: String,
+    own: ErrorNames,
     shared: ErrorNames,
 }
 
@@ -825,9 +821,7 @@ fn contract_errors(
         match shared_by_channel.get(contract.channel.as_str()) {
             Some(shared) => aliases.push(ErrorAliasView {
                 contract: display,
-                type_name: own.type_name,
-                codes_name: own.codes_name,
-                guard_name: own.guard_name,
+                own,
                 shared: shared.clone(),
             }),
             None => {
@@ -889,11 +883,9 @@ fn error_union_view(
     ErrorUnionView {
         doc: ts::doc_comment(&doc, 0),
         subject,
-        type_name: names.type_name.clone(),
+        names: names.clone(),
         ty: ts::after_operator(&ty.render(0)),
-        codes_name: names.codes_name.clone(),
         codes,
-        guard_name: names.guard_name.clone(),
     }
 }
 

@@ -21,27 +21,27 @@
 {{ line }}
 {%- endfor %}
 {% for group in unions %}
-{{ group.doc }}export type {{ group.type_name }} ={{ group.ty }}
+{{ group.doc }}export type {{ group.names.type_name }} ={{ group.ty }}
 
-/** The codes of {@link {{ group.type_name }}}. */
-export const {{ group.codes_name }} = Object.freeze([{{ group.codes }}] as const)
+/** The codes of {@link {{ group.names.type_name }}}. */
+export const {{ group.names.codes_name }} = Object.freeze([{{ group.codes }}] as const)
 
 /**
  * Whether `error` is one of the typed errors of {{ group.subject }}: an
- * {@link IPCHandlerError} with one of {@link {{ group.codes_name }}}.
+ * {@link IPCHandlerError} with one of {@link {{ group.names.codes_name }}}.
  * Its `details` are main's serialization of the Rust error.
  */
-export function {{ group.guard_name }}(error: unknown): error is {{ group.type_name }} {
-  return isIPCHandlerError(error) && ({{ group.codes_name }} as readonly string[]).includes(error.code)
+export function {{ group.names.guard_name }}(error: unknown): error is {{ group.names.type_name }} {
+  return isIPCHandlerError(error) && ({{ group.names.codes_name }} as readonly string[]).includes(error.code)
 }
 {% endfor -%}
 {% for alias in aliases %}
 /** The typed errors of `{{ alias.contract }}`: {@link {{ alias.shared.type_name }}}. */
-export type {{ alias.type_name }} = {{ alias.shared.type_name }}
+export type {{ alias.own.type_name }} = {{ alias.shared.type_name }}
 
-/** The codes of {@link {{ alias.type_name }}}. */
-export const {{ alias.codes_name }} = {{ alias.shared.codes_name }}
+/** The codes of {@link {{ alias.own.type_name }}}. */
+export const {{ alias.own.codes_name }} = {{ alias.shared.codes_name }}
 
 /** Whether `error` is one of the typed errors of `{{ alias.contract }}` ({@link {{ alias.shared.guard_name }}}). */
-export const {{ alias.guard_name }}: (error: unknown) => error is {{ alias.type_name }} = {{ alias.shared.guard_name }}
+export const {{ alias.own.guard_name }}: (error: unknown) => error is {{ alias.own.type_name }} = {{ alias.shared.guard_name }}
 {% endfor -%}
