@@ -916,9 +916,10 @@ macro_rules! forward_wrapped {
     };
 }
 
-/// Forwards every `Deserializer` method, through [`forward_wrapped`], for
-/// a wrapper that watches what is read and checks nothing of its own.
-macro_rules! forward_every_method {
+/// Forwards, through [`forward_wrapped`], every `Deserializer` method but
+/// `deserialize_enum` and `deserialize_ignored_any`, which [`Guided`]
+/// handles itself.
+macro_rules! forward_value_methods {
     ($wrapper:ident { $field:ident }) => {
         forward_wrapped!(
             $wrapper { $field };
@@ -946,12 +947,23 @@ macro_rules! forward_every_method {
             deserialize_seq(),
             deserialize_map(),
             deserialize_identifier(),
-            deserialize_ignored_any(),
             deserialize_unit_struct(name: &'static str),
             deserialize_newtype_struct(name: &'static str),
             deserialize_tuple(len: usize),
             deserialize_tuple_struct(name: &'static str, len: usize),
             deserialize_struct(name: &'static str, fields: &'static [&'static str]),
+        );
+    };
+}
+
+/// Forwards every `Deserializer` method, for a wrapper that watches what
+/// is read and checks nothing of its own.
+macro_rules! forward_every_method {
+    ($wrapper:ident { $field:ident }) => {
+        forward_value_methods!($wrapper { $field });
+        forward_wrapped!(
+            $wrapper { $field };
+            deserialize_ignored_any(),
             deserialize_enum(name: &'static str, variants: &'static [&'static str]),
         );
 
@@ -964,38 +976,7 @@ macro_rules! forward_every_method {
 impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
     type Error = D::Error;
 
-    forward_wrapped!(
-        GuidedVisitor { at };
-        deserialize_any(),
-        deserialize_bool(),
-        deserialize_i8(),
-        deserialize_i16(),
-        deserialize_i32(),
-        deserialize_i64(),
-        deserialize_i128(),
-        deserialize_u8(),
-        deserialize_u16(),
-        deserialize_u32(),
-        deserialize_u64(),
-        deserialize_u128(),
-        deserialize_f32(),
-        deserialize_f64(),
-        deserialize_char(),
-        deserialize_str(),
-        deserialize_string(),
-        deserialize_bytes(),
-        deserialize_byte_buf(),
-        deserialize_option(),
-        deserialize_unit(),
-        deserialize_seq(),
-        deserialize_map(),
-        deserialize_identifier(),
-        deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str),
-        deserialize_tuple(len: usize),
-        deserialize_tuple_struct(name: &'static str, len: usize),
-        deserialize_struct(name: &'static str, fields: &'static [&'static str]),
-    );
+    forward_value_methods!(GuidedVisitor { at });
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,
