@@ -41,7 +41,7 @@ struct ContractModel {
     docs: String,
 }
 
-const KEYS: &[(&str, ValueKind)] = &[
+pub(crate) const KEYS: &[(&str, ValueKind)] = &[
     ("invoke", ValueKind::Flag),
     ("send", ValueKind::Flag),
     ("event", ValueKind::Flag),

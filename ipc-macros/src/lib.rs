@@ -10,6 +10,7 @@
 mod attr;
 mod contract;
 mod contract_error;
+mod contracts;
 mod derives;
 mod diagnostics;
 mod naming;
@@ -35,4 +36,31 @@ pub fn contract(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn contract_error(args: TokenStream, item: TokenStream) -> TokenStream {
     contract_error::expand(args.into(), item.into()).into()
+}
+
+/// Put on an inline module of contracts: generates, inside it, a trait with
+/// one handler method per invoke and send contract of the module, so that
+/// a contract without a handler is a compile error.
+///
+/// ```ignore
+/// #[ipc_runtime::contracts(handlers = NotesHandlers)]
+/// pub mod notes {
+///     #[ipc_runtime::contract(invoke, response = Note, error = NoteError)]
+///     #[derive(Serialize, Deserialize, JsonSchema)]
+///     pub struct GetNote { pub id: u64 }
+///     // ..
+/// }
+///
+/// impl notes::NotesHandlers for App {
+///     async fn get_note(&self, context: CallContext, request: GetNote)
+///         -> Result<Note, HandlerFailure<NoteError>> { .. }
+/// }
+///
+/// let router = App::new().add_to(Router::builder()).build()?;
+/// ```
+///
+/// See `docs/contracts.md`.
+#[proc_macro_attribute]
+pub fn contracts(args: TokenStream, item: TokenStream) -> TokenStream {
+    contracts::expand(args.into(), item.into()).into()
 }

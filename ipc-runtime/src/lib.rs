@@ -28,7 +28,7 @@ pub use contract::{
     Contract, ContractDeclaration, ContractError, ContractKind, ErrorCodeInfo, EventContract,
     InvokeContract, NoError, SendContract, SourceLocation,
 };
-pub use ipc_macros::{contract, contract_error};
+pub use ipc_macros::{contract, contract_error, contracts};
 pub use manifest::{MANIFEST_VERSION, Manifest};
 pub use registry::{RegisteredContract, RegistryError, registered_contracts};
 pub use router::{

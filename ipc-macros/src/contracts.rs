@@ -1,0 +1,291 @@
+//! `#[contracts]` on an inline module: parse the module's contracts into a
+//! model, then expand it into the module plus a trait with one handler
+//! method per invoke and send contract, so that a missing handler is a
+//! compile error.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::{Attribute, Ident, Item, ItemMod, Type};
+
+use crate::attr::{self, Value, ValueKind};
+use crate::contract::doc_string;
+use crate::diagnostics::{self, Diagnostics};
+use crate::naming;
+
+const KEYS: &[(&str, ValueKind)] = &[("handlers", ValueKind::Type)];
+
+/// The provided method that registers every handler; no contract's method
+/// may take its name.
+const ADD_TO: &str = "add_to";
+
+/// A contract that needs a handler.
+struct Handled {
+    ident: Ident,
+    /// The handler method: the type's name in snake case.
+    method: Ident,
+    /// `#[cfg]` attributes of the contract, repeated on its method.
+    cfgs: Vec<Attribute>,
+    docs: String,
+    reply: Reply,
+}
+
+enum Reply {
+    /// An invoke contract's response type, and its typed error if it has one.
+    Invoke {
+        response: Box<Type>,
+        error: Option<Box<Type>>,
+    },
+    Send,
+}
+
+struct ModuleModel {
+    module: ItemMod,
+    trait_ident: Ident,
+    handled: Vec<Handled>,
+}
+
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    match parse(args, item.clone()) {
+        Ok(model) => expand_model(model),
+        Err(error) => diagnostics::with_item(&error, item),
+    }
+}
+
+fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ModuleModel> {
+    let mut diagnostics = Diagnostics::default();
+    let module: ItemMod = syn::parse2(item).map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            "`#[contracts]` applies to an inline module: `mod name { .. }`",
+        )
+    })?;
+    let args = attr::parse_args(args, KEYS, "`#[contracts(..)]`", &mut diagnostics);
+    let mut trait_ident = Ident::new("Handlers", Span::call_site());
+    for arg in args {
+        if let Value::Type(ty) = arg.value {
+            match plain_ident(&ty) {
+                Some(ident) => trait_ident = ident,
+                None => diagnostics.error_spanned(
+                    &ty,
+                    "`handlers` names the generated trait: a plain identifier such as `NotesHandlers`",
+                ),
+            }
+        }
+    }
+
+    let mut handled = Vec::new();
+    match &module.content {
+        None => diagnostics.error(
+            module.ident.span(),
+            format!(
+                "`#[contracts]` needs the module's items inline (`mod {} {{ .. }}`): the items of a module in its own file are not visible to the macro",
+                module.ident
+            ),
+        ),
+        Some((_, items)) => {
+            for item in items {
+                if let Some(contract) = handled_contract(item) {
+                    handled.push(contract);
+                }
+            }
+            if handled.is_empty() {
+                diagnostics.error(
+                    module.ident.span(),
+                    format!(
+                        "module `{}` declares no `#[contract(invoke, ..)]` or `#[contract(send)]` type, so there is nothing to handle",
+                        module.ident
+                    ),
+                );
+            }
+        }
+    }
+    for contract in &handled {
+        if contract.method == ADD_TO || contract.method == trait_ident {
+            diagnostics.error(
+                contract.ident.span(),
+                format!(
+                    "the handler method of `{}` would be `{}`, which the generated trait `{trait_ident}` already uses: rename the type",
+                    contract.ident, contract.method
+                ),
+            );
+        }
+    }
+    diagnostics.finish(ModuleModel {
+        module,
+        trait_ident,
+        handled,
+    })
+}
+
+fn plain_ident(ty: &Type) -> Option<Ident> {
+    match ty {
+        Type::Path(path) if path.qself.is_none() => path.path.get_ident().cloned(),
+        _ => None,
+    }
+}
+
+/// The contract `item` declares, when it is an invoke or send contract.
+/// Problems in the contract's own arguments are left to `#[contract]`,
+/// which reports them on the item.
+fn handled_contract(item: &Item) -> Option<Handled> {
+    let (attrs, ident) = match item {
+        Item::Struct(item) => (&item.attrs, &item.ident),
+        Item::Enum(item) => (&item.attrs, &item.ident),
+        _ => return None,
+    };
+    let attribute = attrs.iter().find(|attr| {
+        attr.path()
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "contract")
+    })?;
+    let tokens = match &attribute.meta {
+        syn::Meta::List(list) => list.tokens.clone(),
+        _ => return None,
+    };
+    let mut ignored = Diagnostics::default();
+    let args = attr::parse_args(
+        tokens,
+        crate::contract::KEYS,
+        "`#[contract(..)]`",
+        &mut ignored,
+    );
+    let flag = |name: &str| args.iter().any(|arg| arg.key == name);
+    let typed = |name: &str| {
+        args.iter().find_map(|arg| match &arg.value {
+            Value::Type(ty) if arg.key == name => Some(ty.clone()),
+            _ => None,
+        })
+    };
+    let reply = match (flag("invoke"), flag("send"), flag("event")) {
+        (true, false, false) => Reply::Invoke {
+            response: typed("response")?,
+            error: typed("error"),
+        },
+        (false, true, false) => Reply::Send,
+        _ => return None,
+    };
+    let method = format_ident!(
+        "{}",
+        naming::screaming_snake_case(&ident.to_string()).to_lowercase(),
+        span = ident.span()
+    );
+    let cfgs = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"))
+        .cloned()
+        .collect();
+    Some(Handled {
+        ident: ident.clone(),
+        method,
+        cfgs,
+        docs: doc_string(attrs),
+        reply,
+    })
+}
+
+fn expand_model(model: ModuleModel) -> TokenStream {
+    let ModuleModel {
+        mut module,
+        trait_ident,
+        handled,
+    } = model;
+    let rt = quote!(::ipc_runtime);
+    let mut methods = Vec::new();
+    let mut forwards = Vec::new();
+    let mut registrations = Vec::new();
+    for contract in &handled {
+        let Handled {
+            ident,
+            method,
+            cfgs,
+            docs,
+            reply,
+        } = contract;
+        let summary = docs.lines().next().unwrap_or_default();
+        let doc = if summary.is_empty() {
+            format!("Handles [`{ident}`].")
+        } else {
+            format!("Handles [`{ident}`]: {summary}")
+        };
+        let (output, register) = match reply {
+            Reply::Invoke { response, error } => {
+                let failure = match error {
+                    Some(error) => quote!(#rt::HandlerFailure<#error>),
+                    None => quote!(#rt::IpcHandlerError),
+                };
+                (
+                    quote!(::core::result::Result<#response, #failure>),
+                    quote!(invoke),
+                )
+            }
+            Reply::Send => (
+                quote!(::core::result::Result<(), #rt::IpcHandlerError>),
+                quote!(send),
+            ),
+        };
+        // Spanned at the contract, where rustc points when it is missing.
+        methods.push(quote_spanned! {ident.span()=>
+            #(#cfgs)*
+            #[doc = #doc]
+            fn #method(
+                &self,
+                context: #rt::CallContext,
+                request: #ident,
+            ) -> impl ::core::future::Future<Output = #output> + ::core::marker::Send;
+        });
+        forwards.push(quote! {
+            #(#cfgs)*
+            fn #method(
+                &self,
+                context: #rt::CallContext,
+                request: #ident,
+            ) -> impl ::core::future::Future<Output = #output> + ::core::marker::Send {
+                T::#method(self, context, request)
+            }
+        });
+        registrations.push(quote! {
+            #(#cfgs)*
+            let builder = builder.#register::<#ident, _>({
+                let handlers = ::std::sync::Arc::clone(&handlers);
+                move |context: #rt::CallContext, request: #ident| {
+                    let handlers = ::std::sync::Arc::clone(&handlers);
+                    async move { handlers.#method(context, request).await }
+                }
+            });
+        });
+    }
+    let trait_doc = format!(
+        "The handlers of the contracts of module `{}`: one method per invoke and send contract, so a contract without a handler does not compile. [`{trait_ident}::{ADD_TO}`] adds them all to a router.",
+        module.ident
+    );
+    let add_to = Ident::new(ADD_TO, Span::call_site());
+    let generated: Item = syn::parse_quote! {
+        #[doc = #trait_doc]
+        pub trait #trait_ident: ::core::marker::Send + ::core::marker::Sync + 'static {
+            #(#methods)*
+
+            /// Adds every handler of this trait to `builder`.
+            fn #add_to(self, builder: #rt::RouterBuilder) -> #rt::RouterBuilder
+            where
+                Self: ::core::marker::Sized,
+            {
+                let handlers = ::std::sync::Arc::new(self);
+                #(#registrations)*
+                ::core::mem::drop(handlers);
+                builder
+            }
+        }
+    };
+    // Handlers kept in an `Arc` (to be used elsewhere too) are handlers.
+    let shared: Item = syn::parse_quote! {
+        impl<T: #trait_ident> #trait_ident for ::std::sync::Arc<T> {
+            #(#forwards)*
+        }
+    };
+    if let Some((_, items)) = &mut module.content {
+        items.push(generated);
+        items.push(shared);
+    }
+    quote!(#module)
+}
