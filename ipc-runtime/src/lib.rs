@@ -33,7 +33,7 @@ pub use manifest::{MANIFEST_VERSION, Manifest};
 pub use registry::{RegisteredContract, RegistryError, registered_contracts};
 pub use router::{
     BuildError, InvokeReply, Router, RouterBuilder, RouterConfig, SendReply, SyncInvokeReply,
-    SyncSendReply,
+    SyncSendReply, blocking,
 };
 pub use validation::{DecodeError, Decoder, SchemaError};
 pub use wire::{

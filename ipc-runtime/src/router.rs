@@ -482,9 +482,13 @@ enum Deadline {
     NoTimer,
 }
 
-/// Runs `work` on tokio's blocking pool; a panic there is resumed in the
-/// calling task, where the router catches it.
-fn blocking<R: Send + 'static>(work: impl FnOnce() -> R + Send + 'static) -> BoxFuture<'static, R> {
+/// Runs blocking `work` (disk, a slow library) on tokio's blocking pool,
+/// for a handler that must not hold up the runtime's threads. A panic in
+/// `work` is resumed in the calling task, so in a handler it becomes an
+/// `INTERNAL_ERROR` reply like any handler panic.
+pub fn blocking<R: Send + 'static>(
+    work: impl FnOnce() -> R + Send + 'static,
+) -> BoxFuture<'static, R> {
     Box::pin(async move {
         match tokio::task::spawn_blocking(work).await {
             Ok(result) => result,

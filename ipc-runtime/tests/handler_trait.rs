@@ -79,6 +79,8 @@ impl ShelfHandlers for Library {
                 number: 1,
                 title: "Dune".to_owned(),
             }),
+            // A panic on the blocking pool is the handler's panic.
+            99 => ipc_runtime::blocking(|| panic!("the shelf fell over")).await,
             13 => Err(IpcHandlerError::new("SHELF_LOCKED", "the shelf is locked")
                 .with_status(423)
                 .into()),
@@ -150,6 +152,14 @@ async fn every_contract_reaches_its_method() {
             "message": "the shelf is locked",
             "statusCode": 423
         }}))
+    );
+    let panicked = call(&router, "shelf:findBook", "invoke", json!({"number": 99}))
+        .await
+        .expect("an invoke gets a reply");
+    assert_eq!(panicked["error"]["code"], "INTERNAL_ERROR");
+    assert!(
+        !panicked.to_string().contains("fell over"),
+        "the panic message stays on the main side: {panicked}"
     );
     assert_eq!(
         call(&router, "shelf:countBooks", "invoke", json!({})).await,
