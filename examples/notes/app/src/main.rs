@@ -9,10 +9,10 @@ use std::sync::{Arc, OnceLock};
 
 use clap::Parser;
 use ipc_runtime::ws::{EventEmitter, WsConfig, WsServer};
-use ipc_runtime::{CallContext, IpcHandlerError, Router};
+use ipc_runtime::{CallContext, HandlerFailure, IpcHandlerError, Router};
 use notes_contracts::{
     ChangeKind, DeleteNote, GetNote, ListNotes, Note, NoteChanged, NoteError, NoteSummary,
-    SaveNote, TelemetryEvent,
+    NotesHandlers, SaveNote, TelemetryEvent,
 };
 
 use crate::store::{NoteStore, StoreError};
@@ -66,44 +66,75 @@ fn to_note_error(error: StoreError) -> NoteError {
     }
 }
 
-fn router(app: &Arc<App>) -> Result<Router, ipc_runtime::BuildError> {
-    let list = Arc::clone(app);
-    let get = Arc::clone(app);
-    let save = Arc::clone(app);
-    let delete = Arc::clone(app);
-    Router::builder()
-        // Reads are in memory: async handlers, no hop to the blocking pool.
-        .invoke::<ListNotes, _>(move |_: CallContext, _: ListNotes| {
-            std::future::ready(Ok::<Vec<NoteSummary>, IpcHandlerError>(list.store.list()))
-        })
-        .invoke::<GetNote, _>(move |_: CallContext, request: GetNote| {
-            std::future::ready(get.store.get(request.id).map_err(to_note_error))
-        })
-        // Writes touch the disk: blocking handlers.
-        .invoke_sync::<SaveNote, _>(move |_: CallContext, request: SaveNote| {
-            let (note, created) = save.store.save(request).map_err(to_note_error)?;
+/// The handlers, one method per contract (a missing one does not compile).
+/// They hold the app in an `Arc` so that writes can move it to the blocking
+/// pool.
+struct Handlers(Arc<App>);
+
+impl NotesHandlers for Handlers {
+    // Reads are in memory: no hop to the blocking pool.
+    async fn list_notes(
+        &self,
+        _: CallContext,
+        _: ListNotes,
+    ) -> Result<Vec<NoteSummary>, IpcHandlerError> {
+        Ok(self.0.store.list())
+    }
+
+    async fn get_note(
+        &self,
+        _: CallContext,
+        request: GetNote,
+    ) -> Result<Note, HandlerFailure<NoteError>> {
+        Ok(self.0.store.get(request.id).map_err(to_note_error)?)
+    }
+
+    // Writes touch the disk: they run on the blocking pool.
+    async fn save_note(
+        &self,
+        _: CallContext,
+        request: SaveNote,
+    ) -> Result<Note, HandlerFailure<NoteError>> {
+        let app = Arc::clone(&self.0);
+        ipc_runtime::blocking(move || {
+            let (note, created) = app.store.save(request).map_err(to_note_error)?;
             let kind = if created {
                 ChangeKind::Created
             } else {
                 ChangeKind::Updated
             };
-            save.changed(note.id, kind, Some(note.clone()));
-            Ok::<Note, NoteError>(note)
+            app.changed(note.id, kind, Some(note.clone()));
+            Ok(note)
         })
-        .invoke_sync::<DeleteNote, _>(move |_: CallContext, request: DeleteNote| {
-            delete.store.delete(request.id).map_err(to_note_error)?;
-            delete.changed(request.id, ChangeKind::Deleted, None);
-            Ok::<(), NoteError>(())
+        .await
+    }
+
+    async fn delete_note(
+        &self,
+        _: CallContext,
+        request: DeleteNote,
+    ) -> Result<(), HandlerFailure<NoteError>> {
+        let app = Arc::clone(&self.0);
+        ipc_runtime::blocking(move || {
+            app.store.delete(request.id).map_err(to_note_error)?;
+            app.changed(request.id, ChangeKind::Deleted, None);
+            Ok(())
         })
-        .send_sync::<TelemetryEvent, _>(|context: CallContext, event: TelemetryEvent| {
-            tracing::info!(
-                connection = context.caller().connection_id,
-                ?event,
-                "telemetry"
-            );
-            Ok::<(), IpcHandlerError>(())
-        })
-        .build()
+        .await
+    }
+
+    async fn telemetry_event(
+        &self,
+        context: CallContext,
+        event: TelemetryEvent,
+    ) -> Result<(), IpcHandlerError> {
+        tracing::info!(
+            connection = context.caller().connection_id,
+            ?event,
+            "telemetry"
+        );
+        Ok(())
+    }
 }
 
 async fn run(args: Args) -> Result<(), String> {
@@ -123,7 +154,10 @@ async fn run(args: Args) -> Result<(), String> {
         store,
         events: OnceLock::new(),
     });
-    let router = router(&app).map_err(|error| error.to_string())?;
+    let router = Handlers(Arc::clone(&app))
+        .add_to(Router::builder())
+        .build()
+        .map_err(|error| error.to_string())?;
     let config = WsConfig {
         bind: std::net::SocketAddr::from(([127, 0, 0, 1], args.port)),
         static_dir: Some(args.renderer),

@@ -641,7 +641,7 @@ function describeUnknown(value: unknown): string {
 // ---------------------------------------------------------------------------
 
 /**
- * The typed errors of Rust `notes_contracts::NoteError`, as thrown by `notes.delete`, `notes.get` and `notes.save`.
+ * The typed errors of Rust `notes_contracts::notes::NoteError`, as thrown by `notes.delete`, `notes.get` and `notes.save`.
  *
  * Each is an {@link IPCHandlerError} whose `code` narrows `details`; check with {@link isIPCNoteError}.
  */
@@ -686,7 +686,7 @@ export type IPCNoteError =
 export const IPC_NOTE_ERROR_CODES = Object.freeze(['NOT_FOUND', 'CONFLICT', 'STORAGE_FAILED'] as const)
 
 /**
- * Whether `error` is one of the typed errors of Rust `notes_contracts::NoteError`: an
+ * Whether `error` is one of the typed errors of Rust `notes_contracts::notes::NoteError`: an
  * {@link IPCHandlerError} with one of {@link IPC_NOTE_ERROR_CODES}.
  * Its `details` are main's serialization of the Rust error.
  */
