@@ -127,7 +127,9 @@ fn contracts_are_registered_with_resolved_names() {
             "expand:ping",
             "expand:signal",
             "expand:tick",
-            "files/open-v2"
+            "files/open-v2",
+            "timer:startTimer",
+            "timer:stopTimer"
         ]
     );
     let open = contracts
@@ -139,4 +141,61 @@ fn contracts_are_registered_with_resolved_names() {
         ("files", "open")
     );
     assert_eq!(open.rust_path(), "expand::OpenFile");
+}
+
+/// `#[contracts]` finds contracts however the attribute is spelled, and
+/// names the trait `Handlers` by default.
+#[ipc_runtime::contracts]
+pub mod timer {
+    use ipc_runtime::contract;
+    use schemars::JsonSchema;
+    use serde::{Deserialize, Serialize};
+
+    #[contract(invoke, response = u64, error = super::OpenError)]
+    #[derive(Debug, Serialize, Deserialize, JsonSchema)]
+    pub struct StartTimer {
+        pub seconds: u32,
+    }
+
+    #[ipc_runtime::contract(send)]
+    #[derive(Debug, Serialize, Deserialize, JsonSchema)]
+    pub struct StopTimer {}
+}
+
+struct Timer;
+
+impl timer::Handlers for Timer {
+    async fn start_timer(
+        &self,
+        _: ipc_runtime::CallContext,
+        request: timer::StartTimer,
+    ) -> Result<u64, ipc_runtime::HandlerFailure<OpenError>> {
+        Ok(u64::from(request.seconds))
+    }
+
+    async fn stop_timer(
+        &self,
+        _: ipc_runtime::CallContext,
+        _: timer::StopTimer,
+    ) -> Result<(), ipc_runtime::IpcHandlerError> {
+        Ok(())
+    }
+}
+
+#[test]
+fn the_handler_trait_has_a_method_per_contract() {
+    use timer::Handlers;
+    let reply = Timer.start_timer(
+        ipc_runtime::CallContext::new(
+            ipc_runtime::RequestId::Number(1),
+            ipc_runtime::CallerIdentity::new(1, "main", "app://test"),
+        ),
+        timer::StartTimer { seconds: 3 },
+    );
+    let mut reply = std::pin::pin!(reply);
+    let waker = std::task::Waker::noop();
+    let polled = reply
+        .as_mut()
+        .poll(&mut std::task::Context::from_waker(waker));
+    assert!(matches!(polled, std::task::Poll::Ready(Ok(3))));
 }
