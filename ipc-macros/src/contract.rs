@@ -11,7 +11,7 @@ use crate::naming;
 
 /// Where the payload flows. Streams will join as a fourth kind.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     /// Renderer -> main, with a reply.
     Invoke,
     /// Renderer -> main, no reply.
@@ -30,18 +30,23 @@ impl Kind {
     }
 }
 
-struct ContractModel {
-    item: DeriveInput,
-    kind: Kind,
+/// What the arguments of `#[contract(..)]` declare.
+pub(crate) struct ContractArgs {
+    pub(crate) kind: Kind,
     channel: Option<LitStr>,
     method: Option<LitStr>,
     namespace: Option<LitStr>,
-    response: Option<Type>,
-    error: Option<Type>,
+    pub(crate) response: Option<Type>,
+    pub(crate) error: Option<Type>,
+}
+
+struct ContractModel {
+    item: DeriveInput,
+    args: ContractArgs,
     docs: String,
 }
 
-pub(crate) const KEYS: &[(&str, ValueKind)] = &[
+const KEYS: &[(&str, ValueKind)] = &[
     ("invoke", ValueKind::Flag),
     ("send", ValueKind::Flag),
     ("event", ValueKind::Flag),
@@ -64,7 +69,16 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ContractModel> {
     let item: DeriveInput = syn::parse2(item).map_err(|error| {
         syn::Error::new(error.span(), "`#[contract]` applies to a struct or an enum")
     })?;
-    let args = attr::parse_args(args, KEYS, "`#[contract(..)]`", &mut diagnostics);
+    let args = parse_args(args, &mut diagnostics);
+    check_item(&item, &mut diagnostics);
+    let docs = doc_string(&item.attrs);
+    diagnostics.finish(ContractModel { item, args, docs })
+}
+
+/// Parses the arguments of `#[contract(..)]`, reporting every problem in
+/// `diagnostics`.
+pub(crate) fn parse_args(args: TokenStream, diagnostics: &mut Diagnostics) -> ContractArgs {
+    let args = attr::parse_args(args, KEYS, "`#[contract(..)]`", diagnostics);
 
     let mut kind: Option<(Kind, Span)> = None;
     let mut channel = None;
@@ -157,7 +171,18 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ContractModel> {
             }
         }
     }
+    ContractArgs {
+        kind,
+        channel,
+        method,
+        namespace,
+        response: response.map(|(ty, _)| ty),
+        error: error.map(|(ty, _)| ty),
+    }
+}
 
+/// What the item itself must be: a concrete struct or enum with the derives.
+fn check_item(item: &DeriveInput, diagnostics: &mut Diagnostics) {
     let ident = &item.ident;
     if !item.generics.params.is_empty() {
         diagnostics.error_spanned(
@@ -178,20 +203,8 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ContractModel> {
             derives::DESERIALIZE,
             derives::JSON_SCHEMA,
         ];
-        derives::check("contract", ident, &item.attrs, &required, &mut diagnostics);
+        derives::check("contract", ident, &item.attrs, &required, diagnostics);
     }
-
-    let docs = doc_string(&item.attrs);
-    diagnostics.finish(ContractModel {
-        item,
-        kind,
-        channel,
-        method,
-        namespace,
-        response: response.map(|(ty, _)| ty),
-        error: error.map(|(ty, _)| ty),
-        docs,
-    })
 }
 
 /// The rustdoc of an item, one line per `///` line, leading space removed.
@@ -227,18 +240,20 @@ fn optional_str(value: Option<&LitStr>) -> TokenStream {
 fn expand_model(model: &ContractModel) -> TokenStream {
     let item = &model.item;
     let ident = &item.ident;
-    let channel = optional_str(model.channel.as_ref());
-    let method = optional_str(model.method.as_ref());
-    let namespace = optional_str(model.namespace.as_ref());
+    let channel = optional_str(model.args.channel.as_ref());
+    let method = optional_str(model.args.method.as_ref());
+    let namespace = optional_str(model.args.namespace.as_ref());
     let docs = &model.docs;
     let rt = quote!(::ipc_runtime);
-    let (kind, kind_impl, registration) = match model.kind {
+    let (kind, kind_impl, registration) = match model.args.kind {
         Kind::Invoke => {
             let response = model
+                .args
                 .response
                 .as_ref()
                 .map_or_else(|| quote!(()), ToTokens::to_token_stream);
             let error = model
+                .args
                 .error
                 .as_ref()
                 .map_or_else(|| quote!(#rt::NoError), ToTokens::to_token_stream);

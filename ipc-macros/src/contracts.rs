@@ -8,7 +8,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::{Attribute, Ident, Item, ItemMod, Type};
 
 use crate::attr::{self, Value, ValueKind};
-use crate::contract::doc_string;
+use crate::contract::{self, Kind, doc_string};
 use crate::diagnostics::{self, Diagnostics};
 use crate::naming;
 
@@ -143,27 +143,17 @@ fn handled_contract(item: &Item) -> Option<Handled> {
         syn::Meta::List(list) => list.tokens.clone(),
         _ => return None,
     };
-    let mut ignored = Diagnostics::default();
-    let args = attr::parse_args(
-        tokens,
-        crate::contract::KEYS,
-        "`#[contract(..)]`",
-        &mut ignored,
-    );
-    let flag = |name: &str| args.iter().any(|arg| arg.key == name);
-    let typed = |name: &str| {
-        args.iter().find_map(|arg| match &arg.value {
-            Value::Type(ty) if arg.key == name => Some(ty.clone()),
-            _ => None,
-        })
-    };
-    let reply = match (flag("invoke"), flag("send"), flag("event")) {
-        (true, false, false) => Reply::Invoke {
-            response: typed("response")?,
-            error: typed("error"),
+    // A contract with bad arguments gets its errors from `#[contract]`.
+    let mut problems = Diagnostics::default();
+    let args = contract::parse_args(tokens, &mut problems);
+    problems.finish(()).ok()?;
+    let reply = match args.kind {
+        Kind::Invoke => Reply::Invoke {
+            response: Box::new(args.response?),
+            error: args.error.map(Box::new),
         },
-        (false, true, false) => Reply::Send,
-        _ => return None,
+        Kind::Send => Reply::Send,
+        Kind::Event => return None,
     };
     let method = format_ident!(
         "{}",
@@ -225,22 +215,21 @@ fn expand_model(model: ModuleModel) -> TokenStream {
             ),
         };
         // Spanned at the contract, where rustc points when it is missing.
+        let signature = quote_spanned! {ident.span()=>
+            fn #method(
+                &self,
+                context: #rt::CallContext,
+                request: #ident,
+            ) -> impl ::core::future::Future<Output = #output> + ::core::marker::Send
+        };
         methods.push(quote_spanned! {ident.span()=>
             #(#cfgs)*
             #[doc = #doc]
-            fn #method(
-                &self,
-                context: #rt::CallContext,
-                request: #ident,
-            ) -> impl ::core::future::Future<Output = #output> + ::core::marker::Send;
+            #signature;
         });
         forwards.push(quote! {
             #(#cfgs)*
-            fn #method(
-                &self,
-                context: #rt::CallContext,
-                request: #ident,
-            ) -> impl ::core::future::Future<Output = #output> + ::core::marker::Send {
+            #signature {
                 T::#method(self, context, request)
             }
         });
