@@ -653,32 +653,31 @@ impl ErrorNames {
             upper_camel_case(&contract.namespace),
             upper_camel_case(&contract.method)
         );
-        let mut parts: Vec<String> = words(&contract.namespace)
+        let code_words = words(&contract.namespace)
             .into_iter()
             .chain(words(&contract.method))
-            .map(|word| word.to_uppercase())
-            .collect();
-        parts.push("ERROR_CODES".to_owned());
-        ErrorNames {
-            guard_name: format!("is{type_name}"),
-            type_name,
-            codes_name: parts.join("_"),
-        }
+            .chain(["error".to_owned(), "codes".to_owned()]);
+        ErrorNames::new(type_name, code_words)
     }
 
     /// The TypeScript name `NoteError` of a Rust error type -> `IPCNoteError`,
     /// `IPC_NOTE_ERROR_CODES`, `isIPCNoteError`: the error as it arrives
     /// over IPC, named like the runtime's `IPCHandlerError`.
     fn of_error_type(ts_name: &str) -> ErrorNames {
-        let type_name = format!("IPC{ts_name}");
-        let mut parts: Vec<String> = std::iter::once("IPC".to_owned())
-            .chain(words(ts_name).into_iter().map(|word| word.to_uppercase()))
-            .collect();
-        parts.push("CODES".to_owned());
+        let code_words = std::iter::once("ipc".to_owned())
+            .chain(words(ts_name))
+            .chain(std::iter::once("codes".to_owned()));
+        ErrorNames::new(format!("IPC{ts_name}"), code_words)
+    }
+
+    /// The guard is `is` + the type; the codes constant is the words in
+    /// SCREAMING_SNAKE_CASE.
+    fn new(type_name: String, code_words: impl Iterator<Item = String>) -> ErrorNames {
+        let code_words: Vec<String> = code_words.map(|word| word.to_uppercase()).collect();
         ErrorNames {
             guard_name: format!("is{type_name}"),
             type_name,
-            codes_name: parts.join("_"),
+            codes_name: code_words.join("_"),
         }
     }
 
