@@ -32,14 +32,7 @@ impl Notes {
 
     fn list(&self) -> Vec<NoteSummary> {
         let notes = self.notes.lock().expect("lock");
-        let mut list: Vec<NoteSummary> = notes
-            .values()
-            .map(|note| NoteSummary {
-                id: note.id,
-                title: note.title.clone(),
-                updated_at_ms: note.updated_at_ms,
-            })
-            .collect();
+        let mut list: Vec<NoteSummary> = notes.values().map(Note::summary).collect();
         list.sort_by_key(|note| std::cmp::Reverse(note.updated_at_ms));
         list
     }

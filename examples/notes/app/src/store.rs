@@ -98,15 +98,7 @@ impl NoteStore {
     /// Every note, most recently updated first.
     pub(crate) fn list(&self) -> Vec<NoteSummary> {
         let state = self.lock();
-        let mut summaries: Vec<NoteSummary> = state
-            .notes
-            .values()
-            .map(|note| NoteSummary {
-                id: note.id,
-                title: note.title.clone(),
-                updated_at_ms: note.updated_at_ms,
-            })
-            .collect();
+        let mut summaries: Vec<NoteSummary> = state.notes.values().map(Note::summary).collect();
         summaries.sort_by(|a, b| b.updated_at_ms.cmp(&a.updated_at_ms).then(b.id.cmp(&a.id)));
         summaries
     }

@@ -42,6 +42,17 @@ pub mod notes {
         pub updated_at_ms: u64,
     }
 
+    impl Note {
+        /// The note's line in the notes list.
+        pub fn summary(&self) -> NoteSummary {
+            NoteSummary {
+                id: self.id,
+                title: self.title.clone(),
+                updated_at_ms: self.updated_at_ms,
+            }
+        }
+    }
+
     /// Lists every note, most recently updated first.
     #[ipc_runtime::contract(invoke, namespace = "notes", method = "list", response = Vec<NoteSummary>)]
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
