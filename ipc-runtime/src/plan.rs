@@ -20,6 +20,7 @@
 //! untagged unions, …) gets no plan: every payload of that contract goes
 //! through the validator.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -295,36 +296,43 @@ impl Plan {
         id
     }
 
-    /// A cursor at node `id`.
-    #[inline]
-    fn cursor(&self, id: NodeId, depth: usize) -> Cursor<'_> {
-        self.resolved_cursor(self.resolved[id], depth)
-    }
-
-    /// A cursor at a node already resolved.
-    #[inline]
-    fn resolved_cursor(&self, (target, null_ok): (NodeId, bool), depth: usize) -> Cursor<'_> {
-        Cursor {
-            plan: self,
-            node: &self.nodes[target],
-            null_ok,
-            depth,
-        }
-    }
-
     /// Decodes `bytes` when the value is valid and nests at most
     /// `max_depth` levels of arrays and objects; `None` when the plan or
     /// serde rejects it (the caller then asks the validator).
-    #[inline(always)]
+    #[cfg(test)]
     pub(crate) fn decode<T: DeserializeOwned>(&self, bytes: &[u8], max_depth: usize) -> Option<T> {
+        self.decode_or(bytes, max_depth, || Err(())).ok()
+    }
+
+    /// Decodes `bytes` as [`decode`](Self::decode) does, or returns what
+    /// `refused` returns. The value is moved once, into the caller's
+    /// result, rather than through an `Option` first.
+    #[inline(always)]
+    pub(crate) fn decode_or<T: DeserializeOwned, E>(
+        &self,
+        bytes: &[u8],
+        max_depth: usize,
+        refused: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        let value = T::deserialize(Guided {
+        let walk = Walk {
+            plan: self,
+            refused: Cell::new(false),
+        };
+        let (root, null_ok) = self.resolved[self.root];
+        let root = Cursor {
+            walk: &walk,
+            node: &self.nodes[root],
+            null_ok,
+            depth: max_depth,
+        };
+        match T::deserialize(Guided {
             de: &mut deserializer,
-            at: self.cursor(self.root, max_depth),
-        })
-        .ok()?;
-        deserializer.end().ok()?;
-        Some(value)
+            at: &root,
+        }) {
+            Ok(value) if !walk.refused.get() && deserializer.end().is_ok() => Ok(value),
+            _ => refused(),
+        }
     }
 }
 
@@ -780,6 +788,8 @@ fn compare_integer_float(integer: i128, float: f64) -> Option<Ordering> {
     })
 }
 
+/// Out of line: bounds that are not all integers are rare.
+#[inline(never)]
 fn number_ok(node: &Node, value: Num) -> bool {
     let at_least = |bound: Option<Num>, accept: fn(Ordering) -> bool| {
         bound.is_none_or(|bound| value.compare(bound).is_some_and(accept))
@@ -833,11 +843,22 @@ fn reject<E: de::Error>() -> E {
     E::custom("rejected by the schema plan")
 }
 
+/// What every cursor of one decode shares.
+struct Walk<'p> {
+    plan: &'p Plan,
+    /// Set when the plan refuses a value. The walk then goes on (serde's
+    /// own errors still stop it) and the decode fails at its end. Failing
+    /// at once would make each wrapper merge the visitor's result with its
+    /// own error, and LLVM copies such a merged result through the stack:
+    /// that copy costs more than the check.
+    refused: Cell<bool>,
+}
+
 /// Where a value is: its node and how many more levels of arrays and
 /// objects may open below it.
 #[derive(Clone, Copy)]
 struct Cursor<'p> {
-    plan: &'p Plan,
+    walk: &'p Walk<'p>,
     /// The node that applies to a non-null value here.
     node: &'p Node,
     /// Whether null is allowed here.
@@ -847,59 +868,127 @@ struct Cursor<'p> {
 
 impl<'p> Cursor<'p> {
     #[inline(always)]
-    fn non_null(self) -> &'p Node {
+    fn non_null(&self) -> &'p Node {
         self.node
     }
 
     #[inline(always)]
-    fn at(self, node: NodeId) -> Cursor<'p> {
-        self.plan.cursor(node, self.depth)
+    fn plan(&self) -> &'p Plan {
+        self.walk.plan
     }
 
-    /// The cursor for the children of a container opened here.
+    /// The decode fails, whatever else is read.
+    #[cold]
+    fn refuse(&self) {
+        self.walk.refused.set(true);
+    }
+
     #[inline(always)]
-    fn open<E: de::Error>(self) -> Result<Cursor<'p>, E> {
+    fn require(&self, ok: bool) {
+        if !ok {
+            self.refuse();
+        }
+    }
+
+    /// A cursor at node `id`, at the same depth.
+    #[inline(always)]
+    fn at(&self, id: NodeId) -> Cursor<'p> {
+        self.at_resolved(self.plan().resolved[id])
+    }
+
+    /// A cursor at a node already resolved (see [`Plan::resolved`]).
+    #[inline(always)]
+    fn at_resolved(&self, (target, null_ok): (NodeId, bool)) -> Cursor<'p> {
+        Cursor {
+            node: &self.plan().nodes[target],
+            null_ok,
+            ..*self
+        }
+    }
+
+    /// The cursor for the children of a container opened here. Past the
+    /// depth limit the decode is refused; serde_json's own recursion limit
+    /// still bounds the stack.
+    #[inline(always)]
+    fn open(&self) -> Cursor<'p> {
         match self.depth.checked_sub(1) {
-            Some(depth) => Ok(Cursor { depth, ..self }),
-            None => Err(reject()),
+            Some(depth) => Cursor { depth, ..*self },
+            None => {
+                self.refuse();
+                *self
+            }
         }
     }
 
     #[inline(always)]
-    fn check_integer<E: de::Error>(self, value: i128) -> Result<(), E> {
+    fn check_integer(&self, value: i128) {
         let node = self.non_null();
-        let ok = node.types & (INTEGER | NUMBER) != 0
-            && node.string_enum.is_none()
-            && match node.integer_bounds {
-                Some((low, high)) => low <= value && value <= high,
-                None => number_ok(node, Num::from_i128(value)),
-            };
-        if ok { Ok(()) } else { Err(reject()) }
+        self.require(
+            node.types & (INTEGER | NUMBER) != 0
+                && node.string_enum.is_none()
+                && match node.integer_bounds {
+                    Some((low, high)) => low <= value && value <= high,
+                    None => number_ok(node, Num::from_i128(value)),
+                },
+        );
     }
 
     #[inline(always)]
-    fn check_float<E: de::Error>(self, value: f64) -> Result<(), E> {
+    fn check_float(&self, value: f64) {
         let node = self.non_null();
-        if node.types & NUMBER != 0
-            && node.string_enum.is_none()
-            && (node.has_no_numeric_bounds() || number_ok(node, Num::Float(value)))
-        {
-            Ok(())
-        } else {
-            Err(reject())
-        }
+        self.require(
+            node.types & NUMBER != 0
+                && node.string_enum.is_none()
+                && (node.has_no_numeric_bounds() || number_ok(node, Num::Float(value))),
+        );
+    }
+
+    #[inline(always)]
+    fn check_string(&self, text: &str) {
+        self.require(string_ok(self.non_null(), text));
     }
 }
 
 /// A deserializer that checks each value against its plan node.
-pub(crate) struct Guided<'p, D> {
+///
+/// The wrappers hold their cursor by reference: at two words or less a
+/// wrapper is passed in registers, where a larger one is passed through
+/// memory, and reading it back right after it was written stalls.
+pub(crate) struct Guided<'a, D> {
     de: D,
-    at: Cursor<'p>,
+    at: &'a Cursor<'a>,
 }
 
-struct GuidedVisitor<'p, V> {
+struct GuidedVisitor<'a, V> {
     visitor: V,
-    at: Cursor<'p>,
+    at: &'a Cursor<'a>,
+}
+
+impl<'a, V> GuidedVisitor<'a, V> {
+    /// A float where only integers are allowed. JSON Schema counts 1.0 as
+    /// an integer; serde's integer types do not, so an integral float is
+    /// given to serde as an integer. Out of line: the number visits stay
+    /// small enough for serde_json to inline them.
+    #[inline(never)]
+    fn visit_float_as_integer<'de, E: de::Error>(self, value: f64) -> Result<V::Value, E>
+    where
+        V: Visitor<'de>,
+    {
+        if self.at.non_null().types & INTEGER != 0 && value.fract() == 0.0 {
+            if (0.0..18_446_744_073_709_551_616.0).contains(&value) {
+                let n = value as u64;
+                self.at.check_integer(i128::from(n));
+                return self.visitor.visit_u64(n);
+            }
+            if (-9_223_372_036_854_775_808.0..0.0).contains(&value) {
+                let n = value as i64;
+                self.at.check_integer(i128::from(n));
+                return self.visitor.visit_i64(n);
+            }
+        }
+        self.at.refuse();
+        self.visitor.visit_f64(value)
+    }
 }
 
 /// Forwards `Deserializer` methods to `self.de`, wrapping the visitor in
@@ -973,20 +1062,21 @@ macro_rules! forward_every_method {
     };
 }
 
-impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
+impl<'de, 'a, D: Deserializer<'de>> Deserializer<'de> for Guided<'a, D> {
     type Error = D::Error;
 
     forward_value_methods!(GuidedVisitor { at });
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
+        name: &'static str,
+        variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
         let node = self.at.non_null();
         if node.types != STRING || node.string_enum.is_none() {
-            return Err(reject());
+            self.at.refuse();
+            return self.de.deserialize_enum(name, variants, visitor);
         }
         if node.variants.is_empty() {
             // A unit enum: strings only (serde_json would also take
@@ -1017,7 +1107,7 @@ impl<'de, 'p, D: Deserializer<'de>> Deserializer<'de> for Guided<'p, D> {
     }
 }
 
-impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
+impl<'de, 'a, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'a, V> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1027,95 +1117,75 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
     #[inline(always)]
     fn visit_bool<E: de::Error>(self, value: bool) -> Result<V::Value, E> {
         let node = self.at.non_null();
-        if node.types & BOOLEAN == 0 || node.string_enum.is_some() {
-            return Err(reject());
-        }
+        self.at
+            .require(node.types & BOOLEAN != 0 && node.string_enum.is_none());
         self.visitor.visit_bool(value)
     }
 
     #[inline(always)]
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<V::Value, E> {
-        self.at.check_integer(i128::from(value))?;
+        self.at.check_integer(i128::from(value));
         self.visitor.visit_i64(value)
     }
 
     #[inline(always)]
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<V::Value, E> {
-        self.at.check_integer(i128::from(value))?;
+        self.at.check_integer(i128::from(value));
         self.visitor.visit_u64(value)
     }
 
     fn visit_i128<E: de::Error>(self, value: i128) -> Result<V::Value, E> {
-        self.at.check_integer(value)?;
+        self.at.check_integer(value);
         self.visitor.visit_i128(value)
     }
 
     fn visit_u128<E: de::Error>(self, value: u128) -> Result<V::Value, E> {
-        let value = i128::try_from(value).map_err(|_| reject())?;
-        self.at.check_integer(value)?;
-        self.visitor.visit_u128(value.unsigned_abs())
+        match i128::try_from(value) {
+            Ok(signed) => self.at.check_integer(signed),
+            Err(_) => self.at.refuse(),
+        }
+        self.visitor.visit_u128(value)
     }
 
     #[inline(always)]
     fn visit_f64<E: de::Error>(self, value: f64) -> Result<V::Value, E> {
-        let node = self.at.non_null();
-        if node.types & NUMBER == 0 && node.types & INTEGER != 0 && value.fract() == 0.0 {
-            // JSON Schema counts 1.0 as an integer; give it to serde as one.
-            if (0.0..18_446_744_073_709_551_616.0).contains(&value) {
-                let n = value as u64;
-                self.at.check_integer(i128::from(n))?;
-                return self.visitor.visit_u64(n);
-            }
-            if (-9_223_372_036_854_775_808.0..0.0).contains(&value) {
-                let n = value as i64;
-                self.at.check_integer(i128::from(n))?;
-                return self.visitor.visit_i64(n);
-            }
-            return Err(reject());
+        if self.at.non_null().types & NUMBER == 0 {
+            return self.visit_float_as_integer(value);
         }
-        self.at.check_float(value)?;
+        self.at.check_float(value);
         self.visitor.visit_f64(value)
     }
 
     #[inline(always)]
     fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
-        if !string_ok(self.at.non_null(), value) {
-            return Err(reject());
-        }
+        self.at.check_string(value);
         self.visitor.visit_str(value)
     }
 
     #[inline(always)]
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
-        if !string_ok(self.at.non_null(), value) {
-            return Err(reject());
-        }
+        self.at.check_string(value);
         self.visitor.visit_borrowed_str(value)
     }
 
     #[inline(always)]
     fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
-        if !string_ok(self.at.non_null(), &value) {
-            return Err(reject());
-        }
+        self.at.check_string(&value);
         self.visitor.visit_string(value)
     }
 
-    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<V::Value, E> {
-        Err(reject())
+    fn visit_bytes<E: de::Error>(self, value: &[u8]) -> Result<V::Value, E> {
+        self.at.refuse();
+        self.visitor.visit_bytes(value)
     }
 
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
-        if !self.at.null_ok {
-            return Err(reject());
-        }
+        self.at.require(self.at.null_ok);
         self.visitor.visit_none()
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
-        if !self.at.null_ok {
-            return Err(reject());
-        }
+        self.at.require(self.at.null_ok);
         self.visitor.visit_unit()
     }
 
@@ -1138,33 +1208,31 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
         let node = self.at.non_null();
-        if node.types & ARRAY == 0 || node.string_enum.is_some() {
-            return Err(reject());
-        }
-        let inner = self.at.open()?;
+        self.at
+            .require(node.types & ARRAY != 0 && node.string_enum.is_none());
         let mut guided = GuidedSeq {
             seq,
             prefix: &node.prefix_items,
-            items: inner.at(node.items.unwrap_or(self.at.plan.any)),
+            items: self.at.open().at(node.items.unwrap_or(self.at.plan().any)),
             count: 0,
             max: node.max_items,
         };
-        let value = self.visitor.visit_seq(&mut guided)?;
+        let result = self.visitor.visit_seq(&mut guided);
         if node.min_items.is_some_and(|min| guided.count < min) {
-            return Err(reject());
+            self.at.refuse();
         }
-        Ok(value)
+        result
     }
 
     #[inline(always)]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
         let node = self.at.non_null();
-        if node.types & OBJECT == 0 || node.string_enum.is_some() {
-            return Err(reject());
-        }
+        self.at
+            .require(node.types & OBJECT != 0 && node.string_enum.is_none());
+        let inner = self.at.open();
         let mut guided = GuidedMap {
             map,
-            at: self.at.open()?,
+            at: inner,
             keys: Keys {
                 object: node,
                 guess: 0,
@@ -1173,18 +1241,18 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'p, V> {
             union: node.tagged.as_ref(),
             seen: 0,
             count: 0,
-            next: self.at.plan.resolved[self.at.plan.any],
+            value_at: inner.at(inner.plan().any),
         };
-        let value = self.visitor.visit_map(&mut guided)?;
+        let result = self.visitor.visit_map(&mut guided);
         let required = guided.keys.object.required;
-        if guided.union.is_some() || guided.seen & required != required {
-            return Err(reject());
-        }
-        Ok(value)
+        self.at
+            .require(guided.union.is_none() && guided.seen & required == required);
+        result
     }
 
-    fn visit_enum<A: EnumAccess<'de>>(self, _: A) -> Result<V::Value, A::Error> {
-        Err(reject())
+    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
+        self.at.refuse();
+        self.visitor.visit_enum(data)
     }
 }
 
@@ -1206,19 +1274,22 @@ impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
         &mut self,
         seed: S,
     ) -> Result<Option<S::Value>, A::Error> {
-        let at = if self.prefix.is_empty() {
-            self.items
+        let result = if self.prefix.is_empty() {
+            self.seq.next_element_seed(GuidedSeed {
+                seed,
+                at: &self.items,
+            })
         } else {
-            self.tuple_item()
+            let at = self.tuple_item();
+            self.seq.next_element_seed(GuidedSeed { seed, at: &at })
         };
-        let element = self.seq.next_element_seed(GuidedSeed { seed, at })?;
-        if element.is_some() {
+        if matches!(result, Ok(Some(_))) {
             self.count += 1;
             if self.max.is_some_and(|max| self.count > max) {
-                return Err(reject());
+                self.items.refuse();
             }
         }
-        Ok(element)
+        result
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -1250,9 +1321,8 @@ struct GuidedMap<'p, A> {
     union: Option<&'p Tagged>,
     seen: u64,
     count: u64,
-    /// The node the next value is checked against, resolved as in
-    /// [`Plan::resolved`].
-    next: (NodeId, bool),
+    /// Where the next value is.
+    value_at: Cursor<'p>,
 }
 
 /// [`Keys::found`] when the last key named no property.
@@ -1436,15 +1506,10 @@ struct TagWatch<'a, 'p, C> {
 }
 
 impl<C: Choice> TagWatch<'_, '_, C> {
+    /// Records the choice `tag` names; none when it names none.
     #[inline(always)]
-    fn pick<E: de::Error>(self, tag: &str) -> Result<(), E> {
-        for choice in self.choices {
-            if same(choice.name(), tag) {
-                *self.picked = Some(choice);
-                return Ok(());
-            }
-        }
-        Err(reject())
+    fn pick(self, tag: &str) {
+        *self.picked = self.choices.iter().find(|choice| same(choice.name(), tag));
     }
 }
 
@@ -1487,18 +1552,18 @@ impl<'de, V: Visitor<'de>, C: Choice> Visitor<'de> for TagVisitor<'_, '_, V, C> 
 
     #[inline(always)]
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
-        self.watch.pick(value)?;
+        self.watch.pick(value);
         self.visitor.visit_borrowed_str(value)
     }
 
     #[inline(always)]
     fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
-        self.watch.pick(value)?;
+        self.watch.pick(value);
         self.visitor.visit_str(value)
     }
 
     fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
-        self.watch.pick(&value)?;
+        self.watch.pick(&value);
         self.visitor.visit_string(value)
     }
 }
@@ -1547,34 +1612,14 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
         seed: S,
     ) -> Result<Option<S::Value>, A::Error> {
         self.keys.found = NO_PROPERTY;
-        let Some(key) = self.map.next_key_seed(KeySeedWatch {
+        let result = self.map.next_key_seed(KeySeedWatch {
             seed,
             keys: &mut self.keys,
-        })?
-        else {
-            return Ok(None);
-        };
-        self.count += 1;
-        if self.count > self.keys.object.max_properties {
-            return Err(reject());
+        });
+        if matches!(result, Ok(Some(_))) {
+            self.take_key();
         }
-        let index = self.keys.found;
-        if self.union.is_some() {
-            // The union's only property is its tag.
-            if index != 0 {
-                return Err(reject());
-            }
-        } else if index != NO_PROPERTY {
-            self.seen |= 1 << index;
-            self.next = self.keys.object.property_targets[index];
-        } else {
-            self.next = match self.keys.object.additional {
-                Additional::Any => self.at.plan.resolved[self.at.plan.any],
-                Additional::Deny => return Err(reject()),
-                Additional::Node(node) => self.at.plan.resolved[node],
-            };
-        }
-        Ok(Some(key))
+        result
     }
 
     #[inline(always)]
@@ -1583,26 +1628,28 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
         match self.union.take() {
             None => self.map.next_value_seed(GuidedSeed {
                 seed,
-                at: self.at.plan.resolved_cursor(self.next, self.at.depth),
+                at: &self.value_at,
             }),
             Some(union) => {
                 let mut picked = None;
-                let tag = self.map.next_value_seed(TagSeed {
+                let result = self.map.next_value_seed(TagSeed {
                     seed,
                     watch: TagWatch {
                         choices: &union.branches,
                         picked: &mut picked,
                     },
-                })?;
-                let picked: &Branch = picked.ok_or_else(reject)?;
-                let branch = self.at.at(picked.node).node;
-                self.keys.object = branch;
-                self.keys.guess = picked.tag_index + 1;
-                self.seen |= 1 << picked.tag_index;
-                if self.count > branch.max_properties {
-                    return Err(reject());
+                });
+                match picked {
+                    Some(picked) => {
+                        let branch = self.at.at(picked.node).node;
+                        self.keys.object = branch;
+                        self.keys.guess = picked.tag_index + 1;
+                        self.seen |= 1 << picked.tag_index;
+                        self.at.require(self.count <= branch.max_properties);
+                    }
+                    None => self.at.refuse(),
                 }
-                Ok(tag)
+                result
             }
         }
     }
@@ -1612,12 +1659,42 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
     }
 }
 
-struct GuidedSeed<'p, S> {
-    seed: S,
-    at: Cursor<'p>,
+impl<A> GuidedMap<'_, A> {
+    /// Counts the key just read and picks its value's node.
+    #[inline(always)]
+    fn take_key(&mut self) {
+        self.count += 1;
+        let object = self.keys.object;
+        let index = self.keys.found;
+        self.at.require(self.count <= object.max_properties);
+        if self.union.is_some() {
+            // The union's only property is its tag.
+            self.at.require(index == 0);
+            return;
+        }
+        if index != NO_PROPERTY {
+            self.seen |= 1 << index;
+            self.value_at = self.at.at_resolved(object.property_targets[index]);
+            return;
+        }
+        let plan = self.at.plan();
+        self.value_at = match object.additional {
+            Additional::Any => self.at.at(plan.any),
+            Additional::Deny => {
+                self.at.refuse();
+                self.at.at(plan.any)
+            }
+            Additional::Node(node) => self.at.at(node),
+        };
+    }
 }
 
-impl<'de, 'p, S: DeserializeSeed<'de>> DeserializeSeed<'de> for GuidedSeed<'p, S> {
+struct GuidedSeed<'a, S> {
+    seed: S,
+    at: &'a Cursor<'a>,
+}
+
+impl<'de, 'a, S: DeserializeSeed<'de>> DeserializeSeed<'de> for GuidedSeed<'a, S> {
     type Value = S::Value;
 
     #[inline(always)]
@@ -1631,12 +1708,12 @@ impl<'de, 'p, S: DeserializeSeed<'de>> DeserializeSeed<'de> for GuidedSeed<'p, S
 
 /// Reads an externally tagged enum: a unit variant from a string, a data
 /// variant from an object with one key.
-struct ExternalVisitor<'p, V> {
+struct ExternalVisitor<'a, V> {
     visitor: V,
-    at: Cursor<'p>,
+    at: &'a Cursor<'a>,
 }
 
-impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for ExternalVisitor<'p, V> {
+impl<'de, 'a, V: Visitor<'de>> Visitor<'de> for ExternalVisitor<'a, V> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1672,7 +1749,7 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for ExternalVisitor<'p, V> {
         self.visitor.visit_enum(ExternalAccess {
             map,
             variants,
-            at: self.at.open()?,
+            at: self.at.open(),
         })
     }
 }
@@ -1704,14 +1781,14 @@ impl<'de, 'p, A: MapAccess<'de>> EnumAccess<'de> for ExternalAccess<'p, A> {
                 },
             })?
             .ok_or_else(reject)?;
-        let variant: &Variant = picked.ok_or_else(reject)?;
-        Ok((
-            name,
-            ExternalVariant {
-                map: self.map,
-                at: self.at.at(variant.node),
-            },
-        ))
+        let at = match picked {
+            Some(variant) => self.at.at(variant.node),
+            None => {
+                self.at.refuse();
+                self.at.at(self.at.plan().any)
+            }
+        };
+        Ok((name, ExternalVariant { map: self.map, at }))
     }
 }
 
@@ -1724,10 +1801,10 @@ struct ExternalVariant<'p, A> {
 impl<'de, A: MapAccess<'de>> ExternalVariant<'_, A> {
     /// The object must end after the variant's value.
     fn end(mut self) -> Result<(), A::Error> {
-        match self.map.next_key::<de::IgnoredAny>()? {
-            None => Ok(()),
-            Some(_) => Err(reject()),
+        if self.map.next_key::<de::IgnoredAny>()?.is_some() {
+            self.at.refuse();
         }
+        Ok(())
     }
 }
 
@@ -1744,7 +1821,9 @@ impl<'de, A: MapAccess<'de>> de::VariantAccess<'de> for ExternalVariant<'_, A> {
         mut self,
         seed: S,
     ) -> Result<S::Value, A::Error> {
-        let value = self.map.next_value_seed(GuidedSeed { seed, at: self.at })?;
+        let value = self
+            .map
+            .next_value_seed(GuidedSeed { seed, at: &self.at })?;
         self.end()?;
         Ok(value)
     }
@@ -1757,7 +1836,7 @@ impl<'de, A: MapAccess<'de>> de::VariantAccess<'de> for ExternalVariant<'_, A> {
         let value = self.map.next_value_seed(VariantValueSeed {
             shape: VariantShape::Tuple(len),
             visitor,
-            at: self.at,
+            at: &self.at,
         })?;
         self.end()?;
         Ok(value)
@@ -1771,7 +1850,7 @@ impl<'de, A: MapAccess<'de>> de::VariantAccess<'de> for ExternalVariant<'_, A> {
         let value = self.map.next_value_seed(VariantValueSeed {
             shape: VariantShape::Struct(fields),
             visitor,
-            at: self.at,
+            at: &self.at,
         })?;
         self.end()?;
         Ok(value)
@@ -1784,10 +1863,10 @@ enum VariantShape {
 }
 
 /// The value of a tuple or struct variant, read through the plan.
-struct VariantValueSeed<'p, V> {
+struct VariantValueSeed<'a, V> {
     shape: VariantShape,
     visitor: V,
-    at: Cursor<'p>,
+    at: &'a Cursor<'a>,
 }
 
 impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for VariantValueSeed<'_, V> {
@@ -1806,12 +1885,12 @@ impl<'de, V: Visitor<'de>> DeserializeSeed<'de> for VariantValueSeed<'_, V> {
 }
 
 /// Reads a unit variant from a string only.
-struct UnitVariantVisitor<'p, V> {
+struct UnitVariantVisitor<'a, V> {
     visitor: V,
-    at: Cursor<'p>,
+    at: &'a Cursor<'a>,
 }
 
-impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for UnitVariantVisitor<'p, V> {
+impl<'de, 'a, V: Visitor<'de>> Visitor<'de> for UnitVariantVisitor<'a, V> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1819,23 +1898,17 @@ impl<'de, 'p, V: Visitor<'de>> Visitor<'de> for UnitVariantVisitor<'p, V> {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
-        if !string_ok(self.at.non_null(), value) {
-            return Err(reject());
-        }
+        self.at.check_string(value);
         self.visitor.visit_enum(BorrowedStrDeserializer::new(value))
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
-        if !string_ok(self.at.non_null(), value) {
-            return Err(reject());
-        }
+        self.at.check_string(value);
         self.visitor.visit_enum(StrDeserializer::new(value))
     }
 
     fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
-        if !string_ok(self.at.non_null(), &value) {
-            return Err(reject());
-        }
+        self.at.check_string(&value);
         self.visitor.visit_enum(StringDeserializer::new(value))
     }
 }

@@ -452,12 +452,10 @@ impl<T: DeserializeOwned> Decoder<T> {
     pub fn decode(&self, bytes: &[u8]) -> Result<T, DecodeError> {
         // The fast path bounds the depth itself; anything it refuses is
         // looked at again, depth first.
-        if let Some(plan) = &self.plan
-            && let Some(value) = plan.decode::<T>(bytes, self.max_depth)
-        {
-            return Ok(value);
+        match &self.plan {
+            Some(plan) => plan.decode_or(bytes, self.max_depth, || self.decode_refused(bytes)),
+            None => self.decode_refused(bytes),
         }
-        self.decode_refused(bytes)
     }
 
     /// What the fast path did not accept: the validator decides.
@@ -477,7 +475,10 @@ impl<T: DeserializeOwned> Decoder<T> {
     ///
     /// [`decode`]: Self::decode
     pub fn decode_fast(&self, bytes: &[u8]) -> Option<T> {
-        self.plan.as_ref()?.decode::<T>(bytes, self.max_depth)
+        self.plan
+            .as_ref()?
+            .decode_or(bytes, self.max_depth, || Err(()))
+            .ok()
     }
 
     /// Validates a typed value (from an in-process caller) as if it had
