@@ -137,8 +137,13 @@ struct Node {
     /// The data variants of an externally tagged enum (its unit variants
     /// are `string_enum`).
     variants: Box<[Variant]>,
-    /// Every numeric bound as one integer range, when they are integers.
-    integer_bounds: Option<(i128, i128)>,
+    /// The integers serde_json reads as `u64` that the node allows, as an
+    /// inclusive range; empty (low above high) when it allows none.
+    unsigned_range: (u64, u64),
+    /// The same for the negative integers, which serde_json reads as `i64`.
+    signed_range: (i64, i64),
+    /// Whether every float is allowed: `number`, with no bound and no enum.
+    any_float: bool,
     /// Byte lengths at which any string is accepted without counting its
     /// code points; empty when strings need the full check.
     plain_string_bytes: (u64, u64),
@@ -171,20 +176,12 @@ impl Node {
             max_properties: u64::MAX,
             tagged: None,
             variants: Box::default(),
-            integer_bounds: Some((i128::MIN, i128::MAX)),
+            unsigned_range: (1, 0),
+            signed_range: (0, -1),
+            any_float: false,
             plain_string_bytes: (1, 0),
             string_validator: None,
         }
-    }
-}
-
-impl Node {
-    /// Whether the node has no `minimum`, `maximum` or exclusive bound:
-    /// a bound from JSON is a 64-bit integer (a narrower range) or a
-    /// float (no integer range), so only "no bound" leaves the full range.
-    #[inline(always)]
-    fn has_no_numeric_bounds(&self) -> bool {
-        self.integer_bounds == Some((i128::MIN, i128::MAX))
     }
 }
 
@@ -259,7 +256,15 @@ impl Plan {
             }
         }
         for node in &mut plan.nodes {
-            node.integer_bounds = integer_bounds(node);
+            let (low, high) = integer_range(node);
+            node.unsigned_range = clamp_range(low, high, (1, 0));
+            node.signed_range = clamp_range(low, high, (0, -1));
+            node.any_float = node.types & NUMBER != 0
+                && node.string_enum.is_none()
+                && node.minimum.is_none()
+                && node.maximum.is_none()
+                && node.exclusive_minimum.is_none()
+                && node.exclusive_maximum.is_none();
             node.plain_string_bytes = plain_string_bytes(node);
         }
         plan.resolved = (0..plan.nodes.len())
@@ -336,24 +341,66 @@ impl Plan {
     }
 }
 
-/// The bounds of a node as an inclusive integer range, when every bound
-/// it has is an integer.
-fn integer_bounds(node: &Node) -> Option<(i128, i128)> {
+/// The integers a node allows, as one inclusive range (empty when `low`
+/// is above `high`). A bound that is not an integer still gives an exact
+/// integer range: `n >= b` is `n >= ceil(b)`, `n > b` is
+/// `n >= floor(b) + 1`, and the same for the upper bounds.
+fn integer_range(node: &Node) -> (i128, i128) {
+    const EMPTY: (i128, i128) = (1, 0);
+    if node.types & (INTEGER | NUMBER) == 0 || node.string_enum.is_some() {
+        return EMPTY;
+    }
     let mut low = i128::MIN;
     let mut high = i128::MAX;
-    if let Some(bound) = node.minimum {
-        low = low.max(bound.integer()?);
+    for (bound, is_lower, exclusive) in [
+        (node.minimum, true, false),
+        (node.exclusive_minimum, true, true),
+        (node.maximum, false, false),
+        (node.exclusive_maximum, false, true),
+    ] {
+        let Some(bound) = bound else { continue };
+        // No number compares with NaN, so nothing is allowed.
+        let Some((floor, ceil)) = bound.floor_ceil() else {
+            return EMPTY;
+        };
+        match (is_lower, exclusive) {
+            (true, false) => low = low.max(ceil),
+            (true, true) => low = low.max(floor.saturating_add(1)),
+            (false, false) => high = high.min(floor),
+            (false, true) => high = high.min(ceil.saturating_sub(1)),
+        }
     }
-    if let Some(bound) = node.exclusive_minimum {
-        low = low.max(bound.integer()?.checked_add(1)?);
+    (low, high)
+}
+
+/// `low..=high` within the range of `N`, or `empty` when none of it is.
+fn clamp_range<N: TryFrom<i128> + Into<i128> + Bounded>(
+    low: i128,
+    high: i128,
+    empty: (N, N),
+) -> (N, N) {
+    let low = low.max(N::MIN.into());
+    let high = high.min(N::MAX.into());
+    match (N::try_from(low), N::try_from(high)) {
+        (Ok(low), Ok(high)) if low.into() <= high.into() => (low, high),
+        _ => empty,
     }
-    if let Some(bound) = node.maximum {
-        high = high.min(bound.integer()?);
-    }
-    if let Some(bound) = node.exclusive_maximum {
-        high = high.min(bound.integer()?.checked_sub(1)?);
-    }
-    Some((low, high))
+}
+
+/// The least and greatest values of an integer type.
+trait Bounded: Copy {
+    const MIN: Self;
+    const MAX: Self;
+}
+
+impl Bounded for u64 {
+    const MIN: u64 = u64::MIN;
+    const MAX: u64 = u64::MAX;
+}
+
+impl Bounded for i64 {
+    const MIN: i64 = i64::MIN;
+    const MAX: i64 = i64::MAX;
 }
 
 /// The byte lengths that settle a string's length constraints on their
@@ -726,6 +773,7 @@ enum Num {
 }
 
 impl Num {
+    #[cfg(test)]
     fn from_i128(value: i128) -> Num {
         match (u64::try_from(value), i64::try_from(value)) {
             (Ok(n), _) => Num::Unsigned(n),
@@ -741,6 +789,21 @@ impl Num {
             Num::Signed(n)
         } else {
             Num::Float(number.as_f64().unwrap_or(f64::NAN))
+        }
+    }
+
+    /// The greatest integer at most and the least integer at least this
+    /// number, saturated beyond ±1e38 (far outside every 64-bit value);
+    /// `None` for NaN.
+    fn floor_ceil(self) -> Option<(i128, i128)> {
+        match self {
+            Num::Unsigned(n) => Some((i128::from(n), i128::from(n))),
+            Num::Signed(n) => Some((i128::from(n), i128::from(n))),
+            Num::Float(f) if f.is_nan() => None,
+            Num::Float(f) if f >= 1.0e38 => Some((i128::MAX, i128::MAX)),
+            Num::Float(f) if f <= -1.0e38 => Some((i128::MIN, i128::MIN)),
+            // Exact: below 1e38 every integral f64 is an i128.
+            Num::Float(f) => Some((f.floor() as i128, f.ceil() as i128)),
         }
     }
 
@@ -788,8 +851,12 @@ fn compare_integer_float(integer: i128, float: f64) -> Option<Ordering> {
     })
 }
 
-/// Out of line: bounds that are not all integers are rare.
+/// Out of line: most floats are checked by [`Node::any_float`] alone.
 #[inline(never)]
+fn float_ok(node: &Node, value: f64) -> bool {
+    node.types & NUMBER != 0 && node.string_enum.is_none() && number_ok(node, Num::Float(value))
+}
+
 fn number_ok(node: &Node, value: Num) -> bool {
     let at_least = |bound: Option<Num>, accept: fn(Ordering) -> bool| {
         bound.is_none_or(|bound| value.compare(bound).is_some_and(accept))
@@ -921,26 +988,35 @@ impl<'p> Cursor<'p> {
     }
 
     #[inline(always)]
-    fn check_integer(&self, value: i128) {
-        let node = self.non_null();
-        self.require(
-            node.types & (INTEGER | NUMBER) != 0
-                && node.string_enum.is_none()
-                && match node.integer_bounds {
-                    Some((low, high)) => low <= value && value <= high,
-                    None => number_ok(node, Num::from_i128(value)),
-                },
-        );
+    fn check_unsigned(&self, value: u64) {
+        let (low, high) = self.non_null().unsigned_range;
+        self.require(low <= value && value <= high);
+    }
+
+    #[inline(always)]
+    fn check_signed(&self, value: i64) {
+        let (low, high) = self.non_null().signed_range;
+        self.require(low <= value && value <= high);
+    }
+
+    /// An integer serde read wider than 64 bits.
+    fn check_wide_integer(&self, value: i128) {
+        if let Ok(value) = u64::try_from(value) {
+            self.check_unsigned(value);
+        } else if let Ok(value) = i64::try_from(value) {
+            self.check_signed(value);
+        } else {
+            // Not decided here: the validator will.
+            self.refuse();
+        }
     }
 
     #[inline(always)]
     fn check_float(&self, value: f64) {
         let node = self.non_null();
-        self.require(
-            node.types & NUMBER != 0
-                && node.string_enum.is_none()
-                && (node.has_no_numeric_bounds() || number_ok(node, Num::Float(value))),
-        );
+        if !node.any_float {
+            self.require(float_ok(node, value));
+        }
     }
 
     #[inline(always)]
@@ -977,12 +1053,12 @@ impl<'a, V> GuidedVisitor<'a, V> {
         if self.at.non_null().types & INTEGER != 0 && value.fract() == 0.0 {
             if (0.0..18_446_744_073_709_551_616.0).contains(&value) {
                 let n = value as u64;
-                self.at.check_integer(i128::from(n));
+                self.at.check_unsigned(n);
                 return self.visitor.visit_u64(n);
             }
             if (-9_223_372_036_854_775_808.0..0.0).contains(&value) {
                 let n = value as i64;
-                self.at.check_integer(i128::from(n));
+                self.at.check_signed(n);
                 return self.visitor.visit_i64(n);
             }
         }
@@ -1124,24 +1200,24 @@ impl<'de, 'a, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'a, V> {
 
     #[inline(always)]
     fn visit_i64<E: de::Error>(self, value: i64) -> Result<V::Value, E> {
-        self.at.check_integer(i128::from(value));
+        self.at.check_signed(value);
         self.visitor.visit_i64(value)
     }
 
     #[inline(always)]
     fn visit_u64<E: de::Error>(self, value: u64) -> Result<V::Value, E> {
-        self.at.check_integer(i128::from(value));
+        self.at.check_unsigned(value);
         self.visitor.visit_u64(value)
     }
 
     fn visit_i128<E: de::Error>(self, value: i128) -> Result<V::Value, E> {
-        self.at.check_integer(value);
+        self.at.check_wide_integer(value);
         self.visitor.visit_i128(value)
     }
 
     fn visit_u128<E: de::Error>(self, value: u128) -> Result<V::Value, E> {
         match i128::try_from(value) {
-            Ok(signed) => self.at.check_integer(signed),
+            Ok(value) => self.at.check_wide_integer(value),
             Err(_) => self.at.refuse(),
         }
         self.visitor.visit_u128(value)
@@ -2034,6 +2110,74 @@ mod tests {
         assert_eq!(compare_integer_float(3, 3.5), Some(Ordering::Less));
         assert_eq!(compare_integer_float(-3, -3.5), Some(Ordering::Greater));
         assert_eq!(compare_integer_float(4, 4.0), Some(Ordering::Equal));
+    }
+
+    /// The integer ranges decide like the exact comparison, for integer
+    /// and fractional bounds, inclusive and exclusive, near every edge.
+    #[test]
+    fn integer_ranges_match_exact_bounds() {
+        let bounds = [
+            json!(0),
+            json!(-3),
+            json!(7),
+            json!(2.5),
+            json!(-2.5),
+            json!(3.0),
+            json!(9_007_199_254_740_992.0),
+            json!(18_446_744_073_709_551_615_u64),
+            json!(-9_223_372_036_854_775_808_i64),
+            json!(1e300),
+            json!(-1e300),
+        ];
+        let values: Vec<i128> = [
+            0,
+            1,
+            -1,
+            2,
+            3,
+            4,
+            -2,
+            -3,
+            -4,
+            6,
+            7,
+            8,
+            9_007_199_254_740_991,
+            9_007_199_254_740_992,
+            9_007_199_254_740_993,
+            i128::from(i64::MIN),
+            i128::from(i64::MIN) + 1,
+            i128::from(i64::MAX),
+            i128::from(u64::MAX),
+            i128::from(u64::MAX) - 1,
+        ]
+        .to_vec();
+        let keywords = ["minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"];
+        let mut schemas = vec![json!({"type": "integer"}), json!({"type": "string"})];
+        for (i, first) in keywords.iter().enumerate() {
+            for bound in &bounds {
+                schemas.push(json!({"type": "integer", *first: bound}));
+                for second in &keywords[i + 1..] {
+                    for other in &bounds {
+                        schemas.push(json!({"type": "number", *first: bound, *second: other}));
+                    }
+                }
+            }
+        }
+        for schema in schemas {
+            let plan = plan(schema.clone()).expect("plan");
+            let node = &plan.nodes[plan.root];
+            for &value in &values {
+                let exact =
+                    node.types & (INTEGER | NUMBER) != 0 && number_ok(node, Num::from_i128(value));
+                let by_range = match (u64::try_from(value), i64::try_from(value)) {
+                    (Ok(n), _) => node.unsigned_range.0 <= n && n <= node.unsigned_range.1,
+                    (_, Ok(n)) => node.signed_range.0 <= n && n <= node.signed_range.1,
+                    _ => unreachable!("every test value is a 64-bit integer"),
+                };
+                assert_eq!(by_range, exact, "{value} against {schema}");
+            }
+        }
     }
 
     #[test]

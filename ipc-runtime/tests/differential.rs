@@ -519,6 +519,51 @@ fn tuples_decide_like_the_schema() {
     check_both_outcomes("Segment", &tally);
 }
 
+/// Integers and floats under bounds that are fractional, exclusive, or
+/// both: the fast path turns each into an exact integer range.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Gauge {
+    level: i64,
+    step: u32,
+    ratio: f64,
+}
+
+fn gauge_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "level": {"type": "integer", "minimum": -2.5, "maximum": 7.5},
+            "step": {"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 9.5},
+            "ratio": {"type": "number", "exclusiveMinimum": -1.5, "maximum": 3}
+        },
+        "required": ["level", "step", "ratio"]
+    })
+}
+
+/// Mostly integers in `low..=high`, sometimes a float in tenths over the
+/// same span, now and then any number.
+fn around(low: i64, high: i64) -> BoxedStrategy<Value> {
+    prop_oneof![
+        6 => (low..=high).prop_map(Value::from),
+        2 => (low * 10..=high * 10).prop_map(|tenths| Value::from(tenths as f64 / 10.0)),
+        1 => number(),
+    ]
+    .boxed()
+}
+
+#[test]
+fn fractional_and_exclusive_bounds_decide_like_the_schema() {
+    let decoder = Decoder::<Gauge>::with_schema(gauge_schema(), 64).expect("schema compiles");
+    let gauge = perturbed(object(vec![
+        ("level", around(-4, 9)),
+        ("step", around(-1, 11)),
+        ("ratio", around(-2, 4)),
+    ]));
+    let tally = differential("Gauge", &decoder, gauge, |value| !has_integral_float(value));
+    check_both_outcomes("Gauge", &tally);
+}
+
 #[test]
 fn boundary_cases() {
     let manifest = Manifest::collect().expect("registry");
