@@ -1416,9 +1416,16 @@ struct Keys<'p> {
     found: usize,
 }
 
-impl Keys<'_> {
+/// What learns from a string serde reads (a key, or a tag's value) without
+/// changing what serde is given.
+trait Watch {
+    fn saw(self, text: &str);
+}
+
+/// Finds the property a key names.
+impl Watch for &mut Keys<'_> {
     #[inline(always)]
-    fn saw(&mut self, key: &str) {
+    fn saw(self, key: &str) {
         let properties = &self.object.properties;
         let index = if properties
             .get(self.guess)
@@ -1439,41 +1446,57 @@ impl Keys<'_> {
     }
 }
 
-/// The seed of a key, watched by [`Keys`].
-struct KeySeedWatch<'a, 'p, S> {
-    seed: S,
-    keys: &'a mut Keys<'p>,
+/// Which of a union's branches (or an enum's variants) a tag picks.
+struct TagWatch<'a, 'p, C> {
+    choices: &'p [C],
+    /// The choice the string named.
+    picked: &'a mut Option<&'p C>,
 }
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for KeySeedWatch<'_, '_, S> {
+/// Records the choice a tag names; none when it names none (or is not a
+/// string), and the plan then refuses the payload.
+impl<C: Choice> Watch for TagWatch<'_, '_, C> {
+    #[inline(always)]
+    fn saw(self, tag: &str) {
+        *self.picked = self.choices.iter().find(|choice| same(choice.name(), tag));
+    }
+}
+
+/// A seed whose string is shown to a [`Watch`] as serde reads it.
+struct WatchedSeed<S, W> {
+    seed: S,
+    watch: W,
+}
+
+impl<'de, S: DeserializeSeed<'de>, W: Watch> DeserializeSeed<'de> for WatchedSeed<S, W> {
     type Value = S::Value;
 
     #[inline(always)]
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
-        self.seed.deserialize(KeyDeserializer {
+        self.seed.deserialize(WatchedDeserializer {
             de: deserializer,
-            keys: self.keys,
+            watch: self.watch,
         })
     }
 }
 
-struct KeyDeserializer<'a, 'p, D> {
+struct WatchedDeserializer<D, W> {
     de: D,
-    keys: &'a mut Keys<'p>,
+    watch: W,
 }
 
-struct KeyVisitor<'a, 'p, V> {
+struct WatchedVisitor<V, W> {
     visitor: V,
-    keys: &'a mut Keys<'p>,
+    watch: W,
 }
 
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for KeyDeserializer<'_, '_, D> {
+impl<'de, D: Deserializer<'de>, W: Watch> Deserializer<'de> for WatchedDeserializer<D, W> {
     type Error = D::Error;
 
-    forward_every_method!(KeyVisitor { keys });
+    forward_every_method!(WatchedVisitor { watch });
 }
 
-impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, '_, V> {
+impl<'de, V: Visitor<'de>, W: Watch> Visitor<'de> for WatchedVisitor<V, W> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1482,23 +1505,24 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, '_, V> {
 
     #[inline(always)]
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
-        self.keys.saw(value);
+        self.watch.saw(value);
         self.visitor.visit_borrowed_str(value)
     }
 
     #[inline(always)]
     fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
-        self.keys.saw(value);
+        self.watch.saw(value);
         self.visitor.visit_str(value)
     }
 
     fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
-        self.keys.saw(&value);
+        self.watch.saw(&value);
         self.visitor.visit_string(value)
     }
 
-    // Keys read as anything else (e.g. numbers for a `HashMap<u32, _>`)
-    // name no property.
+    // Anything else is not shown to the watch: a key read as a number
+    // (a `HashMap<u32, _>`) names no property, and a tag that is not a
+    // string picks no branch.
     fn visit_bool<E: de::Error>(self, value: bool) -> Result<V::Value, E> {
         self.visitor.visit_bool(value)
     }
@@ -1568,82 +1592,6 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for KeyVisitor<'_, '_, V> {
     }
 }
 
-/// The seed of a union's tag value: the branch its string picks is
-/// recorded as serde reads it.
-struct TagSeed<'a, 'p, S, C> {
-    seed: S,
-    watch: TagWatch<'a, 'p, C>,
-}
-
-struct TagWatch<'a, 'p, C> {
-    choices: &'p [C],
-    /// The choice the string named.
-    picked: &'a mut Option<&'p C>,
-}
-
-impl<C: Choice> TagWatch<'_, '_, C> {
-    /// Records the choice `tag` names; none when it names none.
-    #[inline(always)]
-    fn pick(self, tag: &str) {
-        *self.picked = self.choices.iter().find(|choice| same(choice.name(), tag));
-    }
-}
-
-impl<'de, S: DeserializeSeed<'de>, C: Choice> DeserializeSeed<'de> for TagSeed<'_, '_, S, C> {
-    type Value = S::Value;
-
-    #[inline(always)]
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<S::Value, D::Error> {
-        self.seed.deserialize(TagDeserializer {
-            de: deserializer,
-            watch: self.watch,
-        })
-    }
-}
-
-struct TagDeserializer<'a, 'p, D, C> {
-    de: D,
-    watch: TagWatch<'a, 'p, C>,
-}
-
-struct TagVisitor<'a, 'p, V, C> {
-    visitor: V,
-    watch: TagWatch<'a, 'p, C>,
-}
-
-impl<'de, D: Deserializer<'de>, C: Choice> Deserializer<'de> for TagDeserializer<'_, '_, D, C> {
-    type Error = D::Error;
-
-    forward_every_method!(TagVisitor { watch });
-}
-
-/// Takes the tag as a string only (the schema's branches are told apart
-/// by string constants); anything else is refused.
-impl<'de, V: Visitor<'de>, C: Choice> Visitor<'de> for TagVisitor<'_, '_, V, C> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.visitor.expecting(f)
-    }
-
-    #[inline(always)]
-    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<V::Value, E> {
-        self.watch.pick(value);
-        self.visitor.visit_borrowed_str(value)
-    }
-
-    #[inline(always)]
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<V::Value, E> {
-        self.watch.pick(value);
-        self.visitor.visit_str(value)
-    }
-
-    fn visit_string<E: de::Error>(self, value: String) -> Result<V::Value, E> {
-        self.watch.pick(&value);
-        self.visitor.visit_string(value)
-    }
-}
-
 /// String equality without a call to `memcmp`, for the short strings
 /// property names are: two overlapping word loads cover 4 to 16 bytes.
 #[inline(always)]
@@ -1688,9 +1636,9 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
         seed: S,
     ) -> Result<Option<S::Value>, A::Error> {
         self.keys.found = NO_PROPERTY;
-        let result = self.map.next_key_seed(KeySeedWatch {
+        let result = self.map.next_key_seed(WatchedSeed {
             seed,
-            keys: &mut self.keys,
+            watch: &mut self.keys,
         });
         if matches!(result, Ok(Some(_))) {
             self.take_key();
@@ -1708,7 +1656,7 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
             }),
             Some(union) => {
                 let mut picked = None;
-                let result = self.map.next_value_seed(TagSeed {
+                let result = self.map.next_value_seed(WatchedSeed {
                     seed,
                     watch: TagWatch {
                         choices: &union.branches,
@@ -1849,7 +1797,7 @@ impl<'de, 'p, A: MapAccess<'de>> EnumAccess<'de> for ExternalAccess<'p, A> {
         let mut picked = None;
         let name = self
             .map
-            .next_key_seed(TagSeed {
+            .next_key_seed(WatchedSeed {
                 seed,
                 watch: TagWatch {
                     choices: self.variants,
