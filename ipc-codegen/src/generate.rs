@@ -9,13 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use askama::Template;
-use ipc_runtime::manifest::ContractManifest;
+use ipc_runtime::manifest::{ContractManifest, ErrorManifest};
 use ipc_runtime::naming::{upper_camel_case, words};
 use ipc_runtime::schema::Direction;
 use ipc_runtime::{ContractKind, Manifest};
 use serde_json::{Map, Value, json};
 
-use crate::mapper::Mapper;
+use crate::mapper::{Mapper, reference_key};
 use crate::names::{Form, TypeNames};
 use crate::ts::{self, Property, TsObject, TsType, UnionMember};
 
@@ -705,26 +705,34 @@ fn runtime_error_names() -> BTreeSet<String> {
         .collect()
 }
 
-/// The `$defs` name of a contract's error type, when its schema is a plain
-/// reference to one (as `#[contract_error]` types always are).
-fn error_definition(contract: &ContractManifest) -> Option<&str> {
-    let schema = contract.error.as_ref()?.schema.as_object()?;
+/// The `$defs` name of an error type, when its schema is a plain reference
+/// to one (as `#[contract_error]` types always are).
+fn error_definition(error: &ErrorManifest) -> Option<&str> {
+    let schema = error.schema.as_object()?;
     if schema.len() != 1 {
         return None;
     }
-    schema.get("$ref")?.as_str()?.strip_prefix("#/$defs/")
+    reference_key(&error.schema)
 }
 
-/// Claims `names` for `owner`; `false` (and nothing claimed) when one is
-/// taken.
-fn claim(taken: &mut BTreeMap<String, String>, names: &ErrorNames, owner: &str) -> bool {
-    if names.all().iter().any(|name| taken.contains_key(*name)) {
-        return false;
+/// Claims `names` for `owner`, or, when some are taken, claims none and
+/// returns those with who declares them.
+fn claim<'n>(
+    taken: &mut BTreeMap<String, String>,
+    names: &'n ErrorNames,
+    owner: &str,
+) -> Vec<(&'n String, String)> {
+    let clashes: Vec<(&String, String)> = names
+        .all()
+        .into_iter()
+        .filter_map(|name| Some((name, taken.get(name)?.clone())))
+        .collect();
+    if clashes.is_empty() {
+        for name in names.all() {
+            taken.insert(name.clone(), owner.to_owned());
+        }
     }
-    for name in names.all() {
-        taken.insert(name.clone(), owner.to_owned());
-    }
-    true
+    clashes
 }
 
 /// The typed errors of the invoke contracts. Contracts whose error is the
@@ -745,97 +753,103 @@ fn contract_errors(
         Direction::Output,
         "types.",
     );
-    let with_errors: Vec<&ContractManifest> = manifest
-        .contracts
-        .iter()
-        .filter(|contract| contract.error.is_some() && contract.kind == ContractKind::Invoke)
-        .collect();
+    /// An invoke contract with a typed error, under its own names.
+    struct Owned<'m> {
+        error: &'m ErrorManifest,
+        /// `namespace.method`, as the generated API spells it.
+        display: String,
+        own: ErrorNames,
+    }
 
     // The contracts' own names come first: they are the public API, and a
     // shared name that would collide with one is simply not used.
-    let mut own_names = Vec::new();
-    for contract in &with_errors {
+    let mut owned = Vec::new();
+    for contract in &manifest.contracts {
+        let Some(error) = &contract.error else {
+            continue;
+        };
+        if contract.kind != ContractKind::Invoke {
+            continue;
+        }
         let own = ErrorNames::of_contract(contract);
-        let owner = format!("`{}`", contract.channel);
-        let clashes: Vec<&String> = own
-            .all()
-            .into_iter()
-            .filter(|name| taken.contains_key(*name))
-            .collect();
-        for name in &clashes {
+        let clashes = claim(&mut taken, &own, &format!("`{}`", contract.channel));
+        for (name, owner) in &clashes {
             problems.push(format!(
-                "the typed error of `{}` would be named `{name}`, which {} already declares",
-                contract.channel, taken[*name]
+                "the typed error of `{}` would be named `{name}`, which {owner} already declares",
+                contract.channel
             ));
         }
         if clashes.is_empty() {
-            claim(&mut taken, &own, &owner);
-            own_names.push((*contract, own));
+            owned.push(Owned {
+                error,
+                display: format!("{}.{}", contract.namespace, method_name(contract)),
+                own,
+            });
         }
     }
 
-    // One union per Rust error type, in `$defs` order.
-    let mut by_definition: BTreeMap<&str, Vec<&ContractManifest>> = BTreeMap::new();
-    for (contract, _) in &own_names {
-        if let Some(definition) = error_definition(contract) {
-            by_definition.entry(definition).or_default().push(contract);
+    // One union per Rust error type, in `$defs` order; each entry is the
+    // indices in `owned` of the contracts that throw it.
+    let mut by_definition: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, contract) in owned.iter().enumerate() {
+        if let Some(definition) = error_definition(contract.error) {
+            by_definition.entry(definition).or_default().push(index);
         }
     }
     let mut unions = Vec::new();
-    let mut shared_by_channel: BTreeMap<&str, ErrorNames> = BTreeMap::new();
-    for (definition, contracts) in &by_definition {
+    let mut shared_of: Vec<Option<ErrorNames>> = vec![None; owned.len()];
+    for (definition, users) in &by_definition {
         let Some(ts_name) = names.get(Direction::Output, definition) else {
             continue;
         };
         let shared = ErrorNames::of_error_type(ts_name);
-        let rust_path = contracts[0]
-            .error
-            .as_ref()
-            .map_or("", |error| error.rust_path.as_str());
-        if !claim(&mut taken, &shared, &format!("`{rust_path}`")) {
+        let error = owned[users[0]].error;
+        let rust_path = &error.rust_path;
+        if !claim(&mut taken, &shared, &format!("`{rust_path}`")).is_empty() {
             continue;
         }
-        let users: Vec<String> = contracts
+        let thrown: Vec<String> = users
             .iter()
-            .map(|contract| format!("`{}.{}`", contract.namespace, method_name(contract)))
+            .map(|&index| format!("`{}`", owned[index].display))
             .collect();
+        for &index in users {
+            shared_of[index] = Some(shared.clone());
+        }
         unions.push(error_union_view(
             &mapper,
-            contracts[0],
-            &shared,
+            error,
+            shared,
             format!(
                 "The typed errors of Rust `{rust_path}`, as {}.",
-                thrown_by(&users)
+                thrown_by(&thrown)
             ),
             format!("Rust `{rust_path}`"),
         ));
-        for contract in contracts {
-            shared_by_channel.insert(contract.channel.as_str(), shared.clone());
-        }
     }
 
     let mut aliases = Vec::new();
-    for (contract, own) in own_names {
-        let display = format!("{}.{}", contract.namespace, method_name(contract));
-        match shared_by_channel.get(contract.channel.as_str()) {
+    for (contract, shared) in owned.into_iter().zip(shared_of) {
+        let Owned {
+            error,
+            display,
+            own,
+        } = contract;
+        match shared {
             Some(shared) => aliases.push(ErrorAliasView {
                 contract: display,
                 own,
-                shared: shared.clone(),
+                shared,
             }),
-            None => {
-                let rust_path = contract
-                    .error
-                    .as_ref()
-                    .map_or("", |error| error.rust_path.as_str());
-                unions.push(error_union_view(
-                    &mapper,
-                    contract,
-                    &own,
-                    format!("The typed errors of `{display}` (Rust `{rust_path}`)."),
-                    format!("`{display}`"),
-                ));
-            }
+            None => unions.push(error_union_view(
+                &mapper,
+                error,
+                own,
+                format!(
+                    "The typed errors of `{display}` (Rust `{}`).",
+                    error.rust_path
+                ),
+                format!("`{display}`"),
+            )),
         }
     }
     (unions, aliases)
@@ -852,12 +866,12 @@ fn thrown_by(users: &[String]) -> String {
 
 fn error_union_view(
     mapper: &Mapper<'_>,
-    contract: &ContractManifest,
-    names: &ErrorNames,
+    error: &ErrorManifest,
+    names: ErrorNames,
     summary: String,
     subject: String,
 ) -> ErrorUnionView {
-    let (ty, mut notes) = error_union(mapper, contract);
+    let (ty, mut notes) = error_union(mapper, error);
     let mut doc = vec![
         summary,
         String::new(),
@@ -867,34 +881,25 @@ fn error_union_view(
         ),
     ];
     doc.append(&mut notes);
-    let codes = contract
-        .error
-        .as_ref()
-        .map(|error| {
-            error
-                .codes
-                .iter()
-                .map(|c| ts::string_literal(&c.code))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
+    let codes = error
+        .codes
+        .iter()
+        .map(|c| ts::string_literal(&c.code))
+        .collect::<Vec<_>>()
+        .join(", ");
     ErrorUnionView {
         doc: ts::doc_comment(&doc, 0),
         subject,
-        names: names.clone(),
+        names,
         ty: ts::after_operator(&ty.render(0)),
         codes,
     }
 }
 
-/// `IPCHandlerError & { code: ..; details: .. }` for each code of the
-/// contract's error, from the adjacently tagged schema.
-fn error_union(mapper: &Mapper<'_>, contract: &ContractManifest) -> (TsType, Vec<String>) {
+/// `IPCHandlerError & { code: ..; details: .. }` for each code of an
+/// error type, from the adjacently tagged schema.
+fn error_union(mapper: &Mapper<'_>, error: &ErrorManifest) -> (TsType, Vec<String>) {
     let mut notes = Vec::new();
-    let Some(error) = &contract.error else {
-        return (TsType::Keyword("never"), notes);
-    };
     let schema = mapper.resolve(&error.schema);
     let branches: Vec<&Value> = schema
         .get("oneOf")
