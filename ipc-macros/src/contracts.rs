@@ -4,7 +4,7 @@
 //! compile error.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::{Attribute, Ident, Item, ItemMod, Type};
 
 use crate::attr::{self, Value, ValueKind};
@@ -83,12 +83,16 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ModuleModel> {
             ),
         ),
         Some((_, items)) => {
+            let mut found = 0;
             for item in items {
-                if let Some(contract) = handled_contract(item) {
-                    handled.push(contract);
+                match handled_contract(item) {
+                    Some(Ok(contract)) => handled.push(contract),
+                    Some(Err(error)) => diagnostics.push(error),
+                    None => continue,
                 }
+                found += 1;
             }
-            if handled.is_empty() {
+            if found == 0 {
                 diagnostics.error(
                     module.ident.span(),
                     format!(
@@ -100,12 +104,12 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ModuleModel> {
         }
     }
     for contract in &handled {
-        if contract.method == ADD_TO || contract.method == trait_ident {
+        if contract.method == ADD_TO {
             diagnostics.error(
                 contract.ident.span(),
                 format!(
-                    "the handler method of `{}` would be `{}`, which the generated trait `{trait_ident}` already uses: rename the type",
-                    contract.ident, contract.method
+                    "the handler method of `{}` would be `{ADD_TO}`, the method of the generated trait `{trait_ident}` that registers the handlers: rename the type",
+                    contract.ident
                 ),
             );
         }
@@ -124,10 +128,10 @@ fn plain_ident(ty: &Type) -> Option<Ident> {
     }
 }
 
-/// The contract `item` declares, when it is an invoke or send contract.
-/// Problems in the contract's own arguments are left to `#[contract]`,
-/// which reports them on the item.
-fn handled_contract(item: &Item) -> Option<Handled> {
+/// The contract `item` declares, when it is an invoke or send contract,
+/// or why it cannot have a handler method. Problems in the contract's own
+/// arguments are left to `#[contract]`, which reports them on the item.
+fn handled_contract(item: &Item) -> Option<syn::Result<Handled>> {
     let (attrs, ident) = match item {
         Item::Struct(item) => (&item.attrs, &item.ident),
         Item::Enum(item) => (&item.attrs, &item.ident),
@@ -155,23 +159,37 @@ fn handled_contract(item: &Item) -> Option<Handled> {
         Kind::Send => Reply::Send,
         Kind::Event => return None,
     };
-    let method = format_ident!(
-        "{}",
-        naming::screaming_snake_case(&ident.to_string()).to_lowercase(),
-        span = ident.span()
-    );
+    let name = naming::screaming_snake_case(&ident.to_string()).to_lowercase();
+    let Some(method) = method_ident(&name, ident.span()) else {
+        return Some(Err(syn::Error::new(
+            ident.span(),
+            format!(
+                "the handler method of `{ident}` would be `{name}`, a keyword that cannot name a method: rename the type"
+            ),
+        )));
+    };
     let cfgs = attrs
         .iter()
         .filter(|attr| attr.path().is_ident("cfg"))
         .cloned()
         .collect();
-    Some(Handled {
+    Some(Ok(Handled {
         ident: ident.clone(),
         method,
         cfgs,
         docs: doc_string(attrs),
         reply,
-    })
+    }))
+}
+
+/// `name` as a method name: written raw when it is a keyword (`Type` gives
+/// `r#type`), and `None` for the keywords that cannot be raw (`self`,
+/// `super`, `crate`).
+fn method_ident(name: &str, span: Span) -> Option<Ident> {
+    if syn::parse_str::<Ident>(name).is_ok() {
+        return Some(Ident::new(name, span));
+    }
+    (!matches!(name, "self" | "super" | "crate")).then(|| Ident::new_raw(name, span))
 }
 
 fn expand_model(model: ModuleModel) -> TokenStream {

@@ -15,8 +15,9 @@ pub mod only_events {
     pub struct Ticked {}
 }
 
-// A trait name that is not an identifier, an unknown key, and a contract
-// whose method would be the trait's own `add_to`: all reported at once.
+// A trait name that is not an identifier, an unknown key, a contract
+// whose method would be the trait's own `add_to`, and one whose method
+// would be a keyword that cannot be raw: all reported at once.
 #[ipc_runtime::contracts(handlers = handlers::Named, every = true)]
 pub mod clashing {
     use super::*;
@@ -24,6 +25,10 @@ pub mod clashing {
     #[ipc_runtime::contract(send)]
     #[derive(Serialize, Deserialize, JsonSchema)]
     pub struct AddTo {}
+
+    #[ipc_runtime::contract(send)]
+    #[derive(Serialize, Deserialize, JsonSchema)]
+    pub struct Crate {}
 }
 
 fn main() {}
