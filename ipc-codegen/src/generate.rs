@@ -3,7 +3,8 @@
 //! Every name and type is computed here; the askama templates under
 //! `templates/codegen/` only lay out the precomputed views. The runtime
 //! files `templates/ts/errors.ts`, `transport.ts` and `transport.ws.ts` are
-//! copied verbatim (the first followed by each contract's typed error).
+//! copied verbatim (the first followed by the typed errors: one union, codes
+//! and guard per Rust error type, and each contract's names as aliases).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
