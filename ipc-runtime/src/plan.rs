@@ -257,8 +257,9 @@ impl Plan {
         }
         for node in &mut plan.nodes {
             let (low, high) = integer_range(node);
-            node.unsigned_range = clamp_range(low, high, (1, 0));
-            node.signed_range = clamp_range(low, high, (0, -1));
+            node.unsigned_range = within(low.max(0), high.min(u64::MAX.into()), (1, 0));
+            node.signed_range =
+                within(low.max(i64::MIN.into()), high.min(i64::MAX.into()), (0, -1));
             node.any_float = node.types & NUMBER != 0
                 && node.string_enum.is_none()
                 && node.minimum.is_none()
@@ -373,34 +374,14 @@ fn integer_range(node: &Node) -> (i128, i128) {
     (low, high)
 }
 
-/// `low..=high` within the range of `N`, or `empty` when none of it is.
-fn clamp_range<N: TryFrom<i128> + Into<i128> + Bounded>(
-    low: i128,
-    high: i128,
-    empty: (N, N),
-) -> (N, N) {
-    let low = low.max(N::MIN.into());
-    let high = high.min(N::MAX.into());
+/// `low..=high` as a range of `N`, or `empty` when an end does not fit
+/// (the caller has clamped each end toward `N`'s range) or `low` is above
+/// `high`.
+fn within<N: TryFrom<i128> + PartialOrd>(low: i128, high: i128, empty: (N, N)) -> (N, N) {
     match (N::try_from(low), N::try_from(high)) {
-        (Ok(low), Ok(high)) if low.into() <= high.into() => (low, high),
+        (Ok(low), Ok(high)) if low <= high => (low, high),
         _ => empty,
     }
-}
-
-/// The least and greatest values of an integer type.
-trait Bounded: Copy {
-    const MIN: Self;
-    const MAX: Self;
-}
-
-impl Bounded for u64 {
-    const MIN: u64 = u64::MIN;
-    const MAX: u64 = u64::MAX;
-}
-
-impl Bounded for i64 {
-    const MIN: i64 = i64::MIN;
-    const MAX: i64 = i64::MAX;
 }
 
 /// The byte lengths that settle a string's length constraints on their
