@@ -27,7 +27,7 @@ struct StoredNotes {
 
 /// Why a store operation failed.
 #[derive(Debug)]
-pub(crate) enum StoreError {
+pub enum StoreError {
     NotFound(NoteId),
     Io(io::Error),
     /// The notes file exists but cannot be read as notes.
@@ -54,7 +54,7 @@ impl From<io::Error> for StoreError {
 
 /// The notes of one data directory.
 #[derive(Debug)]
-pub(crate) struct NoteStore {
+pub struct NoteStore {
     path: PathBuf,
     state: Mutex<StoredNotes>,
 }
@@ -70,7 +70,7 @@ fn now_ms() -> u64 {
 impl NoteStore {
     /// Opens (or creates) the store in `data_dir`. A corrupt file is an
     /// error, never silently replaced.
-    pub(crate) fn open(data_dir: &Path) -> Result<NoteStore, StoreError> {
+    pub fn open(data_dir: &Path) -> Result<NoteStore, StoreError> {
         fs::create_dir_all(data_dir)?;
         let path = data_dir.join(FILE_NAME);
         let state = match fs::read(&path) {
@@ -96,14 +96,14 @@ impl NoteStore {
     }
 
     /// Every note, most recently updated first.
-    pub(crate) fn list(&self) -> Vec<NoteSummary> {
+    pub fn list(&self) -> Vec<NoteSummary> {
         let state = self.lock();
         let mut summaries: Vec<NoteSummary> = state.notes.values().map(Note::summary).collect();
         summaries.sort_by(|a, b| b.updated_at_ms.cmp(&a.updated_at_ms).then(b.id.cmp(&a.id)));
         summaries
     }
 
-    pub(crate) fn get(&self, id: NoteId) -> Result<Note, StoreError> {
+    pub fn get(&self, id: NoteId) -> Result<Note, StoreError> {
         self.lock()
             .notes
             .get(&id)
@@ -112,7 +112,7 @@ impl NoteStore {
     }
 
     /// Creates or replaces a note; returns it and whether it was created.
-    pub(crate) fn save(&self, request: SaveNote) -> Result<(Note, bool), StoreError> {
+    pub fn save(&self, request: SaveNote) -> Result<(Note, bool), StoreError> {
         let mut state = self.lock();
         let mut next = StoredNotes {
             next_id: state.next_id,
@@ -142,7 +142,7 @@ impl NoteStore {
         Ok((note, created))
     }
 
-    pub(crate) fn delete(&self, id: NoteId) -> Result<(), StoreError> {
+    pub fn delete(&self, id: NoteId) -> Result<(), StoreError> {
         let mut state = self.lock();
         if !state.notes.contains_key(&id) {
             return Err(StoreError::NotFound(id));
