@@ -738,8 +738,10 @@ async fn unsafe_integers_in_and_out() {
         )
         .await;
         assert_eq!(reply["error"]["field"], "response", "validate = {validate}");
+        // Once, though it also breaks the schema's clamped range.
         assert_eq!(
-            reply["error"]["issues"][0], unsafe_issue,
+            reply["error"]["issues"],
+            json!([unsafe_issue]),
             "validate = {validate}"
         );
         let reply = invoke(
@@ -758,7 +760,10 @@ async fn unsafe_integers_in_and_out() {
             .event(&Ping { seq: UNSAFE })
             .expect_err("unsafe event");
         match error {
-            IpcError::Validation(error) => assert_eq!(error.issues[0].path, vec!["seq".into()]),
+            IpcError::Validation(error) => {
+                let paths: Vec<_> = error.issues.iter().map(|issue| &issue.path).collect();
+                assert_eq!(paths, [&vec!["seq".into()]], "validate = {validate}");
+            }
             other => panic!("expected a validation error, got {other:?}"),
         }
     }
