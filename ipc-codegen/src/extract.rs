@@ -13,7 +13,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ipc_runtime::Manifest;
+use ipc_meta::Manifest;
 use serde::Deserialize;
 
 /// Why a manifest could not be extracted.

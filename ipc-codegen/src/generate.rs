@@ -10,13 +10,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use askama::Template;
-use ipc_runtime::manifest::{ContractManifest, ErrorManifest};
-use ipc_runtime::naming::{upper_camel_case, words};
-use ipc_runtime::schema::Direction;
-use ipc_runtime::{ContractKind, Manifest};
+use ipc_meta::Direction;
+use ipc_meta::check_contract_set;
+use ipc_meta::manifest::{ContractManifest, ErrorManifest};
+use ipc_meta::naming::{check_error_code, upper_camel_case, words};
+use ipc_meta::{ContractKind, Manifest};
 use serde_json::{Map, Value, json};
 
-use crate::mapper::{Mapper, reference_key};
+use ipc_meta::schema::reference_key;
+
+use crate::mapper::Mapper;
 use crate::names::{Form, TypeNames};
 use crate::ts::{self, Property, TsObject, TsType, UnionMember};
 
@@ -196,28 +199,17 @@ fn render(template: &impl Template) -> String {
 
 // --- Validation -----------------------------------------------------------
 
+/// The checks the registry made when the manifest was written, made again
+/// on what was read: the manifest may come from another version or a file.
 fn check_contracts(manifest: &Manifest, problems: &mut Vec<String>) {
-    let mut channels = BTreeSet::new();
+    let entries: Vec<_> = manifest
+        .contracts
+        .iter()
+        .map(ContractManifest::set_entry)
+        .collect();
+    problems.extend(check_contract_set(&entries));
     for contract in &manifest.contracts {
         let channel = &contract.channel;
-        if let Err(problem) = ipc_runtime::naming::check_channel(channel) {
-            problems.push(problem);
-        }
-        if !channels.insert(channel.as_str()) {
-            problems.push(format!("channel `{channel}` is declared twice"));
-        }
-        for (what, name) in [
-            ("namespace", &contract.namespace),
-            ("method", &contract.method),
-        ] {
-            if !ts::is_identifier(name)
-                || matches!(name.as_str(), "__proto__" | "constructor" | "prototype")
-            {
-                problems.push(format!(
-                    "`{name}` ({channel}) is not a valid {what}: use an ASCII identifier such as `saveNote`"
-                ));
-            }
-        }
         if contract.kind == ContractKind::Invoke && contract.response.is_none() {
             problems.push(format!(
                 "invoke contract `{channel}` has no response schema"
@@ -231,20 +223,6 @@ fn check_contracts(manifest: &Manifest, problems: &mut Vec<String>) {
             }
         }
     }
-}
-
-fn check_error_code(code: &str) -> Result<(), String> {
-    let valid = code.starts_with(|c: char| c.is_ascii_uppercase())
-        && code
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    if !valid {
-        return Err(format!("`{code}` is not a SCREAMING_SNAKE_CASE error code"));
-    }
-    if code.starts_with("IPC_") || code == "INTERNAL_ERROR" {
-        return Err(format!("`{code}` is reserved for framework errors"));
-    }
-    Ok(())
 }
 
 // --- types.ts ---------------------------------------------------------------

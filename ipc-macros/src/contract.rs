@@ -7,7 +7,7 @@ use syn::{Attribute, DeriveInput, LitStr, Type};
 use crate::attr::{self, Value, ValueKind};
 use crate::derives;
 use crate::diagnostics::{self, Diagnostics};
-use crate::naming;
+use ipc_meta::naming;
 
 /// Where the payload flows. Streams will join as a fourth kind.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use crate::attr::{self, Value, ValueKind};
 use crate::contract::doc_string;
 use crate::derives;
 use crate::diagnostics::{self, Diagnostics};
-use crate::naming;
+use ipc_meta::naming;
 
 struct VariantModel {
     ident: syn::Ident,

@@ -10,7 +10,7 @@ use syn::{Attribute, Ident, Item, ItemMod, Type};
 use crate::attr::{self, Value, ValueKind};
 use crate::contract::{self, Kind, doc_string};
 use crate::diagnostics::{self, Diagnostics};
-use crate::naming;
+use ipc_meta::naming;
 
 const KEYS: &[(&str, ValueKind)] = &[("handlers", ValueKind::Type)];
 
@@ -159,7 +159,7 @@ fn handled_contract(item: &Item) -> Option<syn::Result<Handled>> {
         Kind::Send => Reply::Send,
         Kind::Event => return None,
     };
-    let name = naming::screaming_snake_case(&ident.to_string()).to_lowercase();
+    let name = naming::snake_case(&ident.to_string());
     let Some(method) = method_ident(&name, ident.span()) else {
         return Some(Err(syn::Error::new(
             ident.span(),

@@ -19,7 +19,7 @@ use crate::context::{CallContext, CallerIdentity, CancellationToken};
 use crate::contract::{
     Contract, ContractError, ContractKind, EventContract, InvokeContract, NoError, SendContract,
 };
-use crate::manifest::Manifest;
+use crate::manifest::{CollectManifest, Manifest};
 use crate::naming::ContractNames;
 use crate::registry::registered_contracts;
 use crate::validation::{self, DecodeError, Decoder, compile_schema, encode_outbound};

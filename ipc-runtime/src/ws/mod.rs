@@ -43,12 +43,7 @@ use crate::contract::EventContract;
 use crate::router::Router;
 use crate::wire::{self, FrameworkCode, IpcError};
 
-/// The subprotocol of this version of the wire protocol.
-pub const SUBPROTOCOL: &str = "ipc-contracts.v1";
-/// The prefix of the subprotocol entry that carries the secret.
-pub const SECRET_PROTOCOL_PREFIX: &str = "ipc-secret.";
-/// The WebSocket path.
-pub const IPC_PATH: &str = "/ipc";
+pub use ipc_meta::protocol::ws::{IPC_PATH, SECRET_PROTOCOL_PREFIX, SUBPROTOCOL};
 
 /// How the server listens and what it allows.
 #[derive(Debug, Clone)]

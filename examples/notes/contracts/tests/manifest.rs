@@ -1,6 +1,6 @@
 //! The notes manifest, and its schemas against real payloads.
 
-use ipc_runtime::{ContractKind, Manifest};
+use ipc_runtime::{CollectManifest, ContractKind, Manifest};
 use notes_contracts::{ChangeKind, Note, NoteChanged, NoteError, SaveNote, TelemetryEvent};
 use serde_json::{Value, json};
 
