@@ -111,32 +111,16 @@ export type TransportErrorCode = (typeof TRANSPORT_ERROR_CODES)[number]
  * {@link FRAMEWORK_ERROR_STATUS}.
  */
 export const FRAMEWORK_ERROR_CODES = Object.freeze([
-  'IPC_UNKNOWN_CHANNEL',
-  'IPC_MALFORMED_REQUEST',
-  'IPC_UNSUPPORTED_VERSION',
-  'IPC_PAYLOAD_TOO_LARGE',
-  'IPC_PAYLOAD_TOO_DEEP',
-  'IPC_FORBIDDEN',
-  'IPC_TIMEOUT',
-  'IPC_CANCELLED',
-  'INTERNAL_ERROR',
-] as const)
+{% for code in framework_codes %}  {{ code.literal }},
+{% endfor %}] as const)
 
 /** A code of a framework failure reported by the main side. */
 export type FrameworkErrorCode = (typeof FRAMEWORK_ERROR_CODES)[number]
 
 /** The status code the main side sends with each framework failure. */
 export const FRAMEWORK_ERROR_STATUS: Readonly<Record<FrameworkErrorCode, number>> = Object.freeze({
-  IPC_UNKNOWN_CHANNEL: 404,
-  IPC_MALFORMED_REQUEST: 400,
-  IPC_UNSUPPORTED_VERSION: 400,
-  IPC_PAYLOAD_TOO_LARGE: 413,
-  IPC_PAYLOAD_TOO_DEEP: 400,
-  IPC_FORBIDDEN: 403,
-  IPC_TIMEOUT: 504,
-  IPC_CANCELLED: 499,
-  INTERNAL_ERROR: 500,
-})
+{% for code in framework_codes %}  {{ code.name }}: {{ code.status }},
+{% endfor %}})
 
 const DEFAULT_HANDLER_CODE = 'IPC_HANDLER_ERROR'
 const DEFAULT_VALIDATION_MESSAGE = 'IPC validation failed'
