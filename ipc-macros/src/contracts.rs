@@ -52,13 +52,13 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ModuleModel> {
-    let mut diagnostics = Diagnostics::default();
     let module: ItemMod = syn::parse2(item).map_err(|error| {
         syn::Error::new(
             error.span(),
             "`#[contracts]` applies to an inline module: `mod name { .. }`",
         )
     })?;
+    let mut diagnostics = Diagnostics::default();
     let args = attr::parse_args(args, KEYS, "`#[contracts(..)]`", &mut diagnostics);
     let mut trait_ident = Ident::new("Handlers", Span::call_site());
     for arg in args {
