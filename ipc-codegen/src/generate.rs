@@ -16,7 +16,7 @@ use askama::Template;
 use ipc_meta::Direction;
 use ipc_meta::manifest::{ContractManifest, ErrorManifest};
 use ipc_meta::naming::{check_error_code, upper_camel_case, words};
-use ipc_meta::protocol::{PROTOCOL_VERSION, ws};
+use ipc_meta::protocol::{PROTOCOL_VERSION, VALIDATION_ERROR_CODE, ws};
 use ipc_meta::{ContractKind, Manifest};
 use ipc_meta::{FrameworkCode, check_contract_set};
 use serde_json::{Map, Value, json};
@@ -1006,6 +1006,13 @@ struct TransportTs<'a> {
 #[template(path = "ts/errors.ts", escape = "none")]
 struct RuntimeErrorsTs {
     framework_codes: Vec<FrameworkCodeView>,
+    /// The code of an `IPCValidationError`, as a string literal.
+    validation_code: String,
+    prose: ErrorsProse,
+}
+
+struct ErrorsProse {
+    validation_code: &'static str,
 }
 
 struct FrameworkCodeView {
@@ -1032,6 +1039,10 @@ fn runtime_errors() -> String {
                 status: code.status_code(),
             })
             .collect(),
+        validation_code: ts::string_literal(VALIDATION_ERROR_CODE),
+        prose: ErrorsProse {
+            validation_code: VALIDATION_ERROR_CODE,
+        },
     }))
 }
 

@@ -119,7 +119,7 @@ fn assert_laid_out_from(template: &str, generated: &str, file: &str) {
 #[test]
 fn runtime_files_are_the_templates_with_the_rust_constants() {
     use ipc_meta::FrameworkCode;
-    use ipc_meta::protocol::{PROTOCOL_VERSION, ws};
+    use ipc_meta::protocol::{PROTOCOL_VERSION, VALIDATION_ERROR_CODE, ws};
 
     let files = common::generate(&common::notes_manifest(), &common::electron());
     let root = common::workspace_root().join("templates/ts");
@@ -175,6 +175,10 @@ fn runtime_files_are_the_templates_with_the_rust_constants() {
             "Readonly<Record<FrameworkErrorCode, number>> = Object.freeze({{\n{statuses}}})"
         )),
         "FRAMEWORK_ERROR_STATUS"
+    );
+    assert!(
+        runtime.contains(&format!("  readonly code = '{VALIDATION_ERROR_CODE}'\n")),
+        "IPCValidationError's code"
     );
 }
 

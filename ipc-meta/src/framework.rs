@@ -106,5 +106,7 @@ mod tests {
                 "{code:?}"
             );
         }
+        let validation = crate::protocol::VALIDATION_ERROR_CODE;
+        assert!(crate::naming::check_error_code(validation).is_err());
     }
 }

@@ -4,6 +4,9 @@
 /// The `v` of every request and event envelope.
 pub const PROTOCOL_VERSION: u64 = 1;
 
+/// The `code` of every `IPCValidationError`.
+pub const VALIDATION_ERROR_CODE: &str = "IPC_VALIDATION_ERROR";
+
 /// `2^53 - 1`, JavaScript's `Number.MAX_SAFE_INTEGER`: integers travel as
 /// JSON numbers and must stay within it (see `docs/protocol.md`).
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;

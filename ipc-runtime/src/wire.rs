@@ -26,8 +26,7 @@ pub const MAX_REQUEST_ID_LENGTH: usize = 128;
 /// The most issues one `IPCValidationError` lists.
 pub const MAX_ISSUES: usize = 100;
 
-/// The `code` of every `IPCValidationError`.
-pub const VALIDATION_ERROR_CODE: &str = "IPC_VALIDATION_ERROR";
+pub use ipc_meta::protocol::VALIDATION_ERROR_CODE;
 
 /// The id a client gave its request: a string of at most
 /// [`MAX_REQUEST_ID_LENGTH`] bytes or a safe integer.

@@ -145,8 +145,8 @@ const TRANSPORT_MESSAGES: Readonly<Record<TransportErrorCode, string>> = Object.
  * ```
  */
 export class IPCValidationError extends Error {
-  /** Always `"IPC_VALIDATION_ERROR"`. */
-  readonly code = 'IPC_VALIDATION_ERROR'
+  /** Always `"{{ prose.validation_code }}"`. */
+  readonly code = {{ validation_code }}
   /** The individual failures. */
   readonly issues: ValidationIssue[]
   /** Whether the request or the response failed validation. */
@@ -306,7 +306,7 @@ export function isIPCValidationError(error: unknown): error is IPCValidationErro
   if (error instanceof IPCValidationError) return true
   return (
     looksLikeError(error, 'IPCValidationError') &&
-    readProperty(error, 'code') === 'IPC_VALIDATION_ERROR' &&
+    readProperty(error, 'code') === {{ validation_code }} &&
     Array.isArray(readProperty(error, 'issues'))
   )
 }
@@ -347,7 +347,7 @@ export function isFrameworkError(
  *
  * - Serialized {@link IPCValidationError}, {@link IPCHandlerError} and
  *   {@link IPCTransportError} objects (recognized by `name`; validation errors also
- *   by `code: "IPC_VALIDATION_ERROR"` with an `issues` array) become instances,
+ *   by `code: "{{ prose.validation_code }}"` with an `issues` array) become instances,
  *   copied field by field with type checks and size caps.
  * - Other `Error` instances are returned unchanged.
  * - Anything else is wrapped in a plain `Error`, whose message is the value's
@@ -369,7 +369,7 @@ export function deserializeError(error: unknown): Error {
       if (name === 'IPCValidationError') return IPCValidationError.fromJSON(error)
       if (name === 'IPCHandlerError') return IPCHandlerError.fromJSON(error)
       if (name === 'IPCTransportError') return IPCTransportError.fromJSON(error)
-      if (ownValue(error, 'code') === 'IPC_VALIDATION_ERROR' && Array.isArray(ownValue(error, 'issues'))) {
+      if (ownValue(error, 'code') === {{ validation_code }} && Array.isArray(ownValue(error, 'issues'))) {
         return IPCValidationError.fromJSON(error)
       }
     }
