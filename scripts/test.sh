@@ -30,6 +30,26 @@ cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 step "cargo test (all features: the WebSocket transport too)"
 cargo test --workspace --all-features --locked
 
+step "the code generator depends on the contract model, not on the runtime"
+if cargo tree --locked -p ipc-codegen -e normal --prefix none \
+    | grep -E '^(ipc-contracts-runtime|jsonschema|tokio) '; then
+    echo "ipc-codegen must not depend on the crates above" >&2
+    exit 1
+fi
+
+step "cargo package: every publishable crate, and the code generator built from its .crate"
+publishable=$(cargo metadata --locked --no-deps --format-version 1 | node -e '
+    let json = ""
+    process.stdin.on("data", (chunk) => { json += chunk }).on("end", () => {
+        for (const p of JSON.parse(json).packages) {
+            // `publish = false` is an empty list of registries.
+            if (!(Array.isArray(p.publish) && p.publish.length === 0)) console.log(`-p ${p.name}`)
+        }
+    })')
+# shellcheck disable=SC2086 # one `-p NAME` per word
+cargo package --locked --no-verify $publishable
+cargo package --locked -p ipc-meta -p ipc-codegen
+
 step "ipc-codegen check: the committed notes bindings match the contracts"
 cargo run --locked -q -p ipc-codegen -- check --crate examples/notes/contracts \
     --out examples/notes/renderer/src/ipc --target electron

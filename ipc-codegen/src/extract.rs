@@ -16,7 +16,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ipc_runtime::Manifest;
+use ipc_meta::Manifest;
 use serde::Deserialize;
 
 /// Why a manifest could not be extracted.
@@ -24,7 +24,7 @@ use serde::Deserialize;
 pub enum ExtractError {
     /// `cargo` could not be started or `cargo metadata` failed.
     Cargo(String),
-    /// The directory is not a library crate that uses `ipc-runtime`.
+    /// The directory is not a library crate that uses the runtime.
     NotAContractsCrate(String),
     /// The crate (or the harness) did not compile; `stderr` is cargo's.
     Build {
@@ -114,7 +114,10 @@ fn metadata(manifest_path: &Path) -> Result<Metadata, ExtractError> {
     })
 }
 
-/// How the harness depends on `ipc-runtime`: the very same package the
+/// The runtime's package name (its library is `ipc_runtime`).
+const RUNTIME_PACKAGE: &str = "ipc-contracts-runtime";
+
+/// How the harness depends on the runtime: the very same package the
 /// contracts crate uses, or the contracts would register in another copy.
 fn runtime_dependency(runtime: &Package) -> String {
     match &runtime.source {
@@ -166,19 +169,21 @@ pub fn manifest_of_crate(crate_dir: &Path) -> Result<Manifest, ExtractError> {
     if !package
         .dependencies
         .iter()
-        .any(|dependency| dependency.name == "ipc-runtime")
+        .any(|dependency| dependency.name == RUNTIME_PACKAGE)
     {
         return Err(ExtractError::NotAContractsCrate(format!(
-            "`{}` does not depend on `ipc-runtime`, so it declares no contracts",
+            "`{}` does not depend on `{RUNTIME_PACKAGE}`, so it declares no contracts",
             package.name
         )));
     }
     let runtime = metadata
         .packages
         .iter()
-        .find(|candidate| candidate.name == "ipc-runtime")
+        .find(|candidate| candidate.name == RUNTIME_PACKAGE)
         .ok_or_else(|| {
-            ExtractError::Cargo("`ipc-runtime` is missing from the dependency graph".to_owned())
+            ExtractError::Cargo(format!(
+                "`{RUNTIME_PACKAGE}` is missing from the dependency graph"
+            ))
         })?;
 
     let key = HarnessKey::new(&manifest_path, &package.name);
@@ -263,12 +268,13 @@ fn write_harness(
     let cargo_toml = format!(
         "# Written by ipc-codegen to extract the contracts of `{name}`.\n\
          [package]\nname = {harness}\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\ncontracts = {{ package = {package}, path = {path} }}\nipc-runtime = {runtime}\n\n\
+         [dependencies]\ncontracts = {{ package = {package}, path = {path} }}\n{runtime_package} = {runtime}\n\n\
          [workspace]\n",
         name = package.name,
         harness = toml_string(&key.package()),
         package = toml_string(&package.name),
         path = toml_string(&crate_dir.to_string_lossy()),
+        runtime_package = RUNTIME_PACKAGE,
         runtime = runtime_dependency(runtime),
     );
     write_if_changed(&dir.join("Cargo.toml"), &cargo_toml)?;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use ipc_runtime::Manifest;
+use ipc_meta::Manifest;
 
 #[derive(Parser)]
 #[command(
@@ -129,12 +129,12 @@ impl Input {
             .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
         let manifest: Manifest = serde_json::from_str(&text)
             .map_err(|error| format!("{} is not a valid manifest: {error}", path.display()))?;
-        if manifest.manifest_version != ipc_runtime::MANIFEST_VERSION {
+        if manifest.manifest_version != ipc_meta::MANIFEST_VERSION {
             return Err(format!(
                 "{} has manifest version {}, this ipc-codegen reads version {}",
                 path.display(),
                 manifest.manifest_version,
-                ipc_runtime::MANIFEST_VERSION
+                ipc_meta::MANIFEST_VERSION
             ));
         }
         Ok(manifest)

@@ -10,7 +10,9 @@
 //! validation and, for integers, documented in TSDoc. Whatever cannot be
 //! expressed exactly becomes `unknown`, with a note in the nearest TSDoc.
 
-use ipc_runtime::schema::{Direction, MAX_SAFE_INTEGER};
+use ipc_meta::Direction;
+use ipc_meta::protocol::MAX_SAFE_INTEGER;
+use ipc_meta::schema::{WIDE_INTEGER_FORMATS, reference_key};
 use serde_json::{Map, Value};
 
 use crate::names::TypeNames;
@@ -27,10 +29,6 @@ const INEXPRESSIBLE: &[&str] = &[
     "$dynamicRef",
     "$recursiveRef",
 ];
-
-/// Integer formats that exceed JavaScript's safe integers in Rust, and are
-/// limited to them by the 64-bit policy.
-const WIDE_INTEGER_FORMATS: &[&str] = &["int64", "uint64", "int128", "uint128", "int", "uint"];
 
 /// Maps schemas of one direction.
 #[derive(Debug, Clone, Copy)]
@@ -439,11 +437,6 @@ fn types_of(object: &Map<String, Value>) -> Option<Vec<String>> {
         Value::Array(many) => many.iter().map(|t| t.as_str().map(str::to_owned)).collect(),
         _ => None,
     }
-}
-
-/// The `$defs` name of a `{"$ref": "#/$defs/.."}` schema.
-pub(crate) fn reference_key(schema: &Value) -> Option<&str> {
-    schema.get("$ref")?.as_str()?.strip_prefix("#/$defs/")
 }
 
 /// The strings of a schema that is only a set of string literals.

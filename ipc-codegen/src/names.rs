@@ -12,7 +12,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use ipc_runtime::schema::{Direction, references};
+use ipc_meta::Direction;
+use ipc_meta::schema::references;
 use serde_json::{Map, Value};
 
 use crate::ts;

@@ -470,11 +470,7 @@ pub(crate) fn string_literal(value: &str) -> String {
 
 /// Whether `name` is an ASCII JavaScript identifier.
 pub(crate) fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+    ipc_meta::naming::is_ts_identifier(name)
 }
 
 /// A property name as written in a type or object literal.

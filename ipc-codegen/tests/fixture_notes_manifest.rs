@@ -6,7 +6,7 @@ use notes_contracts as _;
 
 mod common;
 
-use ipc_runtime::Manifest;
+use ipc_runtime::{CollectManifest, Manifest};
 
 #[test]
 fn notes_manifest_fixture_is_fresh() {

@@ -5,7 +5,7 @@ use serde_cases_contracts as _;
 
 mod common;
 
-use ipc_runtime::Manifest;
+use ipc_runtime::{CollectManifest, Manifest};
 
 #[test]
 fn serde_cases_manifest_fixture_is_fresh() {

@@ -172,7 +172,7 @@ fn works_on_a_crate_outside_the_workspace_and_reports_failures() {
         &dir.join("Cargo.toml"),
         &format!(
             "[package]\nname = \"calculator-contracts\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
-             [dependencies]\nipc-runtime = {{ path = {runtime:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nschemars = \"1\"\n\n\
+             [dependencies]\nipc-runtime = {{ package = \"ipc-contracts-runtime\", path = {runtime:?} }}\nserde = {{ version = \"1\", features = [\"derive\"] }}\nschemars = \"1\"\n\n\
              [workspace]\n"
         ),
     );
@@ -295,7 +295,7 @@ fn bad_arguments_are_short_errors() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("does not depend on `ipc-runtime`"),
+        stderr(&output).contains("does not depend on `ipc-contracts-runtime`"),
         "{}",
         stderr(&output)
     );

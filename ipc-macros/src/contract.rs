@@ -7,7 +7,7 @@ use syn::{Attribute, DeriveInput, LitStr, Type};
 use crate::attr::{self, Value, ValueKind};
 use crate::derives;
 use crate::diagnostics::{self, Diagnostics};
-use crate::naming;
+use ipc_meta::naming;
 
 /// Where the payload flows. Streams will join as a fourth kind.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -65,10 +65,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ContractModel> {
-    let mut diagnostics = Diagnostics::default();
     let item: DeriveInput = syn::parse2(item).map_err(|error| {
         syn::Error::new(error.span(), "`#[contract]` applies to a struct or an enum")
     })?;
+    let mut diagnostics = Diagnostics::default();
     let args = parse_args(args, &mut diagnostics);
     check_item(&item, &mut diagnostics);
     let docs = doc_string(&item.attrs);

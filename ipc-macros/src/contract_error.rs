@@ -13,7 +13,7 @@ use crate::attr::{self, Value, ValueKind};
 use crate::contract::doc_string;
 use crate::derives;
 use crate::diagnostics::{self, Diagnostics};
-use crate::naming;
+use ipc_meta::naming;
 
 struct VariantModel {
     ident: syn::Ident,
@@ -60,9 +60,9 @@ fn strip_helper_attrs(item: TokenStream) -> TokenStream {
 }
 
 fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ErrorModel> {
-    let mut diagnostics = Diagnostics::default();
     let mut item: DeriveInput = syn::parse2(item)
         .map_err(|error| syn::Error::new(error.span(), "`#[contract_error]` applies to an enum"))?;
+    let mut diagnostics = Diagnostics::default();
     if !args.is_empty() {
         diagnostics.error_spanned(&args, "`#[contract_error]` takes no arguments; configure variants with `#[ipc(code = .., status = .., message = ..)]`");
     }

@@ -10,7 +10,7 @@ use syn::{Attribute, Ident, Item, ItemMod, Type};
 use crate::attr::{self, Value, ValueKind};
 use crate::contract::{self, Kind, doc_string};
 use crate::diagnostics::{self, Diagnostics};
-use crate::naming;
+use ipc_meta::naming;
 
 const KEYS: &[(&str, ValueKind)] = &[("handlers", ValueKind::Type)];
 
@@ -52,13 +52,13 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ModuleModel> {
-    let mut diagnostics = Diagnostics::default();
     let module: ItemMod = syn::parse2(item).map_err(|error| {
         syn::Error::new(
             error.span(),
             "`#[contracts]` applies to an inline module: `mod name { .. }`",
         )
     })?;
+    let mut diagnostics = Diagnostics::default();
     let args = attr::parse_args(args, KEYS, "`#[contracts(..)]`", &mut diagnostics);
     let mut trait_ident = Ident::new("Handlers", Span::call_site());
     for arg in args {
@@ -159,7 +159,7 @@ fn handled_contract(item: &Item) -> Option<syn::Result<Handled>> {
         Kind::Send => Reply::Send,
         Kind::Event => return None,
     };
-    let name = naming::screaming_snake_case(&ident.to_string()).to_lowercase();
+    let name = naming::snake_case(&ident.to_string());
     let Some(method) = method_ident(&name, ident.span()) else {
         return Some(Err(syn::Error::new(
             ident.span(),

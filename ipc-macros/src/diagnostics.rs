@@ -2,9 +2,22 @@
 
 use proc_macro2::TokenStream;
 
+/// The errors of one macro invocation. Like serde_derive's `Ctxt`, it must
+/// be ended with [`finish`](Self::finish): in debug builds, dropping it
+/// otherwise panics, so a code path that would lose its diagnostics fails
+/// the macro's own tests instead of compiling a contract silently.
 #[derive(Default)]
 pub(crate) struct Diagnostics {
     errors: Option<syn::Error>,
+    finished: bool,
+}
+
+impl Drop for Diagnostics {
+    fn drop(&mut self) {
+        if cfg!(debug_assertions) && !self.finished && !std::thread::panicking() {
+            panic!("macro diagnostics were dropped without being reported");
+        }
+    }
 }
 
 impl Diagnostics {
@@ -28,8 +41,9 @@ impl Diagnostics {
     }
 
     /// `Ok(value)` when nothing was reported, otherwise every error as one.
-    pub(crate) fn finish<T>(self, value: T) -> Result<T, syn::Error> {
-        match self.errors {
+    pub(crate) fn finish<T>(mut self, value: T) -> Result<T, syn::Error> {
+        self.finished = true;
+        match self.errors.take() {
             Some(errors) => Err(errors),
             None => Ok(value),
         }
@@ -42,4 +56,29 @@ pub(crate) fn with_item(error: &syn::Error, item: TokenStream) -> TokenStream {
     let mut out = error.to_compile_error();
     out.extend(item);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finish_reports_every_error_together() {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.error(proc_macro2::Span::call_site(), "first");
+        diagnostics.error(proc_macro2::Span::call_site(), "second");
+        let error = diagnostics.finish(()).expect_err("two errors");
+        let messages: Vec<String> = error.into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(messages, ["first", "second"]);
+        assert!(Diagnostics::default().finish(7).is_ok_and(|v| v == 7));
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "dropped without being reported")]
+    fn unreported_diagnostics_panic_in_debug_builds() {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.error(proc_macro2::Span::call_site(), "lost");
+        drop(diagnostics);
+    }
 }

@@ -13,7 +13,6 @@ mod contract_error;
 mod contracts;
 mod derives;
 mod diagnostics;
-mod naming;
 
 use proc_macro::TokenStream;
 

@@ -1,7 +1,7 @@
 //! Inbound decoding cost: bare typed parse vs validated decode vs the naive
 //! validated path vs a whole `dispatch`, over representative payloads.
 //!
-//! Run with `cargo bench -p ipc-runtime`; figures are in docs/performance.md.
+//! Run with `cargo bench -p ipc-contracts-runtime`; figures are in docs/performance.md.
 
 use std::hint::black_box;
 use std::time::Duration;

@@ -7,7 +7,7 @@
 //! neither always runs first), each round gives one ratio, and the median
 //! of the rounds is reported with its quartiles.
 //!
-//! Run with `cargo bench -p ipc-runtime --bench decode_ratio`; add
+//! Run with `cargo bench -p ipc-contracts-runtime --bench decode_ratio`; add
 //! `-- --rounds N` for more rounds. Figures are in docs/performance.md.
 
 use std::hint::black_box;

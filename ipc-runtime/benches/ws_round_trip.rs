@@ -8,7 +8,7 @@
 //! the runtime once (so it continues in a task of its own and its reply goes
 //! through the connection's queue). The browser figures are measured by `npm run bench:browser`.
 //!
-//! Run with `cargo bench -p ipc-runtime --features ws --bench ws_round_trip`;
+//! Run with `cargo bench -p ipc-contracts-runtime --features ws --bench ws_round_trip`;
 //! add `-- --calls N`. Figures are in docs/performance.md.
 
 use std::sync::Arc;

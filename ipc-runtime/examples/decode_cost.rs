@@ -3,7 +3,7 @@
 //! counts are not):
 //!
 //! ```text
-//! cargo build --release -p ipc-runtime --example decode_cost
+//! cargo build --release -p ipc-contracts-runtime --example decode_cost
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null \
 //!     target/release/examples/decode_cost small_struct decode
 //! ```

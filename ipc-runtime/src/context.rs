@@ -1,9 +1,6 @@
 //! What a handler learns about the call it serves.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use tokio::sync::Notify;
 
 use crate::wire::RequestId;
 
@@ -40,51 +37,10 @@ impl CallerIdentity {
     }
 }
 
-/// A cancellation signal shared by clones: once [`cancel`](Self::cancel)
-/// is called, every clone reports it and every [`cancelled`](Self::cancelled)
-/// future completes.
-#[derive(Debug, Clone, Default)]
-pub struct CancellationToken {
-    inner: Arc<TokenState>,
-}
-
-#[derive(Debug, Default)]
-struct TokenState {
-    cancelled: AtomicBool,
-    notify: Notify,
-}
-
-impl CancellationToken {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Cancels the token and wakes every task waiting on it.
-    pub fn cancel(&self) {
-        if !self.inner.cancelled.swap(true, Ordering::SeqCst) {
-            self.inner.notify.notify_waiters();
-        }
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.inner.cancelled.load(Ordering::SeqCst)
-    }
-
-    /// Completes once the token is cancelled.
-    pub async fn cancelled(&self) {
-        loop {
-            let notified = self.inner.notify.notified();
-            let mut notified = std::pin::pin!(notified);
-            // Registered before the flag is read, so a `cancel` between the
-            // two still wakes this task.
-            notified.as_mut().enable();
-            if self.is_cancelled() {
-                return;
-            }
-            notified.await;
-        }
-    }
-}
+/// A cancellation signal shared by clones, with child tokens (cancelled
+/// with their parent, never the other way round) and drop guards:
+/// tokio-util's.
+pub use tokio_util::sync::CancellationToken;
 
 /// The context of one call, given to its handler.
 #[derive(Debug, Clone)]

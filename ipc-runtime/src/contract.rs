@@ -1,58 +1,10 @@
 //! The traits the macros implement for each contract.
 
 use schemars::JsonSchema;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
-/// Which way a contract's payload flows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ContractKind {
-    /// Renderer -> main, answered with a response or a typed error.
-    Invoke,
-    /// Renderer -> main, fire and forget.
-    Send,
-    /// Main -> renderer.
-    Event,
-}
-
-impl ContractKind {
-    /// The keyword used in `#[contract(..)]` and in the manifest.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContractKind::Invoke => "invoke",
-            ContractKind::Send => "send",
-            ContractKind::Event => "event",
-        }
-    }
-}
-
-/// Where a contract is declared, for diagnostics such as duplicate channels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SourceLocation {
-    pub file: &'static str,
-    pub line: u32,
-    pub column: u32,
-}
-
-impl std::fmt::Display for SourceLocation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
-
-/// What a `#[contract(..)]` attribute declared, before default names are
-/// derived (see [`crate::naming`]).
-#[derive(Debug, Clone, Copy)]
-pub struct ContractDeclaration {
-    pub type_name: &'static str,
-    pub module_path: &'static str,
-    pub channel: Option<&'static str>,
-    pub method: Option<&'static str>,
-    pub namespace: Option<&'static str>,
-    pub docs: &'static str,
-    pub location: SourceLocation,
-}
+pub use ipc_meta::{ContractDeclaration, ContractKind, ErrorCodeInfo, SourceLocation};
 
 /// A declared contract: the type is the payload the contract carries.
 pub trait Contract: Serialize + DeserializeOwned + JsonSchema + Send + Sync + 'static {
@@ -72,14 +24,6 @@ pub trait SendContract: Contract {}
 
 /// Main -> renderer.
 pub trait EventContract: Contract {}
-
-/// One code of a contract error enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ErrorCodeInfo {
-    pub code: &'static str,
-    pub status_code: Option<u16>,
-    pub docs: &'static str,
-}
 
 /// A contract's typed error, implemented by `#[contract_error]`.
 ///

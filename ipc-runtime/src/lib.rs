@@ -29,7 +29,7 @@ pub use contract::{
     InvokeContract, NoError, SendContract, SourceLocation,
 };
 pub use ipc_macros::{contract, contract_error, contracts};
-pub use manifest::{MANIFEST_VERSION, Manifest};
+pub use manifest::{CollectManifest, MANIFEST_VERSION, Manifest};
 pub use registry::{RegisteredContract, RegistryError, registered_contracts};
 pub use router::{
     BuildError, InvokeReply, Router, RouterBuilder, RouterConfig, SendReply, SyncInvokeReply,

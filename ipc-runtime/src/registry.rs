@@ -2,8 +2,9 @@
 //! program that links a contracts crate can list its contracts without any
 //! export code.
 
-use std::collections::BTreeMap;
 use std::fmt;
+
+use ipc_meta::{ContractSetEntry, check_contract_set};
 
 use schemars::generate::SchemaGenerator;
 use serde_json::Value;
@@ -116,9 +117,10 @@ impl fmt::Display for RegistryError {
 
 impl std::error::Error for RegistryError {}
 
-/// Every contract linked into this program, sorted by channel. Two contracts
-/// on one channel, or with one TypeScript method, are an error that names
-/// both declarations; they are never merged.
+/// Every contract linked into this program, sorted by channel. Invalid
+/// names, and two contracts on one channel or with one TypeScript method,
+/// are an error that names the declarations (see
+/// [`ipc_meta::check_contract_set`]); contracts are never merged.
 pub fn registered_contracts() -> Result<Vec<RegisteredContract>, RegistryError> {
     resolve(inventory::iter::<ContractRegistration>.into_iter())
 }
@@ -139,42 +141,19 @@ where
         (a.names.channel.as_str(), a.rust_path()).cmp(&(b.names.channel.as_str(), b.rust_path()))
     });
 
-    let mut conflicts = Vec::new();
-    let describe = |contract: &RegisteredContract| {
-        format!(
-            "`{}` at {}",
-            contract.rust_path(),
-            contract.registration.declaration.location
-        )
-    };
-    let mut by_channel: BTreeMap<&str, &RegisteredContract> = BTreeMap::new();
-    let mut by_method: BTreeMap<(&str, &str), &RegisteredContract> = BTreeMap::new();
-    for contract in &contracts {
-        if let Err(message) = crate::naming::check_channel(&contract.names.channel) {
-            conflicts.push(format!("{}: {message}", describe(contract)));
-        }
-        if let Some(first) = by_channel.insert(&contract.names.channel, contract) {
-            conflicts.push(format!(
-                "channel `{}` is declared by both {} and {}",
-                contract.names.channel,
-                describe(first),
-                describe(contract)
-            ));
-        }
-        let method_key = (
-            contract.names.namespace.as_str(),
-            contract.names.method.as_str(),
-        );
-        if let Some(first) = by_method.insert(method_key, contract) {
-            conflicts.push(format!(
-                "method `{}.{}` is declared by both {} and {}",
-                contract.names.namespace,
-                contract.names.method,
-                describe(first),
-                describe(contract)
-            ));
-        }
-    }
+    let entries: Vec<ContractSetEntry<'_>> = contracts
+        .iter()
+        .map(|contract| {
+            ContractSetEntry::new(
+                &contract.names.channel,
+                &contract.names.namespace,
+                &contract.names.method,
+                contract.rust_path(),
+                contract.registration.declaration.location,
+            )
+        })
+        .collect();
+    let conflicts = check_contract_set(&entries);
     if conflicts.is_empty() {
         Ok(contracts)
     } else {

@@ -19,7 +19,7 @@ use crate::context::{CallContext, CallerIdentity, CancellationToken};
 use crate::contract::{
     Contract, ContractError, ContractKind, EventContract, InvokeContract, NoError, SendContract,
 };
-use crate::manifest::Manifest;
+use crate::manifest::{CollectManifest, Manifest};
 use crate::naming::ContractNames;
 use crate::registry::registered_contracts;
 use crate::validation::{self, DecodeError, Decoder, compile_schema, encode_outbound};
@@ -516,12 +516,7 @@ type Started<'a> = BoxFuture<'a, Result<Option<Vec<u8>>, IpcError>>;
 
 trait ErasedEndpoint: Send + Sync {
     /// Decodes the payload, then returns the call to await.
-    fn start<'a>(
-        &'a self,
-        context: CallContext,
-        payload: &[u8],
-        external: Option<&'a CancellationToken>,
-    ) -> Result<Started<'a>, IpcError>;
+    fn start<'a>(&'a self, context: CallContext, payload: &[u8]) -> Result<Started<'a>, IpcError>;
 }
 
 struct Endpoint<C, R, E> {
@@ -564,14 +559,9 @@ where
     R: Serialize + Send + 'static,
     E: ContractError,
 {
-    /// Runs the handler under the panic guard, the timeout and the
-    /// cancellation tokens.
-    async fn execute(
-        &self,
-        context: CallContext,
-        request: C,
-        external: Option<&CancellationToken>,
-    ) -> Result<R, IpcError> {
+    /// Runs the handler under the panic guard, the timeout and the call's
+    /// cancellation token (a child of the transport's, when it gave one).
+    async fn execute(&self, context: CallContext, request: C) -> Result<R, IpcError> {
         let token = context.cancellation().clone();
         let request_id = context.request_id().clone();
         let panicked = |panic: Box<dyn Any + Send>| {
@@ -603,12 +593,6 @@ where
                 None => std::future::pending().await,
             }
         };
-        let external_cancel = async move {
-            match external {
-                Some(token) => token.cancelled().await,
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
             biased;
             outcome = CatchPanic(future) => match outcome {
@@ -617,10 +601,6 @@ where
                 Err(panic) => Err(panicked(panic)),
             },
             () = token.cancelled() => Err(cancelled()),
-            () = external_cancel => {
-                token.cancel();
-                Err(cancelled())
-            }
             deadline = deadline => {
                 token.cancel();
                 match deadline {
@@ -695,12 +675,7 @@ where
     R: Serialize + Send + 'static,
     E: ContractError,
 {
-    fn start<'a>(
-        &'a self,
-        context: CallContext,
-        payload: &[u8],
-        external: Option<&'a CancellationToken>,
-    ) -> Result<Started<'a>, IpcError> {
+    fn start<'a>(&'a self, context: CallContext, payload: &[u8]) -> Result<Started<'a>, IpcError> {
         let request = self.decoder.decode(payload).map_err(|error| match error {
             DecodeError::TooDeep { limit } => IpcError::framework(
                 FrameworkCode::PayloadTooDeep,
@@ -710,7 +685,7 @@ where
         })?;
         Ok(Box::pin(async move {
             let request_id = context.request_id().clone();
-            let response = self.execute(context, request, external).await?;
+            let response = self.execute(context, request).await?;
             if !self.replies {
                 return Ok(None);
             }
@@ -841,10 +816,16 @@ impl Router {
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             ))
         });
-        let context = CallContext::new(context_id, caller).with_channel(Arc::clone(&route.channel));
+        let mut context =
+            CallContext::new(context_id, caller).with_channel(Arc::clone(&route.channel));
+        if let Some(cancel) = cancel {
+            // The call's own token: cancelling the transport's ends the call,
+            // while a timeout cancels this call only.
+            context = context.with_cancellation(cancel.child_token());
+        }
         let outcome = match route
             .erased
-            .start(context, request.payload.get().as_bytes(), cancel)
+            .start(context, request.payload.get().as_bytes())
         {
             Ok(call) => call.await,
             Err(error) => Err(error),
@@ -903,7 +884,7 @@ impl Router {
         endpoint.decoder.check(&request)?;
         let request_id = context.request_id().clone();
         let context = context.with_channel(Arc::clone(&route.channel));
-        let response = endpoint.execute(context, request, None).await?;
+        let response = endpoint.execute(context, request).await?;
         if let Some(validator) = &endpoint.response_validator {
             encode_outbound(&response, Some(validator))
                 .map_err(|invalid| endpoint.drift(invalid, &request_id))?;
@@ -920,7 +901,7 @@ impl Router {
         let (route, endpoint) = self.endpoint::<C, (), NoError>(&context)?;
         endpoint.decoder.check(&payload)?;
         let context = context.with_channel(Arc::clone(&route.channel));
-        endpoint.execute(context, payload, None).await
+        endpoint.execute(context, payload).await
     }
 
     /// The event envelope for `payload`, ready for the transport to

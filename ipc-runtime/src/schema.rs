@@ -12,29 +12,15 @@
 //! `maximum` clamped to that range, so 2^53 + 1 is rejected on the way in by
 //! validation and on the way out by the runtime's outbound check.
 
-use std::collections::BTreeSet;
-
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value};
 
-/// The JSON Schema dialect of every schema in a manifest.
-pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
-
-/// `2^53 - 1`, JavaScript's `Number.MAX_SAFE_INTEGER`.
-pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
-
-/// Integer formats wider than what a JavaScript number holds exactly.
-const WIDE_INTEGER_FORMATS: &[&str] = &["int64", "uint64", "int128", "uint128", "int", "uint"];
-
-/// Which side of serde a schema describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// Renderer -> main: what main deserializes.
-    Input,
-    /// Main -> renderer: what main serializes.
-    Output,
-}
+pub use ipc_meta::Direction;
+pub use ipc_meta::protocol::MAX_SAFE_INTEGER;
+pub use ipc_meta::schema::{
+    DIALECT, WIDE_INTEGER_FORMATS, reachable_definitions, references, root_schema,
+};
 
 /// A generator for one direction.
 pub fn generator(direction: Direction) -> SchemaGenerator {
@@ -111,69 +97,6 @@ fn clamp(object: &mut Map<String, Value>, key: &str, bound: i64, pick: fn(i64, i
     object.insert(key.to_owned(), Value::from(clamped));
 }
 
-/// The `$defs` names `schema` refers to directly (`#/$defs/<name>`).
-pub fn references(schema: &Value) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let mut pending = vec![schema];
-    while let Some(value) = pending.pop() {
-        match value {
-            Value::Object(object) => {
-                if let Some(name) = object
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|reference| reference.strip_prefix("#/$defs/"))
-                {
-                    found.insert(name.to_owned());
-                }
-                pending.extend(object.values());
-            }
-            Value::Array(items) => pending.extend(items),
-            _ => {}
-        }
-    }
-    found
-}
-
-/// Every `$defs` name that `schema` reaches, directly or through other
-/// definitions, in `definitions`.
-pub fn reachable_definitions(
-    schema: &Value,
-    definitions: &Map<String, Value>,
-) -> Map<String, Value> {
-    let mut reached = BTreeSet::new();
-    let mut pending: Vec<String> = references(schema).into_iter().collect();
-    while let Some(name) = pending.pop() {
-        if let Some(definition) = definitions.get(&name)
-            && !reached.contains(&name)
-        {
-            pending.extend(references(definition));
-        }
-        reached.insert(name);
-    }
-    reached
-        .into_iter()
-        .filter_map(|name| definitions.get(&name).map(|d| (name, d.clone())))
-        .collect()
-}
-
-/// A self-contained root schema for `schema`, with the definitions it needs.
-pub fn root_schema(schema: &Value, definitions: &Map<String, Value>) -> Value {
-    let mut root = Map::new();
-    root.insert("$schema".to_owned(), Value::from(DIALECT));
-    match schema {
-        Value::Object(object) => root.extend(object.clone()),
-        Value::Bool(false) => {
-            root.insert("not".to_owned(), Value::Object(Map::new()));
-        }
-        _ => {}
-    }
-    let needed = reachable_definitions(schema, definitions);
-    if !needed.is_empty() {
-        root.insert("$defs".to_owned(), Value::Object(needed));
-    }
-    Value::Object(root)
-}
-
 /// Converts a schema value back into a [`Schema`].
 pub fn to_schema(value: Value) -> Option<Schema> {
     Schema::try_from(value).ok()
@@ -210,17 +133,5 @@ mod tests {
         );
         assert_eq!(schema["properties"]["c"]["maximum"], json!(4294967295_u64));
         assert_eq!(schema["properties"]["d"]["maximum"], json!(10));
-    }
-
-    #[test]
-    fn reachable_definitions_follow_refs_transitively() {
-        let definitions: Map<String, Value> = serde_json::from_value(json!({
-            "A": {"$ref": "#/$defs/B"},
-            "B": {"type": "array", "items": {"$ref": "#/$defs/A"}},
-            "C": {"type": "string"}
-        }))
-        .expect("valid map");
-        let reached = reachable_definitions(&json!({"$ref": "#/$defs/A"}), &definitions);
-        assert_eq!(reached.keys().collect::<Vec<_>>(), ["A", "B"]);
     }
 }

@@ -17,10 +17,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::contract::{ContractError, ContractKind};
-use crate::schema::MAX_SAFE_INTEGER;
-
-/// The `v` of every request and event envelope.
-pub const PROTOCOL_VERSION: u64 = 1;
+use ipc_meta::protocol::MAX_SAFE_INTEGER;
+pub use ipc_meta::protocol::PROTOCOL_VERSION;
 
 /// The longest request id string, in bytes.
 pub const MAX_REQUEST_ID_LENGTH: usize = 128;
@@ -28,8 +26,7 @@ pub const MAX_REQUEST_ID_LENGTH: usize = 128;
 /// The most issues one `IPCValidationError` lists.
 pub const MAX_ISSUES: usize = 100;
 
-/// The `code` of every `IPCValidationError`.
-pub const VALIDATION_ERROR_CODE: &str = "IPC_VALIDATION_ERROR";
+pub use ipc_meta::protocol::VALIDATION_ERROR_CODE;
 
 /// The id a client gave its request: a string of at most
 /// [`MAX_REQUEST_ID_LENGTH`] bytes or a safe integer.
@@ -83,82 +80,7 @@ impl From<String> for RequestId {
     }
 }
 
-/// The failures the framework itself reports, as `IPCHandlerError`s. The
-/// TypeScript side depends on exactly these codes and status codes; a
-/// contract error can never use them (`#[contract_error]` rejects `IPC_*`
-/// and `INTERNAL_ERROR`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FrameworkCode {
-    /// No contract with a handler on the request's channel.
-    UnknownChannel,
-    /// The envelope is not a valid version 1 request.
-    MalformedRequest,
-    /// The envelope's `v` is not [`PROTOCOL_VERSION`].
-    UnsupportedVersion,
-    /// The request is larger than the router's size limit.
-    PayloadTooLarge,
-    /// The request nests deeper than the router's depth limit.
-    PayloadTooDeep,
-    /// The caller may not use the channel.
-    Forbidden,
-    /// The handler ran longer than its timeout.
-    Timeout,
-    /// The call was cancelled before the handler finished.
-    Cancelled,
-    /// The handler panicked or main failed in a way the renderer must not
-    /// learn details of.
-    Internal,
-}
-
-impl FrameworkCode {
-    /// Every framework code.
-    pub const ALL: [FrameworkCode; 9] = [
-        FrameworkCode::UnknownChannel,
-        FrameworkCode::MalformedRequest,
-        FrameworkCode::UnsupportedVersion,
-        FrameworkCode::PayloadTooLarge,
-        FrameworkCode::PayloadTooDeep,
-        FrameworkCode::Forbidden,
-        FrameworkCode::Timeout,
-        FrameworkCode::Cancelled,
-        FrameworkCode::Internal,
-    ];
-
-    /// The `code` on the wire.
-    pub fn code(self) -> &'static str {
-        match self {
-            FrameworkCode::UnknownChannel => "IPC_UNKNOWN_CHANNEL",
-            FrameworkCode::MalformedRequest => "IPC_MALFORMED_REQUEST",
-            FrameworkCode::UnsupportedVersion => "IPC_UNSUPPORTED_VERSION",
-            FrameworkCode::PayloadTooLarge => "IPC_PAYLOAD_TOO_LARGE",
-            FrameworkCode::PayloadTooDeep => "IPC_PAYLOAD_TOO_DEEP",
-            FrameworkCode::Forbidden => "IPC_FORBIDDEN",
-            FrameworkCode::Timeout => "IPC_TIMEOUT",
-            FrameworkCode::Cancelled => "IPC_CANCELLED",
-            FrameworkCode::Internal => "INTERNAL_ERROR",
-        }
-    }
-
-    /// The `statusCode` on the wire.
-    pub fn status_code(self) -> u16 {
-        match self {
-            FrameworkCode::UnknownChannel => 404,
-            FrameworkCode::MalformedRequest
-            | FrameworkCode::UnsupportedVersion
-            | FrameworkCode::PayloadTooDeep => 400,
-            FrameworkCode::PayloadTooLarge => 413,
-            FrameworkCode::Forbidden => 403,
-            FrameworkCode::Timeout => 504,
-            FrameworkCode::Cancelled => 499,
-            FrameworkCode::Internal => 500,
-        }
-    }
-
-    /// The code whose wire `code` is `code`.
-    pub fn from_code(code: &str) -> Option<FrameworkCode> {
-        FrameworkCode::ALL.into_iter().find(|c| c.code() == code)
-    }
-}
+pub use ipc_meta::FrameworkCode;
 
 /// An `IPCHandlerError`: a typed contract error, an error a handler built,
 /// or a framework failure.

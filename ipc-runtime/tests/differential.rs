@@ -5,7 +5,7 @@
 //! accepts a payload the validator rejects.
 
 use ipc_runtime::validation::input_root_schema;
-use ipc_runtime::{Decoder, Manifest};
+use ipc_runtime::{CollectManifest, Decoder, Manifest};
 use notes_contracts::{DeleteNote, GetNote, ListNotes, NoteChanged, SaveNote, TelemetryEvent};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

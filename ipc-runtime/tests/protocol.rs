@@ -679,6 +679,26 @@ async fn cancellation() {
     assert_eq!(error.framework_code(), Some(FrameworkCode::Cancelled));
 }
 
+/// The handler's token is a child of the transport's: the transport ends
+/// every call, a timeout ends its own call only.
+#[tokio::test]
+async fn a_timeout_cancels_its_call_and_not_the_transports_token() {
+    let (router, seen) = setup();
+    let connection = CancellationToken::new();
+    let request =
+        br#"{"v":1,"id":73,"kind":"invoke","channel":"protocol:act","payload":{"action":"hang"}}"#;
+    let reply = router
+        .dispatch_cancellable(request, caller(), &connection)
+        .await
+        .expect("reply");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&reply).expect("json")["error"]["code"],
+        "IPC_TIMEOUT"
+    );
+    assert!(seen.token(&RequestId::Number(73)).is_cancelled());
+    assert!(!connection.is_cancelled());
+}
+
 #[tokio::test]
 async fn response_drift_is_reported_as_a_response_validation_error() {
     let (router, _) = setup();

@@ -214,7 +214,7 @@ mod cases {
 }
 
 use cases::{Everything, GetPage, PickColor, TreeChanged, sample_everything};
-use ipc_runtime::Manifest;
+use ipc_runtime::{CollectManifest, Manifest};
 use serde_json::{Value, json};
 
 fn manifest() -> Manifest {

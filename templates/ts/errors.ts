@@ -111,32 +111,16 @@ export type TransportErrorCode = (typeof TRANSPORT_ERROR_CODES)[number]
  * {@link FRAMEWORK_ERROR_STATUS}.
  */
 export const FRAMEWORK_ERROR_CODES = Object.freeze([
-  'IPC_UNKNOWN_CHANNEL',
-  'IPC_MALFORMED_REQUEST',
-  'IPC_UNSUPPORTED_VERSION',
-  'IPC_PAYLOAD_TOO_LARGE',
-  'IPC_PAYLOAD_TOO_DEEP',
-  'IPC_FORBIDDEN',
-  'IPC_TIMEOUT',
-  'IPC_CANCELLED',
-  'INTERNAL_ERROR',
-] as const)
+{% for code in framework_codes %}  {{ code.literal }},
+{% endfor %}] as const)
 
 /** A code of a framework failure reported by the main side. */
 export type FrameworkErrorCode = (typeof FRAMEWORK_ERROR_CODES)[number]
 
 /** The status code the main side sends with each framework failure. */
 export const FRAMEWORK_ERROR_STATUS: Readonly<Record<FrameworkErrorCode, number>> = Object.freeze({
-  IPC_UNKNOWN_CHANNEL: 404,
-  IPC_MALFORMED_REQUEST: 400,
-  IPC_UNSUPPORTED_VERSION: 400,
-  IPC_PAYLOAD_TOO_LARGE: 413,
-  IPC_PAYLOAD_TOO_DEEP: 400,
-  IPC_FORBIDDEN: 403,
-  IPC_TIMEOUT: 504,
-  IPC_CANCELLED: 499,
-  INTERNAL_ERROR: 500,
-})
+{% for code in framework_codes %}  {{ code.name }}: {{ code.status }},
+{% endfor %}})
 
 const DEFAULT_HANDLER_CODE = 'IPC_HANDLER_ERROR'
 const DEFAULT_VALIDATION_MESSAGE = 'IPC validation failed'
@@ -161,8 +145,8 @@ const TRANSPORT_MESSAGES: Readonly<Record<TransportErrorCode, string>> = Object.
  * ```
  */
 export class IPCValidationError extends Error {
-  /** Always `"IPC_VALIDATION_ERROR"`. */
-  readonly code = 'IPC_VALIDATION_ERROR'
+  /** Always `"{{ prose.validation_code }}"`. */
+  readonly code = {{ validation_code }}
   /** The individual failures. */
   readonly issues: ValidationIssue[]
   /** Whether the request or the response failed validation. */
@@ -322,7 +306,7 @@ export function isIPCValidationError(error: unknown): error is IPCValidationErro
   if (error instanceof IPCValidationError) return true
   return (
     looksLikeError(error, 'IPCValidationError') &&
-    readProperty(error, 'code') === 'IPC_VALIDATION_ERROR' &&
+    readProperty(error, 'code') === {{ validation_code }} &&
     Array.isArray(readProperty(error, 'issues'))
   )
 }
@@ -363,7 +347,7 @@ export function isFrameworkError(
  *
  * - Serialized {@link IPCValidationError}, {@link IPCHandlerError} and
  *   {@link IPCTransportError} objects (recognized by `name`; validation errors also
- *   by `code: "IPC_VALIDATION_ERROR"` with an `issues` array) become instances,
+ *   by `code: "{{ prose.validation_code }}"` with an `issues` array) become instances,
  *   copied field by field with type checks and size caps.
  * - Other `Error` instances are returned unchanged.
  * - Anything else is wrapped in a plain `Error`, whose message is the value's
@@ -385,7 +369,7 @@ export function deserializeError(error: unknown): Error {
       if (name === 'IPCValidationError') return IPCValidationError.fromJSON(error)
       if (name === 'IPCHandlerError') return IPCHandlerError.fromJSON(error)
       if (name === 'IPCTransportError') return IPCTransportError.fromJSON(error)
-      if (ownValue(error, 'code') === 'IPC_VALIDATION_ERROR' && Array.isArray(ownValue(error, 'issues'))) {
+      if (ownValue(error, 'code') === {{ validation_code }} && Array.isArray(ownValue(error, 'issues'))) {
         return IPCValidationError.fromJSON(error)
       }
     }

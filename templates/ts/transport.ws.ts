@@ -10,15 +10,15 @@
  * export const api = createApi(transport)
  * ```
  *
- * **Connecting.** The socket goes to `ws://<host>/ipc` on the page's own host
+ * **Connecting.** The socket goes to `ws://<host>{{ prose.path }}` on the page's own host
  * and port (`wss:` for an `https:` page), or to `options.url`. The main side
  * hands the renderer a per-launch secret once, in the fragment of the address
- * it navigates to (`http://127.0.0.1:<port>/#ipc-secret=<hex>`);
+ * it navigates to (`http://127.0.0.1:<port>/#{{ prose.secret_fragment_key }}=<hex>`);
  * {@link takeSecretFromLocation} (called by default) takes it out of the address
  * bar and keeps it in `sessionStorage`, so that reloading the tab still works.
  * The secret travels as a WebSocket subprotocol:
- * `new WebSocket(url, ["ipc-contracts.v1", "ipc-secret.<hex>"])`; the main side
- * must select `ipc-contracts.v1`, anything else is a protocol error. A
+ * `new WebSocket(url, ["{{ prose.subprotocol }}", "{{ prose.secret_protocol_prefix }}<hex>"])`; the main side
+ * must select `{{ prose.subprotocol }}`, anything else is a protocol error. A
  * connection that fails the main side's checks is refused during the handshake.
  *
  * **States.** `connecting` (the first connection), `open`, `reconnecting` (the
@@ -77,22 +77,22 @@ import { IPCTransportError, deserializeError } from './errors.js'
 import { isWireReply, type CallOptions, type Transport, type WireReply } from './transport.js'
 
 /** The subprotocol the main side must select. */
-export const WS_PROTOCOL = 'ipc-contracts.v1'
+export const WS_PROTOCOL = {{ subprotocol }}
 
-/** Prefix of the subprotocol that carries the per-launch secret: `ipc-secret.<hex>`. */
-export const WS_SECRET_PROTOCOL_PREFIX = 'ipc-secret.'
+/** Prefix of the subprotocol that carries the per-launch secret: `{{ prose.secret_protocol_prefix }}<hex>`. */
+export const WS_SECRET_PROTOCOL_PREFIX = {{ secret_protocol_prefix }}
 
 /** Path of the IPC WebSocket on the main side's loopback server. */
-export const WS_PATH = '/ipc'
+export const WS_PATH = {{ path }}
 
-/** Key of the secret in the address fragment: `#ipc-secret=<hex>`. */
-export const SECRET_FRAGMENT_KEY = 'ipc-secret'
+/** Key of the secret in the address fragment: `#{{ prose.secret_fragment_key }}=<hex>`. */
+export const SECRET_FRAGMENT_KEY = {{ secret_fragment_key }}
 
 /** `sessionStorage` key under which {@link takeSecretFromLocation} keeps the secret. */
 export const SECRET_STORAGE_KEY = 'ipc-contracts.secret'
 
 /** The `v` of request and event envelopes. */
-const PROTOCOL_VERSION = 1
+const PROTOCOL_VERSION = {{ protocol_version }}
 
 /** Longest delay `setTimeout` honours; longer delays fire at once in browsers. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647
@@ -178,7 +178,7 @@ export interface ReconnectOptions {
 
 /** Options of {@link connectWebSocket}. */
 export interface WebSocketTransportOptions {
-  /** The WebSocket URL; default `ws://<location.host>/ipc` (see {@link defaultWebSocketUrl}). */
+  /** The WebSocket URL; default `ws://<location.host>{{ prose.path }}` (see {@link defaultWebSocketUrl}). */
   url?: string | undefined
   /** The per-launch secret (hex, at least 128 bits); default {@link takeSecretFromLocation}`()`. */
   secret?: string | undefined
@@ -677,7 +677,7 @@ export function connectWebSocket(options: WebSocketTransportOptions = {}): WebSo
 }
 
 /**
- * The default IPC WebSocket URL: the page's own host and port with path `/ipc`,
+ * The default IPC WebSocket URL: the page's own host and port with path `{{ prose.path }}`,
  * `ws:` for `http:` pages and `wss:` for `https:` pages. `undefined` when there is
  * no page location or it is not http(s).
  */
@@ -719,7 +719,7 @@ export interface SecretEnvironment {
 
 /**
  * Takes the per-launch secret the main side put in the address fragment
- * (`#ipc-secret=<hex>`): removes every `ipc-secret` entry from the address bar
+ * (`#{{ prose.secret_fragment_key }}=<hex>`): removes every `{{ prose.secret_fragment_key }}` entry from the address bar
  * with `history.replaceState` (keeping the history state and the rest of the
  * fragment, whose `&`-separated parts are kept in order) and keeps the secret in
  * `sessionStorage` under {@link SECRET_STORAGE_KEY}, so that a reload of the same

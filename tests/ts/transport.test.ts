@@ -6,7 +6,7 @@ import {
   IPCTransportError,
   IPCValidationError,
   isFrameworkError,
-} from '../../templates/ts/errors.js'
+} from '../../examples/notes/renderer/src/ipc/errors.js'
 import {
   invokeAndUnwrap,
   isWireReply,
@@ -14,7 +14,7 @@ import {
   type CallOptions,
   type Transport,
   type WireReply,
-} from '../../templates/ts/transport.js'
+} from '../../examples/notes/renderer/src/ipc/transport.js'
 
 function assertProtocolError(reply: unknown): void {
   assert.throws(

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict'
 import { getEventListeners } from 'node:events'
 import { describe, it } from 'node:test'
 
-import { IPCHandlerError, IPCTransportError, IPCValidationError, type TransportErrorCode } from '../../templates/ts/errors.js'
-import { invokeAndUnwrap } from '../../templates/ts/transport.js'
+import { IPCHandlerError, IPCTransportError, IPCValidationError, type TransportErrorCode } from '../../examples/notes/renderer/src/ipc/errors.js'
+import { invokeAndUnwrap } from '../../examples/notes/renderer/src/ipc/transport.js'
 import {
   BINARY_FRAME_LIMITS,
   SECRET_STORAGE_KEY,
@@ -22,7 +22,7 @@ import {
   type WebSocketLike,
   type WebSocketTransport,
   type WebSocketTransportOptions,
-} from '../../templates/ts/transport.ws.js'
+} from '../../examples/notes/renderer/src/ipc/transport.ws.js'
 
 const SECRET = '0123456789abcdef0123456789abcdef'
 const OTHER_SECRET = 'fedcba9876543210fedcba9876543210fedcba98'

@@ -43,12 +43,7 @@ use crate::contract::EventContract;
 use crate::router::Router;
 use crate::wire::{self, FrameworkCode, IpcError};
 
-/// The subprotocol of this version of the wire protocol.
-pub const SUBPROTOCOL: &str = "ipc-contracts.v1";
-/// The prefix of the subprotocol entry that carries the secret.
-pub const SECRET_PROTOCOL_PREFIX: &str = "ipc-secret.";
-/// The WebSocket path.
-pub const IPC_PATH: &str = "/ipc";
+pub use ipc_meta::protocol::ws::{IPC_PATH, SECRET_PROTOCOL_PREFIX, SUBPROTOCOL};
 
 /// How the server listens and what it allows.
 #[derive(Debug, Clone)]
@@ -352,16 +347,6 @@ async fn accept_loop(
 /// How long connections get to close on their own at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
-/// Cancels its token when dropped: a connection's calls are cancelled
-/// however its task ends, aborted included.
-struct CancelOnDrop(CancellationToken);
-
-impl Drop for CancelOnDrop {
-    fn drop(&mut self) {
-        self.0.cancel();
-    }
-}
-
 async fn handle_tcp(
     mut stream: TcpStream,
     peer: SocketAddr,
@@ -529,7 +514,9 @@ async fn serve_connection(
     // Cancelled when the connection ends (in-flight handlers see it), or
     // earlier when its queue overflows: the client does not read.
     let closing = CancellationToken::new();
-    let _cancel_calls = CancelOnDrop(closing.clone());
+    // A connection's calls are cancelled however its task ends, aborted
+    // included.
+    let _cancel_calls = closing.clone().drop_guard();
     lock(&shared.connections).insert(
         connection_id,
         Connection {

@@ -216,8 +216,9 @@ impl Authority {
     pub(crate) fn app_url(&self, secret: &LaunchSecret) -> String {
         let host = &self.hosts()[0];
         format!(
-            "http://{host}:{}/#ipc-secret={}",
+            "http://{host}:{}/#{}={}",
             self.addr.port(),
+            ipc_meta::protocol::ws::SECRET_FRAGMENT_KEY,
             secret.to_hex()
         )
     }

@@ -1,7 +1,9 @@
 /**
  * Compile-time check, run by `npm run check:templates` against the DOM
  * library: the browser's own objects satisfy the interfaces that
- * `transport.ws.ts` declares instead of depending on the DOM types.
+ * `transport.ws.ts` declares instead of depending on the DOM types. It
+ * checks the generated copy in the notes example, since the template's
+ * constants are written by the code generator.
  */
 
 import type {
@@ -13,7 +15,7 @@ import type {
   WebSocketConstructorLike,
   WebSocketLike,
   WebSocketTransportOptions,
-} from '../../../templates/ts/transport.ws.js'
+} from '../../../examples/notes/renderer/src/ipc/transport.ws.js'
 
 export const webSocketConstructor: WebSocketConstructorLike = WebSocket
 export const webSocketInstance = (socket: WebSocket): WebSocketLike => socket

@@ -1,6 +1,6 @@
 //! The notes manifest, and its schemas against real payloads.
 
-use ipc_runtime::{ContractKind, Manifest};
+use ipc_runtime::{CollectManifest, ContractKind, Manifest};
 use notes_contracts::{ChangeKind, Note, NoteChanged, NoteError, SaveNote, TelemetryEvent};
 use serde_json::{Value, json};
 
@@ -31,9 +31,33 @@ fn validators(
     )
 }
 
+/// The manifest is kept once, as the code generator's fixture (which its
+/// own test keeps fresh); it is the one these contracts produce.
 #[test]
-fn manifest_snapshot() {
-    insta::assert_json_snapshot!("notes_manifest", manifest());
+fn manifest_is_the_code_generators_fixture() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../ipc-codegen/tests/fixtures/notes-manifest.json"
+    );
+    let fixture: Manifest =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("the fixture is readable"))
+            .expect("the fixture is a manifest");
+    let mut collected = manifest();
+    for contract in &mut collected.contracts {
+        // The fixture records sources relative to the crate, as
+        // `ipc-codegen manifest` does.
+        if let Some(relative) = contract
+            .source
+            .file
+            .strip_prefix("examples/notes/contracts/")
+        {
+            contract.source.file = relative.to_owned();
+        }
+    }
+    assert!(
+        collected == fixture,
+        "{path} differs from the notes manifest: rerun `IPC_CODEGEN_BLESS=1 cargo test -p ipc-codegen --test fixture_notes_manifest` and review the diff"
+    );
 }
 
 #[test]

@@ -1,0 +1,43 @@
+//! The constants of the wire protocol (`docs/protocol.md`). The generated
+//! TypeScript runtime is written from these.
+
+/// The `v` of every request and event envelope.
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// The `code` of every `IPCValidationError`.
+pub const VALIDATION_ERROR_CODE: &str = "IPC_VALIDATION_ERROR";
+
+/// `2^53 - 1`, JavaScript's `Number.MAX_SAFE_INTEGER`: integers travel as
+/// JSON numbers and must stay within it (see `docs/protocol.md`).
+pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// The loopback WebSocket transport's handshake (`docs/transport-ws.md`).
+pub mod ws {
+    /// The subprotocol of this version of the wire protocol.
+    pub const SUBPROTOCOL: &str = "ipc-contracts.v1";
+    /// The prefix of the subprotocol entry that carries the secret.
+    pub const SECRET_PROTOCOL_PREFIX: &str = "ipc-secret.";
+    /// The WebSocket path.
+    pub const IPC_PATH: &str = "/ipc";
+    /// The key of the secret in the fragment of the address the renderer
+    /// is opened at: `#ipc-secret=<hex>`.
+    pub const SECRET_FRAGMENT_KEY: &str = "ipc-secret";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_subprotocol_names_the_protocol_version() {
+        assert_eq!(
+            ws::SUBPROTOCOL,
+            format!("ipc-contracts.v{PROTOCOL_VERSION}")
+        );
+    }
+
+    #[test]
+    fn max_safe_integer_is_javascripts() {
+        assert_eq!(MAX_SAFE_INTEGER, 9_007_199_254_740_991);
+    }
+}
