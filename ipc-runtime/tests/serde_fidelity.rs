@@ -1,0 +1,365 @@
+//! What the router reads and writes is what serde reads and writes, in
+//! both outbound modes: the bytes sent never depend on
+//! `RouterConfig::validate_outbound`, every number that would change on
+//! its way is refused where it is produced, and what serde accepts is
+//! accepted (or refused for a documented reason, see docs/contracts.md).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use ipc_runtime::{CallerIdentity, IpcError, IpcHandlerError, Router, contract};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// 2^53 + 1: the first integer a JavaScript number cannot hold exactly.
+const UNSAFE: u64 = (1 << 53) + 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct KeyedMaps {
+    pub by_id: BTreeMap<u64, String>,
+    pub by_offset: BTreeMap<i64, String>,
+    pub by_wide: BTreeMap<u128, u8>,
+}
+
+/// Maps whose keys are integers beyond the safe range: keys are strings on
+/// the wire, so they are sent as they are.
+#[contract(invoke, namespace = "fidelity", response = KeyedMaps)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GetKeys {}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Floats {
+    pub single: f32,
+    pub double: f64,
+    pub list: Vec<f32>,
+    pub maybe: Option<f64>,
+}
+
+/// Replies with floats; `which` picks one to make non-finite.
+#[contract(invoke, namespace = "fidelity", response = Floats)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GetFloats {
+    pub which: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Skips {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub a: Option<u8>,
+    pub b: Option<u8>,
+}
+
+#[contract(invoke, namespace = "fidelity", response = Skips)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct GetSkips {}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum IntOrFloat {
+    Int(i64),
+    Float(f64),
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Unit {
+    A,
+    B,
+}
+
+/// Everything the renderer may send that serde and the schema used to
+/// disagree about.
+#[contract(invoke, namespace = "fidelity", response = String)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Inbound {
+    #[serde(default)]
+    pub single: f32,
+    #[serde(default)]
+    pub narrow: i32,
+    #[serde(default)]
+    pub tiny: u8,
+    #[serde(default)]
+    pub number: Option<IntOrFloat>,
+    #[serde(default)]
+    pub anything: Value,
+    #[serde(default)]
+    pub double: f64,
+    #[serde(default)]
+    pub set: HashSet<u8>,
+    #[serde(default)]
+    pub ordered: BTreeSet<String>,
+    #[serde(default)]
+    pub by_id: HashMap<u32, u8>,
+    #[serde(default)]
+    pub by_offset: BTreeMap<i8, u8>,
+    #[serde(default)]
+    pub unit: Option<Unit>,
+}
+
+/// An event with floats, to check what `Router::event` sends.
+#[contract(event, namespace = "fidelity")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Measured {
+    pub value: f64,
+    pub ratio: f32,
+}
+
+fn floats(which: u8) -> Floats {
+    let mut floats = Floats {
+        single: 0.1,
+        double: 0.1,
+        list: vec![1.5, 0.3],
+        maybe: Some(2.0),
+    };
+    match which {
+        1 => floats.single = f32::NAN,
+        2 => floats.list[1] = f32::INFINITY,
+        3 => floats.double = f64::NEG_INFINITY,
+        4 => floats.maybe = Some(f64::NAN),
+        _ => {}
+    }
+    floats
+}
+
+fn router(validate: bool) -> Router {
+    Router::builder()
+        .validate_outbound(validate)
+        .invoke_sync::<GetKeys, _>(|_, _| {
+            Ok::<_, IpcHandlerError>(KeyedMaps {
+                by_id: BTreeMap::from([(UNSAFE, "a".to_owned()), (u64::MAX, "b".to_owned())]),
+                by_offset: BTreeMap::from([(i64::MIN, "c".to_owned())]),
+                by_wide: BTreeMap::from([(u128::MAX, 1)]),
+            })
+        })
+        .invoke_sync::<GetFloats, _>(|_, request| Ok::<_, IpcHandlerError>(floats(request.which)))
+        .invoke_sync::<GetSkips, _>(|_, _| Ok::<_, IpcHandlerError>(Skips { a: None, b: None }))
+        .invoke_sync::<Inbound, _>(|_, request| Ok::<_, IpcHandlerError>(format!("{request:?}")))
+        .build()
+        .expect("router builds")
+}
+
+async fn invoke_raw(router: &Router, channel: &str, payload: Value) -> String {
+    let request =
+        json!({"v": 1, "id": 1, "kind": "invoke", "channel": channel, "payload": payload});
+    let reply = router
+        .dispatch(
+            request.to_string().as_bytes(),
+            CallerIdentity::new(1, "main", "app://test"),
+        )
+        .await
+        .expect("an invoke always gets a reply");
+    String::from_utf8(reply).expect("replies are UTF-8")
+}
+
+async fn invoke(router: &Router, channel: &str, payload: Value) -> Value {
+    serde_json::from_str(&invoke_raw(router, channel, payload).await).expect("replies are JSON")
+}
+
+/// The same reply bytes in both outbound modes.
+async fn same_in_both_modes(channel: &str, payload: Value) -> String {
+    let on = invoke_raw(&router(true), channel, payload.clone()).await;
+    let off = invoke_raw(&router(false), channel, payload).await;
+    assert_eq!(on, off, "{channel}: the bytes depend on validate_outbound");
+    on
+}
+
+#[tokio::test]
+async fn integer_map_keys_are_strings_and_pass_in_both_modes() {
+    let reply = same_in_both_modes("fidelity:getKeys", json!({})).await;
+    let expected = format!(
+        r#"{{"id":1,"ok":true,"data":{{"by_id":{{"{UNSAFE}":"a","{}":"b"}},"by_offset":{{"{}":"c"}},"by_wide":{{"{}":1}}}}}}"#,
+        u64::MAX,
+        i64::MIN,
+        u128::MAX
+    );
+    assert_eq!(reply, expected);
+}
+
+#[tokio::test]
+async fn floats_are_sent_as_serde_writes_them_in_both_modes() {
+    let reply = same_in_both_modes("fidelity:getFloats", json!({"which": 0})).await;
+    assert_eq!(
+        reply,
+        r#"{"id":1,"ok":true,"data":{"single":0.1,"double":0.1,"list":[1.5,0.3],"maybe":2.0}}"#
+    );
+}
+
+/// NaN and ±infinity are refused where they are produced, in both modes,
+/// with the path of the field; serde_json would have sent `null` where the
+/// schema and the TypeScript type say `number`.
+#[tokio::test]
+async fn non_finite_numbers_are_refused_with_their_path_in_both_modes() {
+    for (which, path, received) in [
+        (1, json!(["single"]), "NaN"),
+        (2, json!(["list", 1]), "inf"),
+        (3, json!(["double"]), "-inf"),
+        (4, json!(["maybe"]), "NaN"),
+    ] {
+        let reply = same_in_both_modes("fidelity:getFloats", json!({ "which": which })).await;
+        let reply: Value = serde_json::from_str(&reply).expect("JSON");
+        assert_eq!(reply["ok"], false, "{which}");
+        let error = &reply["error"];
+        assert_eq!(error["name"], "IPCValidationError");
+        assert_eq!(error["field"], "response");
+        assert_eq!(error["issues"].as_array().map(Vec::len), Some(1), "{error}");
+        assert_eq!(error["issues"][0]["path"], path, "{which}");
+        assert_eq!(error["issues"][0]["expected"], "finite number");
+        assert_eq!(error["issues"][0]["received"], received);
+    }
+    for validate in [true, false] {
+        let router = router(validate);
+        assert!(
+            router
+                .event(&Measured {
+                    value: 1.0,
+                    ratio: 0.1
+                })
+                .is_ok()
+        );
+        match router.event(&Measured {
+            value: f64::INFINITY,
+            ratio: 0.1,
+        }) {
+            Err(IpcError::Validation(error)) => {
+                assert_eq!(error.issues[0].path, vec!["value".into()]);
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        let bytes = router
+            .event(&Measured {
+                value: 2.5,
+                ratio: 0.1,
+            })
+            .expect("finite");
+        let text = String::from_utf8(bytes).expect("UTF-8");
+        assert!(
+            text.ends_with(r#""payload":{"value":2.5,"ratio":0.1}}"#),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_skipped_none_is_absent_and_the_output_schema_says_so() {
+    let reply = same_in_both_modes("fidelity:getSkips", json!({})).await;
+    assert_eq!(reply, r#"{"id":1,"ok":true,"data":{"b":null}}"#);
+    let manifest = ipc_runtime::Manifest::collect().expect("manifest");
+    let skips = &manifest.output_definitions["Skips"];
+    assert_eq!(skips["properties"]["a"]["type"], "integer");
+    assert_eq!(skips["properties"]["b"]["type"], json!(["integer", "null"]));
+    assert_eq!(skips["required"], json!(["b"]));
+}
+
+/// serde's verdict on an `Inbound` payload.
+fn serde_accepts(payload: &Value) -> bool {
+    serde_json::from_str::<Inbound>(&payload.to_string()).is_ok()
+}
+
+async fn runtime_accepts(router: &Router, payload: &Value) -> Result<(), Value> {
+    let reply = invoke(router, "fidelity:inbound", payload.clone()).await;
+    if reply["ok"] == true {
+        Ok(())
+    } else {
+        assert_eq!(reply["error"]["name"], "IPCValidationError", "{reply}");
+        Err(reply["error"].clone())
+    }
+}
+
+/// Payloads serde accepts, and the runtime now accepts too.
+#[tokio::test]
+async fn what_serde_accepts_is_accepted() {
+    let router = router(true);
+    for payload in [
+        json!({"single": 3.4028234663852886e38}),
+        json!({"single": -1.5e38}),
+        json!({"narrow": i32::MIN}),
+        json!({"narrow": i32::MAX}),
+        json!({"tiny": 255}),
+        json!({"number": 9_007_199_254_740_991_i64}),
+        json!({"number": 1.5}),
+        json!({"number": 1e300}),
+        json!({"anything": {"n": 9_007_199_254_740_991_i64, "f": 1e300}}),
+        json!({"double": 9_007_199_254_740_991_i64}),
+        // serde de-duplicates sets; so does the runtime now.
+        json!({"set": [1, 1, 2]}),
+        json!({"ordered": ["a", "a"]}),
+        json!({"by_id": {"0": 1, "4294967295": 2}}),
+        json!({"by_offset": {"-128": 1, "127": 2}}),
+    ] {
+        assert!(serde_accepts(&payload), "serde refuses {payload}");
+        assert_eq!(
+            runtime_accepts(&router, &payload).await,
+            Ok(()),
+            "{payload}"
+        );
+    }
+}
+
+/// Payloads serde refuses, or would read as another number: the runtime
+/// refuses them with an `IPCValidationError` at the field.
+#[tokio::test]
+async fn what_serde_refuses_or_would_change_is_refused() {
+    let router = router(true);
+    for (payload, path, serde_ok) in [
+        // f32 out of range: serde refuses, and so does the schema.
+        (json!({"single": 1e39}), json!(["single"]), false),
+        (json!({"single": -1e300}), json!(["single"]), false),
+        // Narrow integers beyond their Rust type.
+        (
+            json!({"narrow": 2_147_483_648_u64}),
+            json!(["narrow"]),
+            false,
+        ),
+        (
+            json!({"narrow": -2_147_483_649_i64}),
+            json!(["narrow"]),
+            false,
+        ),
+        (json!({"tiny": 256}), json!(["tiny"]), false),
+        // Integer keys serde does not read.
+        (json!({"by_id": {"01": 1}}), json!(["by_id", "01"]), false),
+        (json!({"by_id": {"+1": 1}}), json!(["by_id", "+1"]), false),
+        (
+            json!({"by_offset": {"-0": 1}}),
+            json!(["by_offset", "-0"]),
+            false,
+        ),
+        (
+            json!({"by_offset": {"-129": 1}}),
+            json!(["by_offset"]),
+            false,
+        ),
+        (json!({"by_id": {"4294967296": 1}}), json!(["by_id"]), false),
+        // Unsafe integers on every path to a Rust integer (serde accepts
+        // them, and an untagged union's float branch would let one in).
+        (json!({"number": UNSAFE}), json!(["number"]), true),
+        (json!({"number": -(UNSAFE as i64)}), json!(["number"]), true),
+        (
+            json!({"anything": [1, UNSAFE]}),
+            json!(["anything", 1]),
+            true,
+        ),
+        (json!({"double": UNSAFE}), json!(["double"]), true),
+        // An externally tagged unit variant as an object: refused by
+        // policy (docs/contracts.md), though serde_json reads it.
+        (json!({"unit": {"A": null}}), json!(["unit"]), true),
+    ] {
+        assert_eq!(serde_accepts(&payload), serde_ok, "serde on {payload}");
+        let error = runtime_accepts(&router, &payload)
+            .await
+            .expect_err(&payload.to_string());
+        let paths: Vec<&Value> = error["issues"]
+            .as_array()
+            .expect("issues")
+            .iter()
+            .map(|issue| &issue["path"])
+            .collect();
+        assert!(
+            paths.iter().any(|p| **p == path
+                || p.as_array()
+                    .is_some_and(|p| p.starts_with(path.as_array().unwrap_or(&Vec::new())))),
+            "{payload}: {error}"
+        );
+    }
+}
