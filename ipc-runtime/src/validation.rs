@@ -243,6 +243,15 @@ fn describe(
         ValidationErrorKind::MaxProperties { limit } => {
             issue(format!("Object must have at most {limit} propert(ies)"))
         }
+        ValidationErrorKind::Pattern { pattern }
+            if let Some((message, expected)) = instance
+                .as_str()
+                .and_then(|text| crate::wide::explain_pattern(pattern, text)) =>
+        {
+            issue(message)
+                .expected(expected)
+                .received(short_value(instance))
+        }
         ValidationErrorKind::Pattern { pattern } => issue(format!(
             "String must match the pattern {}",
             clip(pattern, 64)

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use ipc_runtime::{CallerIdentity, IpcError, IpcHandlerError, Router, contract};
+use ipc_runtime::{CallerIdentity, IpcError, IpcHandlerError, Router, Wide, contract};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -105,6 +105,26 @@ pub struct Measured {
     pub ratio: f32,
 }
 
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Ledger {
+    pub id: Wide<u64>,
+    pub balance: Wide<i64>,
+    pub total: Wide<u128>,
+    pub delta: Wide<i128>,
+    pub history: Vec<Wide<u64>>,
+    pub previous: Option<Wide<u64>>,
+    /// A plain integer next to them keeps the safe-integer policy.
+    pub count: u64,
+}
+
+/// Lossless 64- and 128-bit integers, echoed back with each one moved by
+/// one, so that the reply is computed from the full range.
+#[contract(invoke, namespace = "fidelity", response = Ledger)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Adjust {
+    pub ledger: Ledger,
+}
+
 fn floats(which: u8) -> Floats {
     let mut floats = Floats {
         single: 0.1,
@@ -134,6 +154,17 @@ fn router(validate: bool) -> Router {
         })
         .invoke_sync::<GetFloats, _>(|_, request| Ok::<_, IpcHandlerError>(floats(request.which)))
         .invoke_sync::<GetSkips, _>(|_, _| Ok::<_, IpcHandlerError>(Skips { a: None, b: None }))
+        .invoke_sync::<Adjust, _>(|_, Adjust { ledger }| {
+            Ok::<_, IpcHandlerError>(Ledger {
+                id: Wide(ledger.id.0.wrapping_sub(1)),
+                balance: Wide(ledger.balance.0.wrapping_add(1)),
+                total: Wide(ledger.total.0.wrapping_sub(1)),
+                delta: Wide(ledger.delta.0.wrapping_add(1)),
+                history: ledger.history,
+                previous: ledger.previous,
+                count: ledger.count,
+            })
+        })
         .invoke_sync::<Inbound, _>(|_, request| Ok::<_, IpcHandlerError>(format!("{request:?}")))
         .build()
         .expect("router builds")
@@ -362,4 +393,102 @@ async fn what_serde_refuses_or_would_change_is_refused() {
             "{payload}: {error}"
         );
     }
+}
+
+fn ledger() -> Value {
+    json!({
+        "id": u64::MAX.to_string(),
+        "balance": i64::MIN.to_string(),
+        "total": u128::MAX.to_string(),
+        "delta": i128::MIN.to_string(),
+        "history": ["0", "9007199254740993"],
+        "previous": null,
+        "count": 3
+    })
+}
+
+/// The full range of each wide type, exactly, both ways and in both modes.
+#[tokio::test]
+async fn wide_integers_round_trip_exactly() {
+    let reply = same_in_both_modes("fidelity:adjust", json!({ "ledger": ledger() })).await;
+    let reply: Value = serde_json::from_str(&reply).expect("JSON");
+    assert_eq!(
+        reply["data"],
+        json!({
+            "id": (u64::MAX - 1).to_string(),
+            "balance": (i64::MIN + 1).to_string(),
+            "total": (u128::MAX - 1).to_string(),
+            "delta": (i128::MIN + 1).to_string(),
+            "history": ["0", "9007199254740993"],
+            "previous": null,
+            "count": 3
+        })
+    );
+    let typed: Ledger = serde_json::from_value(reply["data"].clone()).expect("a Ledger");
+    assert_eq!(typed.id, Wide(u64::MAX - 1));
+    assert_eq!(typed.delta, Wide(i128::MIN + 1));
+}
+
+/// Each schema is a string of the canonical decimals in its range, in both
+/// directions.
+#[test]
+fn wide_integer_schemas() {
+    let manifest = ipc_runtime::Manifest::collect().expect("manifest");
+    for definitions in [&manifest.input_definitions, &manifest.output_definitions] {
+        let properties = &definitions["Ledger"]["properties"];
+        for (name, format) in [
+            ("id", "uint64"),
+            ("balance", "int64"),
+            ("total", "uint128"),
+            ("delta", "int128"),
+        ] {
+            assert_eq!(properties[name]["type"], "string", "{name}");
+            assert_eq!(properties[name]["format"], format, "{name}");
+            assert!(
+                properties[name]["pattern"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with("^(?:0|")),
+                "{name}"
+            );
+        }
+        assert_eq!(properties["history"]["items"]["format"], "uint64");
+        assert_eq!(properties["count"]["maximum"], json!(9_007_199_254_740_991_i64));
+    }
+}
+
+/// Non-canonical strings are refused with a message naming the rule, at
+/// the field; so are numbers, and strings out of range.
+#[tokio::test]
+async fn non_canonical_wide_integers_are_refused_clearly() {
+    let router = router(false);
+    for (field, text, reason) in [
+        ("id", json!("007"), "it has a leading zero"),
+        ("id", json!("+7"), "it has a `+` sign"),
+        ("id", json!(" 7"), "it contains spaces"),
+        ("id", json!("-7"), "it is negative"),
+        ("id", json!("18446744073709551616"), "it is out of range"),
+        ("balance", json!("-0"), "`-0` is written `0`"),
+        ("balance", json!("9223372036854775808"), "it is out of range"),
+        ("delta", json!("1e3"), "it is not a decimal integer"),
+    ] {
+        let mut payload = ledger();
+        payload[field] = text.clone();
+        let reply = invoke(&router, "fidelity:adjust", json!({ "ledger": payload })).await;
+        let issues = &reply["error"]["issues"];
+        assert_eq!(issues.as_array().map(Vec::len), Some(1), "{reply}");
+        assert_eq!(issues[0]["path"], json!(["ledger", field]), "{reply}");
+        let message = issues[0]["message"].as_str().unwrap_or_default();
+        assert!(message.ends_with(reason), "{text}: {message}");
+        assert!(
+            issues[0]["expected"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("canonical decimal string of a")),
+            "{reply}"
+        );
+    }
+    let mut payload = ledger();
+    payload["id"] = json!(7);
+    let reply = invoke(&router, "fidelity:adjust", json!({ "ledger": payload })).await;
+    assert_eq!(reply["error"]["issues"][0]["path"], json!(["ledger", "id"]));
+    assert_eq!(reply["error"]["issues"][0]["expected"], "string");
 }
