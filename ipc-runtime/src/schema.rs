@@ -273,10 +273,12 @@ fn never_null_when_optional(object: &mut Map<String, Value>) {
             _ => continue,
         };
         property.remove("anyOf");
-        if let Value::Object(inner) = inner {
-            for (key, value) in inner {
-                property.entry(key).or_insert(value);
+        if let Value::Object(mut merged) = inner {
+            // The inner schema first (`$ref`, then the annotations).
+            for (key, value) in std::mem::take(property) {
+                merged.entry(key).or_insert(value);
             }
+            *property = merged;
         }
     }
 }
