@@ -97,6 +97,53 @@ pub struct Inbound {
     pub unit: Option<Unit>,
 }
 
+/// Variants documented one by one: schemars describes them with `oneOf`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Documented {
+    /// The first.
+    First,
+    /// The second.
+    Second,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Known {
+    Circle,
+    #[serde(other)]
+    Unknown,
+}
+
+/// A struct tagged by serde: serde writes `"type": "Tagged"`, schemars
+/// leaves it out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type")]
+pub struct Tagged {
+    pub size: u8,
+}
+
+/// The cases documented as policy in docs/contracts.md.
+#[contract(invoke, namespace = "fidelity", response = Tagged)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Policy {
+    #[serde(default, alias = "label")]
+    pub name: String,
+    #[serde(default)]
+    pub by_kind: BTreeMap<Documented, u8>,
+    #[serde(default)]
+    pub known: Option<Known>,
+    #[serde(default)]
+    pub aliased: Option<Aliased>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Aliased {
+    #[serde(alias = "old_id")]
+    pub id: u8,
+}
+
 /// An event with floats, to check what `Router::event` sends.
 #[contract(event, namespace = "fidelity")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -165,6 +212,7 @@ fn router(validate: bool) -> Router {
                 count: ledger.count,
             })
         })
+        .invoke_sync::<Policy, _>(|_, _| Ok::<_, IpcHandlerError>(Tagged { size: 1 }))
         .invoke_sync::<Inbound, _>(|_, request| Ok::<_, IpcHandlerError>(format!("{request:?}")))
         .build()
         .expect("router builds")
@@ -452,7 +500,10 @@ fn wide_integer_schemas() {
             );
         }
         assert_eq!(properties["history"]["items"]["format"], "uint64");
-        assert_eq!(properties["count"]["maximum"], json!(9_007_199_254_740_991_i64));
+        assert_eq!(
+            properties["count"]["maximum"],
+            json!(9_007_199_254_740_991_i64)
+        );
     }
 }
 
@@ -468,7 +519,11 @@ async fn non_canonical_wide_integers_are_refused_clearly() {
         ("id", json!("-7"), "it is negative"),
         ("id", json!("18446744073709551616"), "it is out of range"),
         ("balance", json!("-0"), "`-0` is written `0`"),
-        ("balance", json!("9223372036854775808"), "it is out of range"),
+        (
+            "balance",
+            json!("9223372036854775808"),
+            "it is out of range",
+        ),
         ("delta", json!("1e3"), "it is not a decimal integer"),
     ] {
         let mut payload = ledger();
@@ -491,4 +546,54 @@ async fn non_canonical_wide_integers_are_refused_clearly() {
     let reply = invoke(&router, "fidelity:adjust", json!({ "ledger": payload })).await;
     assert_eq!(reply["error"]["issues"][0]["path"], json!(["ledger", "id"]));
     assert_eq!(reply["error"]["issues"][0]["expected"], "string");
+}
+
+/// What stays stricter or looser than serde, each for the reason
+/// docs/contracts.md gives ("What the runtime refuses that serde reads").
+#[tokio::test]
+async fn documented_differences_from_serde() {
+    let router = router(true);
+    let serde_reads = |payload: &Value| serde_json::from_str::<Policy>(&payload.to_string()).is_ok();
+    // A field alias: for a field with a default, the alias is an unknown
+    // key to the schema and serde reads it, so the runtime agrees with
+    // serde. A required field is required under its own name (the schema
+    // and the TypeScript type have one name per field): the alias alone
+    // is refused.
+    let aliased = json!({"label": "x"});
+    assert!(serde_reads(&aliased));
+    let reply = invoke(&router, "fidelity:policy", aliased).await;
+    assert_eq!(reply["ok"], true, "{reply}");
+    let required_alias = json!({"aliased": {"old_id": 1}});
+    assert!(serde_reads(&required_alias));
+    let reply = invoke(&router, "fidelity:policy", required_alias).await;
+    assert_eq!(
+        reply["error"]["issues"][0]["path"],
+        json!(["aliased", "id"]),
+        "{reply}"
+    );
+    // `#[serde(other)]`: serde maps an unknown tag to the catch-all; the
+    // schema lists the known tags, so the runtime refuses it.
+    let other = json!({"known": {"kind": "square"}});
+    assert!(serde_reads(&other));
+    let reply = invoke(&router, "fidelity:policy", other).await;
+    assert_eq!(reply["error"]["name"], "IPCValidationError", "{reply}");
+    assert_eq!(reply["error"]["issues"][0]["path"], json!(["known"]), "{reply}");
+    // Documented unit-enum keys: schemars 1.2 describes the map as open,
+    // but serde still refuses an unknown key, and so does the runtime.
+    let manifest = ipc_runtime::Manifest::collect().expect("manifest");
+    let by_kind = &manifest.input_definitions["Policy"]["properties"]["by_kind"];
+    assert!(by_kind["additionalProperties"].is_object(), "{by_kind}");
+    let unknown_key = json!({"by_kind": {"Third": 1}});
+    assert!(!serde_reads(&unknown_key));
+    let reply = invoke(&router, "fidelity:policy", unknown_key).await;
+    assert_eq!(reply["error"]["name"], "IPCValidationError", "{reply}");
+    assert_eq!(
+        invoke(&router, "fidelity:policy", json!({"by_kind": {"First": 1}})).await["ok"],
+        true
+    );
+    // A tagged struct: serde writes its tag, schemars does not describe it.
+    let reply = same_in_both_modes("fidelity:policy", json!({})).await;
+    assert_eq!(reply, r#"{"id":1,"ok":true,"data":{"type":"Tagged","size":1}}"#);
+    let tagged = &manifest.output_definitions["Tagged"];
+    assert!(tagged["properties"].get("type").is_none(), "{tagged}");
 }
