@@ -570,3 +570,87 @@ fn common_tag(branches: &[Value]) -> Option<String> {
         })
         .cloned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ipc_runtime::wide::WideInteger;
+    use serde_json::json;
+
+    fn wide_u64() -> Value {
+        json!({"type": "string", "format": "uint64", "pattern": u64::pattern()})
+    }
+
+    fn decode(definitions: Value, schema: Value) -> (Option<String>, Vec<String>, Vec<String>) {
+        let Value::Object(definitions) = definitions else {
+            panic!("definitions are an object")
+        };
+        let names = TypeNames::new(&Map::new(), &definitions);
+        let mut decoders = Decoders::new(&names, &definitions, Direction::Output);
+        let decoder = decoders.decoder(&schema, "the test");
+        (decoder, decoders.functions(), decoders.problems)
+    }
+
+    #[test]
+    fn only_the_exact_wide_schema_is_wide() {
+        let exact = wide_u64();
+        assert_eq!(
+            wide_format(exact.as_object().expect("object")),
+            Some("uint64")
+        );
+        let nullable =
+            json!({"type": ["string", "null"], "format": "uint64", "pattern": u64::pattern()});
+        assert_eq!(
+            wide_format(nullable.as_object().expect("object")),
+            Some("uint64")
+        );
+        // Another string with a number format, or another pattern: a string.
+        let loose = json!({"type": "string", "format": "uint64"});
+        assert_eq!(wide_format(loose.as_object().expect("object")), None);
+        let other = json!({"type": "string", "format": "int64", "pattern": u64::pattern()});
+        assert_eq!(wide_format(other.as_object().expect("object")), None);
+    }
+
+    #[test]
+    fn types_without_wide_fields_get_no_decoder() {
+        let (decoder, functions, problems) = decode(
+            json!({"A": {"type": "object", "properties": {"n": {"type": "integer"}}}}),
+            json!({"$ref": "#/$defs/A"}),
+        );
+        assert_eq!(decoder, None);
+        assert!(functions.is_empty() && problems.is_empty());
+    }
+
+    #[test]
+    fn recursive_types_get_one_function_each() {
+        let (decoder, functions, problems) = decode(
+            json!({"Tree": {"type": "object", "properties": {
+                "id": wide_u64(),
+                "children": {"type": "array", "items": {"$ref": "#/$defs/Tree"}}
+            }, "required": ["id", "children"]}}),
+            json!({"$ref": "#/$defs/Tree"}),
+        );
+        assert!(problems.is_empty());
+        assert_eq!(decoder.as_deref(), Some("(value) => decodeTree(value)"));
+        assert_eq!(
+            functions,
+            [
+                "function decodeTree(value: any): any {\n  return (fields({ 'id': wide, 'children': items((value) => decodeTree(value)) }, [], keep))(value)\n}"
+            ]
+        );
+    }
+
+    #[test]
+    fn untagged_unions_with_wide_fields_are_refused() {
+        let (_, _, problems) = decode(
+            json!({}),
+            json!({"anyOf": [wide_u64(), {"type": "string"}, {"type": "integer"}]}),
+        );
+        assert_eq!(
+            problems,
+            [
+                "the test: an untagged union holds `Wide` integers; the generated decoder cannot tell their strings from other strings (use a tagged enum)"
+            ]
+        );
+    }
+}
