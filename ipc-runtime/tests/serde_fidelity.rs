@@ -553,7 +553,8 @@ async fn non_canonical_wide_integers_are_refused_clearly() {
 #[tokio::test]
 async fn documented_differences_from_serde() {
     let router = router(true);
-    let serde_reads = |payload: &Value| serde_json::from_str::<Policy>(&payload.to_string()).is_ok();
+    let serde_reads =
+        |payload: &Value| serde_json::from_str::<Policy>(&payload.to_string()).is_ok();
     // A field alias: for a field with a default, the alias is an unknown
     // key to the schema and serde reads it, so the runtime agrees with
     // serde. A required field is required under its own name (the schema
@@ -577,7 +578,11 @@ async fn documented_differences_from_serde() {
     assert!(serde_reads(&other));
     let reply = invoke(&router, "fidelity:policy", other).await;
     assert_eq!(reply["error"]["name"], "IPCValidationError", "{reply}");
-    assert_eq!(reply["error"]["issues"][0]["path"], json!(["known"]), "{reply}");
+    assert_eq!(
+        reply["error"]["issues"][0]["path"],
+        json!(["known"]),
+        "{reply}"
+    );
     // Documented unit-enum keys: schemars 1.2 describes the map as open,
     // but serde still refuses an unknown key, and so does the runtime.
     let manifest = ipc_runtime::Manifest::collect().expect("manifest");
@@ -593,7 +598,10 @@ async fn documented_differences_from_serde() {
     );
     // A tagged struct: serde writes its tag, schemars does not describe it.
     let reply = same_in_both_modes("fidelity:policy", json!({})).await;
-    assert_eq!(reply, r#"{"id":1,"ok":true,"data":{"type":"Tagged","size":1}}"#);
+    assert_eq!(
+        reply,
+        r#"{"id":1,"ok":true,"data":{"type":"Tagged","size":1}}"#
+    );
     let tagged = &manifest.output_definitions["Tagged"];
     assert!(tagged["properties"].get("type").is_none(), "{tagged}");
 }
