@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex};
 use ipc_codegen::output;
 use ipc_runtime::{CallerIdentity, HandlerFailure, IpcHandlerError, Router};
 use serde_cases_contracts::{
-    Account, AccountKind, CaseError, Everything, GetPages, LogLine, Meters, Page, Ping, Transfer,
-    TransferError, UpdateSettings, sample_everything,
+    Account, AccountKind, CaseError, Everything, GetPages, LogLine, Measure, Meters, Page, Ping,
+    Transfer, TransferError, UpdateSettings, sample_everything,
 };
 use serde_json::{Value, json};
 
@@ -266,6 +266,7 @@ fn router(validate: bool, reply: Arc<Mutex<Option<Everything>>>) -> Router {
             })
         })
         .send_sync::<LogLine, _>(|_, _| Ok::<_, IpcHandlerError>(()))
+        .send_sync::<Measure, _>(|_, _| Ok::<_, IpcHandlerError>(()))
         .build()
         .expect("router builds")
 }

@@ -74,3 +74,16 @@ export const badId: AccountInput = { ...account, id: 1 }
 export const badBalance: AccountInput = { ...account, balance: '1' }
 // @ts-expect-error: a plain integer is a number
 export const badVersion: AccountInput = { ...account, version: 3n }
+
+// A flattened map of numbers next to a string field: extra keys can be
+// sent and read, and the listed field keeps its own type.
+import type { Measure } from './cases/types.js'
+
+export const measured: Measure = { name: 'cpu', user: 0.5, system: 0.25 }
+export function reading(measure: Measure): number | undefined {
+  const value = measure['user']
+  return typeof value === 'number' ? value : undefined
+}
+export const measureName: string = measured.name
+// @ts-expect-error: the listed field is a string
+export const badMeasure: Measure = { name: 1, user: 0.5 }
