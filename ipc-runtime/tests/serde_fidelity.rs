@@ -6,7 +6,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use ipc_runtime::{CallerIdentity, IpcError, IpcHandlerError, Router, Wide, contract};
+use ipc_runtime::{
+    CallerIdentity, HandlerFailure, IpcError, IpcHandlerError, Router, Wide, contract,
+    contract_error,
+};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -144,6 +147,21 @@ pub struct Aliased {
     pub id: u8,
 }
 
+/// A typed error with a float in its details.
+#[contract_error]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub enum Problem {
+    #[ipc(status = 422)]
+    Bad { ratio: f32 },
+}
+
+/// Fails with `Problem::Bad`, its ratio NaN when asked.
+#[contract(invoke, namespace = "fidelity", response = (), error = Problem)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Fail {
+    pub nan: bool,
+}
+
 /// An event with floats, to check what `Router::event` sends.
 #[contract(event, namespace = "fidelity")]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -211,6 +229,11 @@ fn router(validate: bool) -> Router {
                 previous: ledger.previous,
                 count: ledger.count,
             })
+        })
+        .invoke_sync::<Fail, _>(|_, request| {
+            Err::<(), _>(HandlerFailure::Contract(Problem::Bad {
+                ratio: if request.nan { f32::NAN } else { 0.1 },
+            }))
         })
         .invoke_sync::<Policy, _>(|_, _| Ok::<_, IpcHandlerError>(Tagged { size: 1 }))
         .invoke_sync::<Inbound, _>(|_, request| Ok::<_, IpcHandlerError>(format!("{request:?}")))
@@ -604,4 +627,23 @@ async fn documented_differences_from_serde() {
     );
     let tagged = &manifest.output_definitions["Tagged"];
     assert!(tagged["properties"].get("type").is_none(), "{tagged}");
+}
+
+/// A typed error's details are serde's bytes too, and a NaN in them is
+/// refused, in both modes.
+#[tokio::test]
+async fn typed_error_details_are_encoded_like_responses() {
+    let reply = same_in_both_modes("fidelity:fail", json!({"nan": false})).await;
+    assert!(
+        reply.ends_with(r#""statusCode":422,"details":{"ratio":0.1}}}"#),
+        "{reply}"
+    );
+    let reply = same_in_both_modes("fidelity:fail", json!({"nan": true})).await;
+    let reply: Value = serde_json::from_str(&reply).expect("JSON");
+    assert_eq!(reply["error"]["name"], "IPCValidationError");
+    assert_eq!(reply["error"]["field"], "response");
+    assert_eq!(
+        reply["error"]["issues"][0]["path"],
+        json!(["details", "ratio"])
+    );
 }
