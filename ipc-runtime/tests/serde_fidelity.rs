@@ -139,6 +139,14 @@ pub struct Policy {
     pub known: Option<Known>,
     #[serde(default)]
     pub aliased: Option<Aliased>,
+    #[serde(default)]
+    pub variant: Option<Renamed>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub enum Renamed {
+    #[serde(alias = "Old")]
+    New,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -594,6 +602,19 @@ async fn documented_differences_from_serde() {
         reply["error"]["issues"][0]["path"],
         json!(["aliased", "id"]),
         "{reply}"
+    );
+    // A variant alias: the schema lists each variant under its own name.
+    let old_variant = json!({"variant": "Old"});
+    assert!(serde_reads(&old_variant));
+    let reply = invoke(&router, "fidelity:policy", old_variant).await;
+    assert_eq!(
+        reply["error"]["issues"][0]["path"],
+        json!(["variant"]),
+        "{reply}"
+    );
+    assert_eq!(
+        invoke(&router, "fidelity:policy", json!({"variant": "New"})).await["ok"],
+        true
     );
     // `#[serde(other)]`: serde maps an unknown tag to the catch-all; the
     // schema lists the known tags, so the runtime refuses it.
