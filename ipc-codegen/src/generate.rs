@@ -26,6 +26,7 @@ use ipc_meta::schema::reference_key;
 use crate::mapper::Mapper;
 use crate::names::{Form, TypeNames};
 use crate::ts::{self, Property, TsObject, TsType, UnionMember};
+use crate::wide;
 
 /// The first line of every generated TypeScript file. `check` recognizes
 /// generated files by [`GENERATED_MARKER`].
@@ -119,7 +120,9 @@ pub fn generate(
     }
     check_contracts(manifest, &mut problems);
     let names = TypeNames::new(&manifest.input_definitions, &manifest.output_definitions);
-    let namespaces = namespaces(manifest, &names, &mut problems);
+    let mut codecs = wide::Codecs::new(&names, &manifest.output_definitions);
+    let namespaces = namespaces(manifest, &names, &mut codecs, &mut problems);
+    problems.append(&mut codecs.decoders.problems);
     let (error_unions, error_aliases) = contract_errors(manifest, &names, &mut problems);
     if !problems.is_empty() {
         return Err(GenerateError { problems });
@@ -127,7 +130,7 @@ pub fn generate(
 
     let mut files = vec![
         file("types.ts", render(&types_view(manifest, &names))),
-        file("api.ts", render(&api_view(&namespaces))),
+        file("api.ts", render(&api_view(&namespaces, &codecs))),
         file(
             "errors.ts",
             render(&errors_view(error_unions, error_aliases)),
@@ -353,6 +356,8 @@ struct ApiTs {
     imports: Vec<String>,
     transport_param: &'static str,
     namespaces: Vec<NamespaceView>,
+    /// The conversions of `Wide` integers, when a contract has any.
+    conversions: String,
 }
 
 struct NamespaceView {
@@ -382,6 +387,7 @@ pub fn method_name(contract: &ContractManifest) -> String {
 fn namespaces(
     manifest: &Manifest,
     names: &TypeNames,
+    codecs: &mut wide::Codecs<'_>,
     problems: &mut Vec<String>,
 ) -> Vec<NamespaceView> {
     let mut grouped: BTreeMap<&str, BTreeMap<String, Vec<&ContractManifest>>> = BTreeMap::new();
@@ -398,7 +404,7 @@ fn namespaces(
         let mut method_views = Vec::new();
         for (name, contracts) in methods {
             if let [contract] = contracts.as_slice() {
-                method_views.push(method_view(manifest, names, contract, name));
+                method_views.push(method_view(manifest, names, codecs, contract, name));
             } else {
                 let channels: Vec<&str> = contracts.iter().map(|c| c.channel.as_str()).collect();
                 problems.push(format!(
@@ -418,6 +424,7 @@ fn namespaces(
 fn method_view(
     manifest: &Manifest,
     names: &TypeNames,
+    codecs: &mut wide::Codecs<'_>,
     contract: &ContractManifest,
     key: String,
 ) -> MethodView {
@@ -448,6 +455,7 @@ fn method_view(
                 ),
                 None => (format!("request: {payload}"), "request".to_owned()),
             };
+            let argument = codecs.encode(manifest, &contract.payload, argument);
             if let Some(error) = &contract.error {
                 let codes: Vec<&str> = error.codes.iter().map(|c| c.code.as_str()).collect();
                 let names = ErrorNames::of_contract(contract);
@@ -472,7 +480,8 @@ fn method_view(
                 params: format!("{param}, options?: CallOptions"),
                 returns_expression: returns.clone(),
                 body: format!(
-                    "invokeAndUnwrap(transport, {channel}, {argument}, options) as {returns}"
+                    "invokeAndUnwrap(transport, {channel}, {argument}, options){} as {returns}",
+                    codecs.decode_reply(contract)
                 ),
                 returns,
             }
@@ -485,6 +494,7 @@ fn method_view(
                 ),
                 None => (format!("message: {payload}"), "message".to_owned()),
             };
+            let argument = codecs.encode(manifest, &contract.payload, argument);
             doc.extend(notes);
             MethodView {
                 doc: ts::doc_comment(&doc, 4),
@@ -508,7 +518,8 @@ fn method_view(
                 returns: "() => void".to_owned(),
                 returns_expression: "(() => void)".to_owned(),
                 body: format!(
-                    "transport.subscribe({channel}, (payload: unknown) => listener(payload as {payload}))"
+                    "transport.subscribe({channel}, (payload: unknown) => listener({} as {payload}))",
+                    codecs.decode_event(contract)
                 ),
             }
         }
@@ -539,7 +550,7 @@ fn optional_payload(mapper: &Mapper<'_>, payload: &Value) -> Option<&'static str
     }
 }
 
-fn api_view(namespaces: &[NamespaceView]) -> ApiTs {
+fn api_view(namespaces: &[NamespaceView], codecs: &wide::Codecs<'_>) -> ApiTs {
     let methods = || namespaces.iter().flat_map(|n| n.methods.iter());
     let uses_invoke = methods().any(|m| m.body.starts_with("invokeAndUnwrap"));
     let uses_types = methods().any(|m| m.params.contains("types.") || m.returns.contains("types."));
@@ -582,6 +593,7 @@ fn api_view(namespaces: &[NamespaceView]) -> ApiTs {
                     .collect(),
             })
             .collect(),
+        conversions: codecs.render(),
     }
 }
 

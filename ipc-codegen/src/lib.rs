@@ -7,3 +7,4 @@ mod mapper;
 mod names;
 pub mod output;
 mod ts;
+mod wide;

@@ -30,6 +30,10 @@ const INEXPRESSIBLE: &[&str] = &[
     "$recursiveRef",
 ];
 
+/// The longest fixed-length array written as a tuple; longer ones stay
+/// `T[]`, since a tuple of hundreds of elements helps no one.
+const MAX_FIXED_TUPLE: u64 = 32;
+
 /// Maps schemas of one direction.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Mapper<'a> {
@@ -151,6 +155,9 @@ impl<'a> Mapper<'a> {
                 let mut members = Vec::with_capacity(types.len());
                 for name in types {
                     let ty = match name.as_str() {
+                        "string" if crate::wide::wide_format(object).is_some() => {
+                            TsType::Keyword("bigint")
+                        }
                         "string" => TsType::Keyword("string"),
                         "number" | "integer" => TsType::Keyword("number"),
                         "boolean" => TsType::Keyword("boolean"),
@@ -224,9 +231,24 @@ impl<'a> Mapper<'a> {
 
     fn array(&self, object: &Map<String, Value>, notes: &mut Vec<String>) -> TsType {
         let items = object.get("items");
+        let min = object.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+        let max = object.get("maxItems").and_then(Value::as_u64);
         let Some(prefix) = object.get("prefixItems") else {
             return match items {
                 Some(Value::Bool(false)) => TsType::Tuple(Vec::new()),
+                // An array of a fixed length (`[u8; 4]`) is a tuple, as
+                // exact as serde's own tuples.
+                Some(items) if max == Some(min) && (1..=MAX_FIXED_TUPLE).contains(&min) => {
+                    let ty = self.map(items, notes);
+                    TsType::Tuple(
+                        (0..min)
+                            .map(|_| TupleElement {
+                                ty: ty.clone(),
+                                kind: ElementKind::Required,
+                            })
+                            .collect(),
+                    )
+                }
                 Some(items) => TsType::Array(Box::new(self.map(items, notes))),
                 None => TsType::Array(Box::new(TsType::UNKNOWN)),
             };
@@ -235,8 +257,6 @@ impl<'a> Mapper<'a> {
             notes.push("`unknown`: `prefixItems` is not an array.".to_owned());
             return TsType::UNKNOWN;
         };
-        let min = object.get("minItems").and_then(Value::as_u64).unwrap_or(0);
-        let max = object.get("maxItems").and_then(Value::as_u64);
         let mut elements: Vec<TupleElement> = Vec::new();
         for (index, item) in prefix.iter().enumerate() {
             let index = index as u64;
@@ -332,16 +352,33 @@ impl<'a> Mapper<'a> {
                 value: Box::new(extra),
             };
         }
+        // TypeScript requires every listed property to fit the index
+        // signature (a struct with a flattened map of another type), so the
+        // index also names their types; the note says what the other keys
+        // really hold.
+        let mut index = extra.clone();
         if !extra.is_unknown() && properties.iter().any(|p| !fits_index(&p.ty, &extra)) {
-            notes.push(
-                "`unknown`: the listed properties do not all fit the type of the other keys, which TypeScript cannot express exactly."
-                    .to_owned(),
-            );
-            return TsType::UNKNOWN;
+            let mut members = vec![UnionMember {
+                ty: extra.clone(),
+                doc: Vec::new(),
+            }];
+            for property in &properties {
+                if !members.iter().any(|m| fits_index(&property.ty, &m.ty)) {
+                    members.push(UnionMember {
+                        ty: property.ty.clone(),
+                        doc: Vec::new(),
+                    });
+                }
+            }
+            index = TsType::union(members);
+            notes.push(format!(
+                "Keys other than the listed properties hold `{}`; the index signature also names the properties' types, as TypeScript requires.",
+                extra.inline()
+            ));
         }
         TsType::Object(TsObject {
             properties,
-            index: Some(Box::new(extra)),
+            index: Some(Box::new(index)),
         })
     }
 
@@ -373,6 +410,14 @@ impl<'a> Mapper<'a> {
         };
         if let Some(line) = integer_doc(object) {
             push_paragraph(&mut lines, line);
+        }
+        if let Some(format) = crate::wide::wide_format(object) {
+            push_paragraph(
+                &mut lines,
+                format!(
+                    "Integer (`{format}`, exact): a `bigint` here, a decimal string on the wire."
+                ),
+            );
         }
         if self.direction == Direction::Input
             && let Some(default) = object.get("default")
@@ -590,6 +635,55 @@ mod tests {
     }
 
     #[test]
+    fn fixed_length_arrays_are_tuples() {
+        let byte = json!({"type": "integer", "format": "uint8", "minimum": 0, "maximum": 255});
+        assert_eq!(
+            map(json!({"type": "array", "items": byte, "minItems": 4, "maxItems": 4})),
+            "[number, number, number, number]"
+        );
+        // Not a fixed length, or too long to spell out: an array.
+        assert_eq!(
+            map(json!({"type": "array", "items": byte, "minItems": 1, "maxItems": 4})),
+            "number[]"
+        );
+        assert_eq!(
+            map(json!({"type": "array", "items": byte, "minItems": 64, "maxItems": 64})),
+            "number[]"
+        );
+        assert_eq!(
+            map(json!({"type": "array", "items": byte, "minItems": 0, "maxItems": 0})),
+            "number[]"
+        );
+    }
+
+    /// A struct with a flattened map of another type: the other keys are
+    /// still an index signature, widened to the listed properties' types
+    /// as TypeScript requires.
+    #[test]
+    fn flattened_maps_keep_an_index_signature() {
+        let (ty, notes) = map_with(
+            json!({}),
+            json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "number"}}, "required": ["a"], "additionalProperties": {"type": "number"}}),
+        );
+        assert_eq!(
+            ty,
+            "{ a: string; b?: number; [key: string]: number | string }"
+        );
+        assert_eq!(
+            notes,
+            [
+                "Keys other than the listed properties hold `number`; the index signature also names the properties' types, as TypeScript requires."
+            ]
+        );
+        let (ty, notes) = map_with(
+            json!({}),
+            json!({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": {"type": "string"}}),
+        );
+        assert_eq!(ty, "{ a?: string; [key: string]: string }");
+        assert!(notes.is_empty());
+    }
+
+    #[test]
     fn inexpressible_schemas_become_unknown_with_a_note() {
         let (ty, notes) = map_with(json!({}), json!({"not": {"type": "string"}}));
         assert_eq!(ty, "unknown");
@@ -598,12 +692,6 @@ mod tests {
             ["`unknown`: the schema uses `not`, which TypeScript cannot express."]
         );
         let (ty, notes) = map_with(json!({}), json!({"$ref": "#/$defs/Missing"}));
-        assert_eq!(ty, "unknown");
-        assert_eq!(notes.len(), 1);
-        let (ty, notes) = map_with(
-            json!({}),
-            json!({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": {"type": "number"}}),
-        );
         assert_eq!(ty, "unknown");
         assert_eq!(notes.len(), 1);
         let (ty, notes) = map_with(json!({}), json!({"properties": {"a": {"type": "string"}}}));

@@ -115,15 +115,17 @@ fn recursive_types_refer_to_themselves() {
     );
 }
 
+/// Main never writes a skipped `None` as `null`: the response type says
+/// `theme?: string`, the request type still takes `null`.
 #[test]
 fn default_and_skip_serializing_if_split_the_directions() {
     assert_eq!(
         declaration("Settings"),
         "export type Settings = {
   verbose: boolean
-  theme?: string | null
+  theme?: string
   plugins?: string[]
-  /** Integer (`uint32`) of at least 0. */
+  /** Integer (`uint32`) from 0 to 4294967295. */
   limit: number | null
 }"
     );
@@ -134,7 +136,7 @@ fn default_and_skip_serializing_if_split_the_directions() {
   verbose?: boolean
   theme?: string | null
   plugins?: string[]
-  /** Integer (`uint32`) of at least 0. */
+  /** Integer (`uint32`) from 0 to 4294967295. */
   limit?: number | null
 }"
     );
@@ -244,4 +246,14 @@ fn api_methods_of_the_serde_cases() {
 #[test]
 fn serde_cases_types_snapshot() {
     insta::assert_snapshot!("serde_cases__types.ts", types_ts());
+}
+
+#[test]
+fn wide_integers_are_bigints() {
+    let account = declaration("Account");
+    assert!(account.contains("  id: bigint\n"), "{account}");
+    assert!(account.contains("  previous: bigint | null\n"), "{account}");
+    assert!(account.contains("  history: bigint[]\n"), "{account}");
+    assert!(account.contains("  pair: [bigint, string]\n"), "{account}");
+    assert!(account.contains("  version: number\n"), "{account}");
 }

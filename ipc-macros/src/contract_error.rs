@@ -95,7 +95,6 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ErrorModel> {
                     &variant.attrs,
                     &[
                         "rename",
-                        "alias",
                         "skip",
                         "skip_serializing",
                         "skip_deserializing",

@@ -35,6 +35,8 @@ pub enum OpenError {
         reason: String,
     },
     TooLarge(u64),
+    // `alias` only widens what serde reads: the wire form stays the code.
+    #[serde(alias = "IN_USE")]
     Busy,
 }
 
@@ -98,6 +100,16 @@ fn contract_errors_get_codes_statuses_messages_and_a_fixed_wire_form() {
         serde_json::to_value(OpenError::Busy).expect("serializes"),
         serde_json::json!({"code": "BUSY"})
     );
+    assert!(matches!(
+        serde_json::from_value(serde_json::json!({"code": "IN_USE"})),
+        Ok(OpenError::Busy)
+    ));
+    assert!(matches!(
+        serde_json::from_value(serde_json::json!({"code": "BUSY"})),
+        Ok(OpenError::Busy)
+    ));
+    let schema = serde_json::to_string(&schemars::schema_for!(OpenError)).expect("schema");
+    assert!(!schema.contains("IN_USE"), "{schema}");
     let codes: Vec<_> = OpenError::CODES
         .iter()
         .map(|info| (info.code, info.status_code))

@@ -18,6 +18,7 @@ pub mod manifest;
 pub mod naming;
 pub mod protocol;
 pub mod schema;
+pub mod wide;
 
 pub use check::{ContractSetEntry, check_contract_set};
 pub use declaration::{ContractDeclaration, ErrorCodeInfo, SourceLocation};

@@ -19,6 +19,7 @@ mod registry;
 mod router;
 pub mod schema;
 pub mod validation;
+pub mod wide;
 pub mod wire;
 #[cfg(feature = "ws")]
 pub mod ws;
@@ -36,6 +37,7 @@ pub use router::{
     SyncSendReply, blocking,
 };
 pub use validation::{DecodeError, Decoder, SchemaError};
+pub use wide::Wide;
 pub use wire::{
     FrameworkCode, HandlerFailure, IpcError, IpcHandlerError, IpcValidationError, PathSegment,
     RequestId, ValidationField, ValidationIssue,

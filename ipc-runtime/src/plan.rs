@@ -31,6 +31,8 @@ use serde::de::{
 };
 use serde_json::{Map, Number, Value, json};
 
+use crate::schema::MAX_SAFE_INTEGER;
+
 type NodeId = usize;
 
 const NULL: u8 = 1;
@@ -255,11 +257,14 @@ impl Plan {
                 return None;
             }
         }
+        // An integer outside the safe range is refused wherever it is
+        // written, whatever its node (a float, a JSON value, an untagged
+        // union's float branch): serde could still build an integer from it.
+        let safe = i128::from(MAX_SAFE_INTEGER);
         for node in &mut plan.nodes {
             let (low, high) = integer_range(node);
-            node.unsigned_range = within(low.max(0), high.min(u64::MAX.into()), (1, 0));
-            node.signed_range =
-                within(low.max(i64::MIN.into()), high.min(i64::MAX.into()), (0, -1));
+            node.unsigned_range = within(low.max(0), high.min(safe), (1, 0));
+            node.signed_range = within(low.max(-safe), high.min(i64::MAX.into()), (0, -1));
             node.any_float = node.types & NUMBER != 0
                 && node.string_enum.is_none()
                 && node.minimum.is_none()
@@ -2041,8 +2046,9 @@ mod tests {
         assert_eq!(compare_integer_float(4, 4.0), Some(Ordering::Equal));
     }
 
-    /// The integer ranges decide like the exact comparison, for integer
-    /// and fractional bounds, inclusive and exclusive, near every edge.
+    /// The integer ranges decide like the exact comparison (and the
+    /// safe-integer policy), for integer and fractional bounds, inclusive
+    /// and exclusive, near every edge.
     #[test]
     fn integer_ranges_match_exact_bounds() {
         let bounds = [
@@ -2097,8 +2103,10 @@ mod tests {
             let plan = plan(schema.clone()).expect("plan");
             let node = &plan.nodes[plan.root];
             for &value in &values {
-                let exact =
-                    node.types & (INTEGER | NUMBER) != 0 && number_ok(node, Num::from_i128(value));
+                // The ranges also hold the safe-integer policy.
+                let exact = node.types & (INTEGER | NUMBER) != 0
+                    && number_ok(node, Num::from_i128(value))
+                    && value.unsigned_abs() <= MAX_SAFE_INTEGER.unsigned_abs().into();
                 let by_range = match (u64::try_from(value), i64::try_from(value)) {
                     (Ok(n), _) => node.unsigned_range.0 <= n && n <= node.unsigned_range.1,
                     (_, Ok(n)) => node.signed_range.0 <= n && n <= node.signed_range.1,

@@ -626,12 +626,13 @@ where
     fn failure(&self, failure: HandlerFailure<E>, request_id: &wire::RequestId) -> IpcError {
         let error = match failure {
             HandlerFailure::Contract(error) => {
-                if let Some(validator) = &self.error_validator
-                    && let Err(invalid) = encode_outbound(&error, Some(validator))
-                {
-                    return self.drift(invalid, request_id);
-                }
-                match IpcHandlerError::from_contract_error(&error) {
+                // The details sent are the bytes serde wrote, read back, in
+                // both outbound modes (an `f32` stays as serde wrote it).
+                let encoded = match encode_outbound(&error, self.error_validator.as_ref()) {
+                    Ok(encoded) => encoded,
+                    Err(invalid) => return self.drift(invalid, request_id),
+                };
+                match IpcHandlerError::from_encoded_contract_error(&error, &encoded) {
                     Ok(error) => error,
                     Err(serde_error) => {
                         tracing::error!(channel = %self.channel, request_id = %request_id, error = %serde_error, "IPC contract error could not be serialized");

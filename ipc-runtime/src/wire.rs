@@ -157,6 +157,26 @@ impl IpcHandlerError {
     }
 }
 
+impl IpcHandlerError {
+    /// The wire error of a typed contract error that was already encoded
+    /// (`encoded` is its `{"code", "details"}` serialization).
+    pub(crate) fn from_encoded_contract_error<E: ContractError>(
+        error: &E,
+        encoded: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        let details = match serde_json::from_slice(encoded)? {
+            Value::Object(mut object) => object.remove("details").map(Box::new),
+            _ => None,
+        };
+        Ok(IpcHandlerError {
+            code: Cow::Borrowed(error.code()),
+            message: error.message(),
+            status_code: error.status_code(),
+            details,
+        })
+    }
+}
+
 impl Serialize for IpcHandlerError {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let len = 3 + usize::from(self.status_code.is_some()) + usize::from(self.details.is_some());

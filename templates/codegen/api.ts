@@ -43,3 +43,4 @@ export function createApi({{ transport_param }}: Transport): Api {
 {%- endfor %}
   })
 }
+{{ conversions }}

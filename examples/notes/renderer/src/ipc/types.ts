@@ -61,7 +61,7 @@ export type NoteChanged = {
   id: number
   kind: ChangeKind
   /** The note after the change; absent when it was deleted. */
-  note?: Note | null
+  note?: Note
 }
 
 /** The typed errors of the notes contracts. */
