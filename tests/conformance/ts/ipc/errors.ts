@@ -666,9 +666,9 @@ export type IPCConformanceError =
        */
       readonly code: 'QUOTA_EXCEEDED'
       readonly details: {
-        /** Integer (`uint32`) of at least 0. */
+        /** Integer (`uint32`) from 0 to 4294967295. */
         limit: number
-        /** Integer (`uint32`) of at least 0. */
+        /** Integer (`uint32`) from 0 to 4294967295. */
         used: number
       }
     })

@@ -41,9 +41,9 @@ export type ConformanceError =
   | {
       code: 'QUOTA_EXCEEDED'
       details: {
-        /** Integer (`uint32`) of at least 0. */
+        /** Integer (`uint32`) from 0 to 4294967295. */
         limit: number
-        /** Integer (`uint32`) of at least 0. */
+        /** Integer (`uint32`) from 0 to 4294967295. */
         used: number
       }
     }
@@ -64,8 +64,8 @@ export type Echo = {
 export type Echoed = {
   label: string
   items: Item[]
-  note?: string | null
-  /** Integer (`uint32`) of at least 0. */
+  note?: string
+  /** Integer (`uint32`) from 0 to 4294967295. */
   itemCount: number
 }
 
@@ -74,7 +74,7 @@ export type Echoed = {
  * handed to the shell.
  */
 export type EmitPing = {
-  /** Integer (`uint32`) of at least 0. */
+  /** Integer (`uint32`) from 0 to 4294967295. */
   seq: number
   audience: Audience
 }
@@ -143,13 +143,13 @@ export type Limits = {
   /**
    * `RouterConfig::max_depth`.
    *
-   * Integer (`uint32`) of at least 0.
+   * Integer (`uint32`) from 0 to 4294967295.
    */
   maxDepth: number
   /**
    * The timeout of `Stall`.
    *
-   * Integer (`uint32`) of at least 0.
+   * Integer (`uint32`) from 0 to 4294967295.
    */
   stallTimeoutMs: number
   /** The channel `Restricted` is on, which the authorizer refuses. */
@@ -199,7 +199,7 @@ export type NumbersReply = {
    *
    * Integer (`uint64`, limited to safe integers) from 0 to 9007199254740991.
    */
-  optional?: number | null
+  optional?: number
   /**
    * Always present: `null` when absent.
    *
@@ -210,7 +210,7 @@ export type NumbersReply = {
 
 /** Sent by main when `EmitPing` asks for it. */
 export type Pinged = {
-  /** Integer (`uint32`) of at least 0. */
+  /** Integer (`uint32`) from 0 to 4294967295. */
   seq: number
   audience: Audience
 }
