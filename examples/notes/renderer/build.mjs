@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Builds the notes renderer: type-checks src/ with tsc, bundles src/main.ts
-// with esbuild into app.js (ESM, for browsers, not minified, no eval: the
-// page runs under `script-src 'self'`) and copies index.html and styles.css
-// next to it. The output directory is emptied first.
+// Builds the notes renderer: type-checks src/ with tsc, bundles the entry of
+// one shell (src/entry.<shell>.ts, which connects that shell's transport and
+// starts the shared page in src/notes.ts) with esbuild into app.js (ESM, for
+// browsers, not minified, no eval: the page runs under `script-src 'self'`)
+// and copies index.html and styles.css next to it. The output directory is
+// emptied first.
 //
-//   node examples/notes/renderer/build.mjs                 # into examples/notes/renderer/dist
+//   node examples/notes/renderer/build.mjs                 # the WebSocket shell, into examples/notes/renderer/dist
+//   node examples/notes/renderer/build.mjs --shell ws --out DIR
 //   node examples/notes/renderer/build.mjs --out DIR       # elsewhere
 //   node examples/notes/renderer/build.mjs --bench --out DIR
 //       also bench.html and bench.js, the page tests/browser/bench.mjs drives
@@ -26,11 +29,22 @@ const repo = resolve(here, '../../..')
 const { values } = parseArgs({
   options: {
     out: { type: 'string', default: join(here, 'dist') },
+    shell: { type: 'string', default: 'ws' },
     bench: { type: 'boolean', default: false },
     'skip-check': { type: 'boolean', default: false },
   },
 })
 const out = resolve(values.out)
+
+/** Each shell's entry point. */
+const SHELL_ENTRIES = {
+  ws: 'src/entry.ws.ts',
+}
+const shellEntry = Object.hasOwn(SHELL_ENTRIES, values.shell) ? SHELL_ENTRIES[values.shell] : undefined
+if (shellEntry === undefined) {
+  console.error(`renderer: unknown --shell ${values.shell}; known: ${Object.keys(SHELL_ENTRIES).join(', ')}`)
+  process.exit(2)
+}
 
 if (!values['skip-check']) {
   const tsc = join(repo, 'node_modules/typescript/bin/tsc')
@@ -41,7 +55,7 @@ if (!values['skip-check']) {
   }
 }
 
-const entries = [{ in: join(here, 'src/main.ts'), out: 'app' }]
+const entries = [{ in: join(here, shellEntry), out: 'app' }]
 const pages = ['index.html', 'styles.css']
 if (values.bench) {
   entries.push({ in: join(here, 'src/bench.ts'), out: 'bench' })

@@ -4,12 +4,14 @@
  * are about, its typed errors as notices, and keeps the list in step with
  * every other open page through the "note changed" event.
  *
- * It talks to the main side only through the generated bindings in `./ipc/`.
+ * It talks to the main side only through the generated bindings in `./ipc/`,
+ * and knows nothing of the shell that carries them: each shell's entry
+ * (`entry.ws.ts`, ...) connects its transport and calls {@link startNotes}.
  * Every value that reaches the page is shown with `textContent`, never parsed
  * as HTML.
  */
 
-import { createApi, type Api } from './ipc/api.js'
+import type { Api } from './ipc/api.js'
 import {
   isIPCHandlerError,
   isIPCNoteError,
@@ -17,19 +19,37 @@ import {
   isIPCValidationError,
   type ValidationIssue,
 } from './ipc/errors.js'
-import { connectWebSocket, takeSecretFromLocation, type ConnectionState } from './ipc/transport.ws.js'
 import type { Note, NoteChanged, NoteSummary, SaveNote } from './ipc/types.js'
 
-/** What the connection badge shows: the transport's state, or why there is no connection. */
-type ShownState = ConnectionState | 'refused' | 'missing-secret'
+/** The states of a shell's connection to the main side. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed'
 
-const STATE_LABELS: Readonly<Record<ShownState, string>> = {
+/** What the connection badge shows: the connection's state, or why there is none. */
+export type ShownState = ConnectionState | 'refused' | 'missing-secret'
+
+/** How a shell's entry hands its connection to the page. */
+export interface NotesConnection {
+  /** The state to show first. */
+  readonly state: ShownState
+  /** Settles once the main side answers (or refuses): the page loads the notes then. */
+  readonly ready: Promise<void>
+  /** The shell's own wording of some states (for example, where to find the app's address). */
+  readonly labels?: Partial<Record<ShownState, string>>
+}
+
+/** What a shell's entry tells the page after the start. */
+export interface NotesPage {
+  /** Shows a new connection state; after a reconnection the page catches up on missed changes. */
+  connectionChanged(state: ConnectionState, previous: ConnectionState): void
+}
+
+const DEFAULT_LABELS: Readonly<Record<ShownState, string>> = {
   connecting: 'Connecting…',
   open: 'Connected',
   reconnecting: 'Reconnecting…',
-  closed: 'Disconnected: reload, or open the address notes-app printed',
-  refused: 'Refused by the main side: open the address notes-app printed',
-  'missing-secret': 'No IPC secret: open the address notes-app printed',
+  closed: 'Disconnected: restart the app',
+  refused: 'Refused by the main side',
+  'missing-secret': 'No IPC secret',
 }
 
 /** The fields of the editor that validation issues can point at, by their name in `SaveNote`. */
@@ -84,6 +104,8 @@ interface Editing {
 const summaries = new Map<number, NoteSummary>()
 let editing: Editing | undefined
 let shownState: ShownState = 'connecting'
+let labels: Readonly<Record<ShownState, string>> = DEFAULT_LABELS
+let api: Api | undefined
 /** While a list call is in flight, the events that arrive meanwhile, replayed on its result. */
 let eventsDuringLoad: NoteChanged[] | undefined
 
@@ -94,25 +116,12 @@ let eventsDuringLoad: NoteChanged[] | undefined
 function showState(state: ShownState): void {
   shownState = state
   view.connection.dataset['state'] = state
-  view.connection.textContent = STATE_LABELS[state]
+  view.connection.textContent = labels[state]
   const usable = state === 'open' || state === 'connecting'
   view.newNote.disabled = !usable
   view.save.disabled = !usable || editing?.busy === true
   view.remove.disabled = !usable || editing?.busy === true || editing?.id === undefined
 }
-
-// Takes the secret out of the address bar before anything reads the fragment.
-const secret = takeSecretFromLocation()
-const transport = secret === undefined ? undefined : connectWebSocket({
-  secret,
-  onStateChange: (state, previous) => {
-    if (state === 'closed' && previous === 'connecting') return // shown by `ready` below
-    showState(state)
-    // Events sent while the socket was down are lost: catch up.
-    if (state === 'open' && previous === 'reconnecting') void resynchronize()
-  },
-})
-const api: Api | undefined = transport === undefined ? undefined : createApi(transport)
 
 // ---------------------------------------------------------------------------
 // Notices and field errors
@@ -459,22 +468,36 @@ window.addEventListener('hashchange', () => {
   if (id !== undefined && id !== editing?.id) void openNote(id)
 })
 
-if (transport === undefined || api === undefined) {
-  showState('missing-secret')
-} else {
-  showState(transport.state)
-  api.notes.onChanged(onNoteChanged)
-  try {
-    api.telemetry.track({ type: 'pageViewed', page: 'notes' })
-  } catch {
-    // Telemetry is best effort.
+/**
+ * Starts the page on `connection`; `notesApi` is undefined when the shell has
+ * no way to reach the main side (the page then shows `connection.state`).
+ */
+export function startNotes(notesApi: Api | undefined, connection: NotesConnection): NotesPage {
+  api = notesApi
+  labels = { ...DEFAULT_LABELS, ...connection.labels }
+  showState(connection.state)
+  if (notesApi !== undefined) {
+    notesApi.notes.onChanged(onNoteChanged)
+    try {
+      notesApi.telemetry.track({ type: 'pageViewed', page: 'notes' })
+    } catch {
+      // Telemetry is best effort.
+    }
+    connection.ready.then(
+      async () => {
+        await loadList()
+        const id = routedNoteId()
+        if (id !== undefined) await openNote(id)
+      },
+      () => showState('refused'),
+    )
   }
-  transport.ready.then(
-    async () => {
-      await loadList()
-      const id = routedNoteId()
-      if (id !== undefined) await openNote(id)
+  return {
+    connectionChanged(state, previous) {
+      if (state === 'closed' && previous === 'connecting') return // shown by `ready` as refused
+      showState(state)
+      // Events sent while the connection was down are lost: catch up.
+      if (state === 'open' && previous === 'reconnecting') void resynchronize()
     },
-    () => showState('refused'),
-  )
+  }
 }
