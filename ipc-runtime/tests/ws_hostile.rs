@@ -789,8 +789,19 @@ async fn sizes_past_each_limit_are_refused_at_that_limit() {
         echo(1, "").replacen(r#""kind""#, &format!("{}\"kind\"", " ".repeat(padding)), 1);
     assert_eq!(at_limit.len(), MAX_REQUEST_BYTES);
     assert_eq!(call(&mut socket, &at_limit).await["ok"], true);
-    // One byte over it: refused before parsing, without an id.
-    let over = format!(" {at_limit}");
+    // One byte over it: refused before parsing. (A send without an id, so
+    // that no id can be read from it either.)
+    let send = json!({"v": 1, "kind": "send", "channel": "hostile:note", "payload": {"text": ""}})
+        .to_string();
+    let over = send.replacen(
+        r#""text":"""#,
+        &format!(
+            r#""text":"{}""#,
+            "x".repeat(MAX_REQUEST_BYTES + 1 - send.len())
+        ),
+        1,
+    );
+    assert_eq!(over.len(), MAX_REQUEST_BYTES + 1);
     let reply = call(&mut socket, &over).await;
     assert_eq!(reply["id"], Value::Null);
     assert_eq!(reply["error"]["code"], "IPC_PAYLOAD_TOO_LARGE");
