@@ -181,6 +181,7 @@ pub(crate) async fn stop_requested(stopped: &mut watch::Receiver<bool>) {
 async fn accept_pending(
     listener: &TcpListener,
     pending: &Arc<Semaphore>,
+    max_pending: usize,
     saturated: &mut bool,
 ) -> (
     OwnedSemaphorePermit,
@@ -201,7 +202,8 @@ async fn accept_pending(
         }
     };
     let accepted = listener.accept().await;
-    if pending.available_permits() > 0 {
+    // Logged once per flood: again only after the pending ones drained.
+    if pending.available_permits() + 1 >= max_pending {
         *saturated = false;
     }
     (permit, accepted)
@@ -212,13 +214,14 @@ async fn accept_loop(
     shared: Arc<Shared>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let pending = Arc::new(Semaphore::new(shared.config.max_pending_connections.max(1)));
+    let max_pending = shared.config.max_pending_connections.max(1);
+    let pending = Arc::new(Semaphore::new(max_pending));
     let mut saturated = false;
     let mut connection_tasks = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
             () = stop_requested(&mut stopped) => break,
-            (permit, accepted) = accept_pending(&listener, &pending, &mut saturated) => match accepted {
+            (permit, accepted) = accept_pending(&listener, &pending, max_pending, &mut saturated) => match accepted {
                 Ok((stream, peer)) => {
                     let shared = Arc::clone(&shared);
                     let stopped = stopped.clone();
