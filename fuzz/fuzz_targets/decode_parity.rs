@@ -95,9 +95,8 @@ fn integral_as_integers(value: &mut Value) {
     }
 }
 
-struct Checker {
-    check: Box<dyn Fn(&[u8]) + Send + Sync>,
-}
+/// Checks one payload against one contract type.
+type Checker = Box<dyn Fn(&[u8]) + Send + Sync>;
 
 fn checker<T: DeserializeOwned + Serialize + JsonSchema + 'static>() -> Checker {
     let decoder = Decoder::<T>::with_schema(input_root_schema::<T>(), 64).expect("schema compiles");
@@ -106,37 +105,35 @@ fn checker<T: DeserializeOwned + Serialize + JsonSchema + 'static>() -> Checker 
         .should_validate_formats(true)
         .build(decoder.schema())
         .expect("schema compiles");
-    Checker {
-        check: Box::new(move |bytes| {
-            let value = serde_json::from_slice::<Value>(bytes).ok();
-            let valid = value
-                .as_ref()
-                .is_some_and(|value| validator.is_valid(value));
-            let serde = serde_json::from_slice::<T>(bytes)
-                .ok()
-                .or_else(|| {
-                    // The runtime's one documented leniency: JSON Schema
-                    // counts `1.0` as an integer, so the decoder gives
-                    // serde integral numbers as integers.
-                    let mut value = value.clone()?;
-                    integral_as_integers(&mut value);
-                    T::deserialize(&value).ok()
-                })
-                .map(|typed| serde_json::to_value(typed).expect("serializes"));
-            let same_as_serde = |typed: T, path: &str| {
-                let typed = serde_json::to_value(typed).expect("serializes");
-                assert_eq!(Some(&typed), serde.as_ref(), "{path} disagrees with serde");
-            };
-            if let Some(fast) = decoder.decode_fast(bytes) {
-                assert!(valid, "the fast path accepted what the validator refuses");
-                same_as_serde(fast, "the fast path");
-            }
-            if let Ok(decoded) = decoder.decode(bytes) {
-                assert!(valid, "the decoder accepted what the validator refuses");
-                same_as_serde(decoded, "the decoder");
-            }
-        }),
-    }
+    Box::new(move |bytes| {
+        let value = serde_json::from_slice::<Value>(bytes).ok();
+        let valid = value
+            .as_ref()
+            .is_some_and(|value| validator.is_valid(value));
+        let serde = serde_json::from_slice::<T>(bytes)
+            .ok()
+            .or_else(|| {
+                // The runtime's one documented leniency: JSON Schema
+                // counts `1.0` as an integer, so the decoder gives
+                // serde integral numbers as integers.
+                let mut value = value.clone()?;
+                integral_as_integers(&mut value);
+                T::deserialize(&value).ok()
+            })
+            .map(|typed| serde_json::to_value(typed).expect("serializes"));
+        let same_as_serde = |typed: T, path: &str| {
+            let typed = serde_json::to_value(typed).expect("serializes");
+            assert_eq!(Some(&typed), serde.as_ref(), "{path} disagrees with serde");
+        };
+        if let Some(fast) = decoder.decode_fast(bytes) {
+            assert!(valid, "the fast path accepted what the validator refuses");
+            same_as_serde(fast, "the fast path");
+        }
+        if let Ok(decoded) = decoder.decode(bytes) {
+            assert!(valid, "the decoder accepted what the validator refuses");
+            same_as_serde(decoded, "the decoder");
+        }
+    })
 }
 
 fn checkers() -> &'static [Checker] {
@@ -157,5 +154,5 @@ fuzz_target!(|bytes: &[u8]| {
         return;
     };
     let checkers = checkers();
-    (checkers[usize::from(selector) % checkers.len()].check)(payload);
+    checkers[usize::from(selector) % checkers.len()](payload);
 });
