@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the tests
 # need (npm packages from the committed lockfile, Debian's Chromium), then
-# checks formatting, lints, the Rust tests, the TypeScript tests and the
-# committed bindings, and runs the notes example end to end in Chromium.
+# checks formatting, lints, the Rust tests, a bounded load run, the fuzz
+# targets (briefly), the TypeScript tests and the committed bindings, and
+# runs the notes example end to end in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +50,12 @@ publishable=$(cargo metadata --locked --no-deps --format-version 1 | node -e '
 # shellcheck disable=SC2086 # one `-p NAME` per word
 cargo package --locked --no-verify $publishable
 cargo package --locked -p ipc-meta -p ipc-codegen
+
+step "load: 64 clients x 2,000 pipelined calls over the loopback WebSocket, every reply checked"
+cargo run --locked -q -p ipc-contracts-runtime --all-features --example ws_load
+
+step "fuzzing: each target for 25 s on its seed corpus (docs/fuzzing.md)"
+./scripts/fuzz.sh 25
 
 step "ipc-codegen check: the committed notes bindings match the contracts"
 cargo run --locked -q -p ipc-codegen -- check --crate examples/notes/contracts \

@@ -12,6 +12,9 @@
 
 mod context;
 mod contract;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod manifest;
 pub mod naming;
 mod plan;

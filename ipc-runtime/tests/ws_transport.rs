@@ -70,6 +70,8 @@ struct Broadcast {
 struct Harness {
     server: WsServer,
     hung_calls_cancelled: Arc<tokio::sync::Notify>,
+    /// Notified when a hanging call's handler has started.
+    hung_calls_started: Arc<tokio::sync::Notify>,
     notes: tokio::sync::mpsc::UnboundedReceiver<String>,
     static_dir: std::path::PathBuf,
 }
@@ -81,6 +83,8 @@ async fn start() -> Harness {
 async fn start_with(config: WsConfig) -> Harness {
     let cancelled = Arc::new(tokio::sync::Notify::new());
     let cancelled_in_handler = Arc::clone(&cancelled);
+    let started = Arc::new(tokio::sync::Notify::new());
+    let started_in_handler = Arc::clone(&started);
     let (notes_tx, notes) = tokio::sync::mpsc::unbounded_channel();
     let router = Router::builder()
         .invoke::<Echo, _>(|context: CallContext, request: Echo| async move {
@@ -94,6 +98,8 @@ async fn start_with(config: WsConfig) -> Harness {
         })
         .invoke::<Hang, _>(move |context: CallContext, _: Hang| {
             let cancelled = Arc::clone(&cancelled_in_handler);
+            // A stored permit: the test may wait after the call started.
+            started_in_handler.notify_one();
             // The router drops a cancelled call's future and cancels its
             // token; work the handler started observes the token.
             let token = context.cancellation().clone();
@@ -142,6 +148,7 @@ async fn start_with(config: WsConfig) -> Harness {
     Harness {
         server,
         hung_calls_cancelled: cancelled,
+        hung_calls_started: started,
         notes,
         static_dir,
     }
@@ -420,7 +427,7 @@ async fn a_client_that_disconnects_mid_call_cancels_it_and_others_are_unaffected
     let mut leaving = connect(&harness.server).await;
     let mut staying = connect(&harness.server).await;
     invoke(&mut leaving, 1, "test:hang", json!({})).await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    harness.hung_calls_started.notified().await;
     drop(leaving);
     tokio::time::timeout(
         Duration::from_secs(5),
@@ -428,15 +435,11 @@ async fn a_client_that_disconnects_mid_call_cancels_it_and_others_are_unaffected
     )
     .await
     .expect("the hanging handler is cancelled when its connection drops");
+    // A connection leaves the server's table before its calls are
+    // cancelled, so the count is settled by now.
+    assert_eq!(harness.server.connection_count(), 1);
     invoke(&mut staying, 2, "test:echo", json!({"text": "still"})).await;
     assert_eq!(next_json(&mut staying).await["data"]["text"], "still");
-    for _ in 0..50 {
-        if harness.server.connection_count() == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(harness.server.connection_count(), 1);
 }
 
 #[tokio::test]
@@ -529,7 +532,13 @@ async fn handshakes_without_the_right_secret_origin_or_host_are_refused() {
     let (status, response) =
         raw_request(server, &upgrade_request(server, &host, Some(&own), &good)).await;
     assert!(status.contains("101"), "{response}");
-    assert!(response.contains("Sec-WebSocket-Protocol: ipc-contracts.v1\r\n"));
+    // Header names are case-insensitive (tungstenite writes them in lower case).
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("\r\nsec-websocket-protocol: ipc-contracts.v1\r\n"),
+        "{response}"
+    );
     assert!(
         connect_with(server, &own, "ipc-contracts.v1, ipc-secret.00")
             .await
@@ -574,11 +583,13 @@ async fn a_client_that_does_not_read_its_events_is_closed_and_others_are_unaffec
     let reading = connect(&harness.server).await;
     // The reading client reads every event, in a task of its own.
     let (mut reading_sink, mut reading_stream) = reading.split();
+    let (read_so_far, mut reading_progress) = tokio::sync::watch::channel(0_u64);
     let events_read = tokio::spawn(async move {
         let mut count = 0_u64;
         while let Some(Ok(message)) = reading_stream.next().await {
             if matches!(message, Message::Text(_)) {
                 count += 1;
+                read_so_far.send_replace(count);
             }
         }
         count
@@ -602,7 +613,12 @@ async fn a_client_that_does_not_read_its_events_is_closed_and_others_are_unaffec
             tokio::time::Instant::now() < deadline,
             "the stalled client was never closed ({emitted} events)"
         );
-        tokio::time::sleep(Duration::from_millis(1)).await;
+        // The reading client keeps up: the next event goes out once it
+        // has read this one, so only the stalled client's buffers fill.
+        reading_progress
+            .wait_for(|read| *read >= emitted)
+            .await
+            .expect("the reading client reads");
     }
     // The emit that reached one client removed the other at once.
     assert_eq!(harness.server.connection_count(), 1);
@@ -632,7 +648,7 @@ async fn shutdown_closes_connections_cancels_their_calls_and_stops_accepting() {
     let harness = start().await;
     let mut open = connect(&harness.server).await;
     invoke(&mut open, 1, "test:hang", json!({})).await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    harness.hung_calls_started.notified().await;
     let addr = harness.server.local_addr();
     let cancelled = Arc::clone(&harness.hung_calls_cancelled);
     let waiting = cancelled.notified();
@@ -663,7 +679,6 @@ async fn dropping_the_server_handle_does_not_stop_it() {
         secret_of(&harness.server)
     );
     drop(harness);
-    tokio::time::sleep(Duration::from_millis(50)).await;
     // The open connection is still served, and new ones are accepted.
     invoke(&mut open, 1, "test:echo", json!({"text": "still"})).await;
     assert_eq!(next_json(&mut open).await["data"]["text"], "still");
@@ -757,4 +772,308 @@ async fn serves_renderer_files_with_security_headers_and_nothing_else() {
     .await;
     assert!(status.contains("431"), "{status}");
     let _ = std::fs::remove_dir_all(&harness.static_dir);
+}
+
+/// Reads a response's status line (the connection may stay open, as after
+/// a 101).
+async fn status_line(stream: &mut TcpStream) -> String {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\r\n") {
+        match stream.read(&mut byte).await {
+            Ok(1) => line.push(byte[0]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&line).trim_end().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_handshakes_never_exceed_max_connections() {
+    // The window between checking the count and taking the slot is short:
+    // many rounds make a race in it show up.
+    for _ in 0..40 {
+        concurrent_handshakes_round(3, 48).await;
+    }
+}
+
+async fn concurrent_handshakes_round(allowed: usize, clients: usize) {
+    let harness = start_with(WsConfig {
+        max_connections: allowed,
+        max_pending_connections: clients,
+        ..WsConfig::default()
+    })
+    .await;
+    let server = &harness.server;
+    let host = format!("127.0.0.1:{}", server.local_addr().port());
+    let good = format!("ipc-contracts.v1, ipc-secret.{}", secret_of(server));
+    let request = upgrade_request(server, &host, Some(&server.origin()), &good);
+    // Every socket connects first; then all the handshakes go out at once,
+    // so the server checks them concurrently.
+    let mut streams = Vec::new();
+    for _ in 0..clients {
+        streams.push(
+            TcpStream::connect(server.local_addr())
+                .await
+                .expect("connect"),
+        );
+    }
+    let barrier = Arc::new(tokio::sync::Barrier::new(clients));
+    let mut handshakes = tokio::task::JoinSet::new();
+    for mut stream in streams {
+        let barrier = Arc::clone(&barrier);
+        let request = request.clone();
+        handshakes.spawn(async move {
+            barrier.wait().await;
+            stream.write_all(request.as_bytes()).await.expect("write");
+            let status = status_line(&mut stream).await;
+            (status, stream)
+        });
+    }
+    let mut accepted = Vec::new();
+    let mut refused = 0;
+    while let Some(joined) = handshakes.join_next().await {
+        let (status, stream) = joined.expect("handshake task");
+        if status.contains(" 101 ") {
+            // Kept open, so its slot stays taken.
+            accepted.push(stream);
+        } else {
+            assert!(status.contains(" 503 "), "{status}");
+            refused += 1;
+        }
+    }
+    assert_eq!(accepted.len(), allowed, "{refused} refused");
+    assert_eq!(refused, clients - allowed);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn links_in_the_renderer_directory_are_not_followed() {
+    use std::os::unix::fs::symlink;
+    let harness = start().await;
+    let root = &harness.static_dir;
+    let outside = root.with_extension("outside");
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(outside.join("secret.txt"), "outside-the-root").expect("write");
+    std::fs::write(outside.join("index.html"), "outside-the-root").expect("write");
+    symlink(outside.join("secret.txt"), root.join("leak.txt")).expect("link");
+    symlink(&outside, root.join("linked")).expect("link");
+    symlink("/etc/passwd", root.join("passwd")).expect("link");
+    // Even a link that stays inside the root is refused: only regular
+    // files are served, under their own names.
+    symlink(root.join("index.html"), root.join("inside.html")).expect("link");
+    symlink(root.join("assets"), root.join("assets-link")).expect("link");
+    let host = format!("127.0.0.1:{}", harness.server.local_addr().port());
+    for path in [
+        "/leak.txt",
+        "/linked/secret.txt",
+        "/linked/",
+        "/linked",
+        "/passwd",
+        "/inside.html",
+        "/assets-link/app.js",
+    ] {
+        let (status, response) = raw_request(
+            &harness.server,
+            &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+        )
+        .await;
+        assert!(status.contains(" 404 "), "{path}: {response}");
+        assert!(
+            response.ends_with("\r\n\r\nnot found"),
+            "{path}: nothing about the target is told: {response}"
+        );
+    }
+    // The files themselves are still served.
+    let (status, _) = raw_request(
+        &harness.server,
+        &format!("GET /assets/app.js HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+    )
+    .await;
+    assert!(status.contains(" 200 "), "{status}");
+    let _ = std::fs::remove_dir_all(&outside);
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[tokio::test]
+async fn invalid_utf8_in_a_text_frame_closes_with_1007() {
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let harness = start().await;
+    let mut socket = connect(&harness.server).await;
+    let frame = Frame::message(vec![b'{', 0xff, 0xfe, b'}'], OpCode::Data(Data::Text), true);
+    socket.send(Message::Frame(frame)).await.expect("sent");
+    let closed = close_code(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("closed in time");
+    assert_eq!(closed, Some(1007));
+}
+
+#[tokio::test]
+async fn a_client_close_frame_is_answered_with_a_close_frame() {
+    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    let harness = start().await;
+    for code in [CloseCode::Normal, CloseCode::Away, CloseCode::Library(4000)] {
+        let mut socket = connect(&harness.server).await;
+        socket
+            .close(Some(CloseFrame {
+                code,
+                reason: "bye".into(),
+            }))
+            .await
+            .expect("close sent");
+        // RFC 6455 5.5.1: the server answers with a Close frame, echoing
+        // the code, then closes the TCP connection.
+        let answered = close_code(&mut socket, Duration::from_secs(5))
+            .await
+            .expect("answered in time");
+        assert_eq!(answered, Some(u16::from(code)));
+    }
+}
+
+#[tokio::test]
+async fn request_paths_with_invalid_escapes_are_bad_requests() {
+    let harness = start().await;
+    let host = format!("127.0.0.1:{}", harness.server.local_addr().port());
+    for path in ["/%+2", "/%2", "/%zz", "/a%-1.js", "/%c3%28"] {
+        let (status, response) = raw_request(
+            &harness.server,
+            &format!("GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+        )
+        .await;
+        assert!(status.contains(" 400 "), "{path}: {response}");
+    }
+    let (status, response) = raw_request(
+        &harness.server,
+        &format!("GET /assets/%61pp.js HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+    )
+    .await;
+    assert!(status.contains(" 200 "), "{response}");
+}
+
+#[tokio::test]
+async fn renderer_files_get_their_media_type() {
+    let harness = start().await;
+    let host = format!("127.0.0.1:{}", harness.server.local_addr().port());
+    for (file, expected) in [
+        ("app.wasm", "application/wasm"),
+        ("photo.jpg", "image/jpeg"),
+        ("photo.webp", "image/webp"),
+        ("font.woff2", "font/woff2"),
+        ("font.ttf", "font/ttf"),
+        ("app.mjs", "text/javascript; charset=utf-8"),
+        ("page.html", "text/html; charset=utf-8"),
+        ("blob.unknown-extension", "application/octet-stream"),
+    ] {
+        std::fs::write(harness.static_dir.join(file), "x").expect("write");
+        let (_, response) = raw_request(
+            &harness.server,
+            &format!("GET /{file} HTTP/1.1\r\nHost: {host}\r\n\r\n"),
+        )
+        .await;
+        assert!(
+            response.contains(&format!("\r\nContent-Type: {expected}\r\n")),
+            "{file}: {response}"
+        );
+        assert!(response.contains("X-Content-Type-Options: nosniff"));
+    }
+}
+
+#[tokio::test]
+async fn upgrades_need_http_1_1_and_a_valid_key() {
+    let harness = start().await;
+    let server = &harness.server;
+    let host = format!("127.0.0.1:{}", server.local_addr().port());
+    let good = format!("ipc-contracts.v1, ipc-secret.{}", secret_of(server));
+    let valid = upgrade_request(server, &host, Some(&server.origin()), &good);
+    for (request, expected) in [
+        (valid.replacen("HTTP/1.1", "HTTP/1.0", 1), " 400 "),
+        (
+            valid.replace("dGhlIHNhbXBsZSBub25jZQ==", "c2hvcnQ="),
+            " 400 ",
+        ),
+        (
+            valid.replace("dGhlIHNhbXBsZSBub25jZQ==", "not base64 at all!!!!!!"),
+            " 400 ",
+        ),
+        (
+            valid.replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8"),
+            " 400 ",
+        ),
+        (valid.replace("Upgrade: websocket\r\n", ""), " 426 "),
+    ] {
+        let (status, response) = raw_request(server, &request).await;
+        assert!(status.contains(expected), "{request}\n{response}");
+    }
+}
+
+#[tokio::test]
+async fn pending_connections_are_bounded_and_a_slot_frees_when_one_ends() {
+    let harness = start_with(WsConfig {
+        max_pending_connections: 2,
+        handshake_timeout: Duration::from_secs(60),
+        ..WsConfig::default()
+    })
+    .await;
+    let server = &harness.server;
+    let host = format!("127.0.0.1:{}", server.local_addr().port());
+    // Two connections that send nothing take both pending slots (the
+    // kernel queues connections in order, so they are accepted first).
+    let first_idle = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connect");
+    let _second_idle = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connect");
+    let mut page = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connect: the kernel queues it");
+    page.write_all(format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+        .await
+        .expect("write");
+    let mut byte = [0u8; 1];
+    let early = tokio::time::timeout(Duration::from_millis(300), page.read(&mut byte)).await;
+    assert!(
+        early.is_err(),
+        "a third connection is not taken while two are pending: {early:?}"
+    );
+    // One ends: its slot goes to the page load, which is answered.
+    drop(first_idle);
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), page.read_to_end(&mut response))
+        .await
+        .expect("answered once a slot is free")
+        .expect("read");
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 200 "), "{response}");
+}
+
+#[tokio::test]
+async fn a_pending_connection_that_sends_no_head_in_time_gets_408_and_frees_its_slot() {
+    let harness = start_with(WsConfig {
+        max_pending_connections: 1,
+        handshake_timeout: Duration::from_millis(200),
+        ..WsConfig::default()
+    })
+    .await;
+    let server = &harness.server;
+    let host = format!("127.0.0.1:{}", server.local_addr().port());
+    let mut idle = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connect");
+    // Queued behind the idle one; served once its deadline has passed.
+    let (status, response) =
+        raw_request(server, &format!("GET / HTTP/1.1\r\nHost: {host}\r\n\r\n")).await;
+    assert!(status.contains(" 200 "), "{response}");
+    let mut late = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), idle.read_to_end(&mut late))
+        .await
+        .expect("the idle connection is ended")
+        .expect("read");
+    assert!(
+        String::from_utf8_lossy(&late).starts_with("HTTP/1.1 408 "),
+        "{}",
+        String::from_utf8_lossy(&late)
+    );
 }

@@ -1,12 +1,10 @@
 //! Just enough HTTP/1.1 for a loopback app server: read one request head
-//! (bounded in size and time), serve a file from the renderer directory, or
-//! hand the connection to the WebSocket upgrade.
-
-use std::path::{Component, Path, PathBuf};
-use std::time::Duration;
+//! (bounded in size and time) and write a complete response.
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::http;
 
 /// The most a request head may take; a browser's is a few hundred bytes.
 const MAX_HEAD_BYTES: usize = 16 * 1024;
@@ -17,18 +15,20 @@ const MAX_HEADERS: usize = 64;
 pub(crate) struct RequestHead {
     pub(crate) method: String,
     pub(crate) path: String,
-    headers: Vec<(String, String)>,
+    /// The minor version: `1` for HTTP/1.1, `0` for HTTP/1.0.
+    pub(crate) minor_version: u8,
+    headers: Vec<(String, Vec<u8>)>,
 }
 
 impl RequestHead {
     /// The value of a header (case-insensitive name); repeated headers are
     /// joined with `, ` as HTTP allows.
     pub(crate) fn header(&self, name: &str) -> Option<String> {
-        let values: Vec<&str> = self
+        let values: Vec<String> = self
             .headers
             .iter()
             .filter(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
+            .map(|(_, value)| String::from_utf8_lossy(value).into_owned())
             .collect();
         (!values.is_empty()).then(|| values.join(", "))
     }
@@ -41,13 +41,24 @@ impl RequestHead {
             .count()
     }
 
-    /// Whether a comma-separated header contains `token` (case-insensitive).
-    pub(crate) fn header_has_token(&self, name: &str, token: &str) -> bool {
-        self.header(name).is_some_and(|value| {
-            value
-                .split(',')
-                .any(|part| part.trim().eq_ignore_ascii_case(token))
-        })
+    /// The head as an `http::Request`, for the WebSocket handshake checks;
+    /// `None` when a name, value or the path is not valid HTTP.
+    pub(crate) fn to_request(&self) -> Option<http::Request<()>> {
+        let version = match self.minor_version {
+            1 => http::Version::HTTP_11,
+            _ => http::Version::HTTP_10,
+        };
+        let mut builder = http::Request::builder()
+            .method(self.method.as_str())
+            .uri(self.path.as_str())
+            .version(version);
+        for (name, value) in &self.headers {
+            builder = builder.header(
+                http::HeaderName::from_bytes(name.as_bytes()).ok()?,
+                http::HeaderValue::from_bytes(value).ok()?,
+            );
+        }
+        builder.body(()).ok()
     }
 }
 
@@ -61,11 +72,12 @@ pub(crate) enum HeadError {
     Closed,
 }
 
-/// Reads one request head. Bytes after the head are not allowed: browsers
-/// wait for the response before sending a body or WebSocket frames.
+/// Reads one request head, by `deadline`. Bytes after the head are not
+/// allowed: browsers wait for the response before sending a body or
+/// WebSocket frames.
 pub(crate) async fn read_head(
     stream: &mut TcpStream,
-    timeout: Duration,
+    deadline: Instant,
 ) -> Result<RequestHead, HeadError> {
     let read = async {
         let mut buffer = Vec::with_capacity(1024);
@@ -92,15 +104,11 @@ pub(crate) async fn read_head(
                     return Ok(RequestHead {
                         method: request.method.unwrap_or_default().to_owned(),
                         path: request.path.unwrap_or_default().to_owned(),
+                        minor_version: request.version.unwrap_or_default(),
                         headers: request
                             .headers
                             .iter()
-                            .map(|h| {
-                                (
-                                    h.name.to_owned(),
-                                    String::from_utf8_lossy(h.value).into_owned(),
-                                )
-                            })
+                            .map(|h| (h.name.to_owned(), h.value.to_vec()))
                             .collect(),
                     });
                 }
@@ -109,7 +117,7 @@ pub(crate) async fn read_head(
             }
         }
     };
-    tokio::time::timeout(timeout, read)
+    tokio::time::timeout_at(deadline, read)
         .await
         .unwrap_or(Err(HeadError::TimedOut))
 }
@@ -151,149 +159,4 @@ pub(crate) async fn respond_error(stream: &mut TcpStream, status: &str, message:
         true,
     )
     .await;
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("html" | "htm") => "text/html; charset=utf-8",
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("json" | "map") => "application/json",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("ico") => "image/x-icon",
-        Some("woff2") => "font/woff2",
-        Some("txt") => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        if bytes[index] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(index + 1..index + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            index += 3;
-        } else {
-            out.push(bytes[index]);
-            index += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-/// Maps a request path to a file under `root`, refusing anything that could
-/// leave it: `..`, absolute components, backslashes, NUL bytes, hidden
-/// files. `/` and directories serve their `index.html`.
-pub(crate) fn resolve_static(root: &Path, request_path: &str) -> Option<PathBuf> {
-    let path = request_path.split(['?', '#']).next().unwrap_or_default();
-    let decoded = percent_decode(path)?;
-    if !decoded.starts_with('/') || decoded.contains(['\\', '\0']) {
-        return None;
-    }
-    let mut resolved = root.to_path_buf();
-    for component in Path::new(decoded.trim_start_matches('/')).components() {
-        match component {
-            Component::Normal(part) if !part.to_string_lossy().starts_with('.') => {
-                resolved.push(part)
-            }
-            Component::CurDir => {}
-            _ => return None,
-        }
-    }
-    if decoded.ends_with('/') || resolved.is_dir() {
-        resolved.push("index.html");
-    }
-    Some(resolved)
-}
-
-/// Serves `GET`/`HEAD` of a renderer file.
-pub(crate) async fn serve_static(
-    stream: &mut TcpStream,
-    root: Option<&Path>,
-    head: &RequestHead,
-    csp: &str,
-) {
-    let include_body = match head.method.as_str() {
-        "GET" => true,
-        "HEAD" => false,
-        _ => {
-            respond(
-                stream,
-                "405 Method Not Allowed",
-                "text/plain; charset=utf-8",
-                "Allow: GET, HEAD\r\n",
-                b"method not allowed",
-                true,
-            )
-            .await;
-            return;
-        }
-    };
-    let Some(path) = root.and_then(|root| resolve_static(root, &head.path)) else {
-        respond_error(stream, "404 Not Found", "not found").await;
-        return;
-    };
-    match tokio::fs::read(&path).await {
-        Ok(body) => {
-            let headers = format!("Content-Security-Policy: {csp}\r\n");
-            respond(
-                stream,
-                "200 OK",
-                content_type(&path),
-                &headers,
-                &body,
-                include_body,
-            )
-            .await;
-        }
-        Err(_) => respond_error(stream, "404 Not Found", "not found").await,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn static_paths_cannot_escape_the_root() {
-        let root = Path::new("/srv/app");
-        assert_eq!(
-            resolve_static(root, "/app.js"),
-            Some(PathBuf::from("/srv/app/app.js"))
-        );
-        assert_eq!(
-            resolve_static(root, "/css/site.css?v=2"),
-            Some(PathBuf::from("/srv/app/css/site.css"))
-        );
-        assert_eq!(
-            resolve_static(root, "/"),
-            Some(PathBuf::from("/srv/app/index.html"))
-        );
-        assert_eq!(
-            resolve_static(root, "/a%20b.txt"),
-            Some(PathBuf::from("/srv/app/a b.txt"))
-        );
-        for hostile in [
-            "/../etc/passwd",
-            "/%2e%2e/etc/passwd",
-            "/css/../../etc/passwd",
-            "/..%5c..%5cwindows",
-            "/.env",
-            "/a%00.js",
-            "relative",
-            "/%zz",
-            "//etc/passwd/..",
-        ] {
-            assert_eq!(resolve_static(root, hostile), None, "{hostile}");
-        }
-    }
 }

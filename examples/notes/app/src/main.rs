@@ -8,6 +8,7 @@ use std::sync::Arc;
 use clap::Parser;
 use ipc_runtime::ws::{WsConfig, WsServer};
 use notes_core::NotesService;
+use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(name = "notes-app", about = "The ipc-contracts notes example")]
@@ -67,8 +68,29 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Logs to stderr, at the level `RUST_LOG` sets (`info` when unset, e.g.
+/// `RUST_LOG=debug` or `RUST_LOG=ipc_runtime=debug,info`). The runtime's
+/// logs name channels, request ids, peers and reasons, never the secret or
+/// a payload.
+fn init_logging() {
+    let filter = match EnvFilter::try_from_default_env() {
+        Ok(filter) => filter,
+        Err(error) => {
+            if std::env::var_os(EnvFilter::DEFAULT_ENV).is_some() {
+                eprintln!("warning: RUST_LOG is not a valid filter ({error}); logging at info");
+            }
+            EnvFilter::new("info")
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 fn main() -> std::process::ExitCode {
     let args = Args::parse();
+    init_logging();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {

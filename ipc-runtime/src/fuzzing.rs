@@ -1,0 +1,38 @@
+//! Entry points for the fuzz targets in `fuzz/` (feature `fuzzing`): parts
+//! of the runtime that are private, reachable without going through a
+//! router. Not a public API.
+
+use crate::contract::ContractKind;
+use crate::wire::{self, RequestId};
+
+/// What the envelope parser made of a request.
+#[derive(Debug)]
+pub enum Envelope<'a> {
+    /// A valid envelope.
+    Request {
+        id: Option<RequestId>,
+        kind: ContractKind,
+        channel: String,
+        /// The payload's JSON text, unparsed.
+        payload: &'a str,
+    },
+    /// A refused one: the framework code and the id, when it was read.
+    Refused { id: Option<RequestId>, code: String },
+}
+
+/// Runs the envelope parser on `bytes`, as the router does after its size
+/// check.
+pub fn parse_envelope(bytes: &[u8]) -> Envelope<'_> {
+    match wire::parse_request(bytes) {
+        Ok(request) => Envelope::Request {
+            id: request.id,
+            kind: request.kind,
+            channel: request.channel,
+            payload: request.payload.get(),
+        },
+        Err(refused) => Envelope::Refused {
+            id: refused.id,
+            code: refused.error.code.to_string(),
+        },
+    }
+}

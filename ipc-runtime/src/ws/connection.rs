@@ -1,0 +1,306 @@
+//! One open WebSocket connection: reads requests, runs their calls, writes
+//! replies and events, and closes per RFC 6455.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::Poll;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error, Message, Utf8Bytes};
+
+use super::handshake::Accepted;
+use super::server::{Connection, Shared, lock, stop_requested};
+use crate::context::{CallerIdentity, CancellationToken};
+use crate::wire::{self, FrameworkCode, IpcError};
+
+type Outbound = mpsc::Sender<Message>;
+
+/// Serves the connection of an accepted handshake (its 101 is written)
+/// until it ends.
+pub(crate) async fn serve(
+    stream: TcpStream,
+    accepted: Accepted,
+    shared: Arc<Shared>,
+    stopped: watch::Receiver<bool>,
+) {
+    // Held until the connection ends: its place under `max_connections`.
+    let _slot = accepted.slot;
+    let limit = shared.config.max_message_bytes;
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(limit))
+        .max_frame_size(Some(limit));
+    let socket = WebSocketStream::from_raw_socket(stream, Role::Server, Some(config)).await;
+    let connection_id = shared.next_connection_id.fetch_add(1, Ordering::Relaxed);
+    let caller = CallerIdentity::new(
+        connection_id,
+        shared.config.role.clone(),
+        accepted.origin.to_string(),
+    );
+    tracing::debug!(connection = connection_id, origin = %caller.origin, "IPC connection open");
+    serve_connection(socket, caller, shared, stopped).await;
+    tracing::debug!(connection = connection_id, "IPC connection closed");
+}
+
+async fn serve_connection(
+    mut socket: WebSocketStream<TcpStream>,
+    caller: CallerIdentity,
+    shared: Arc<Shared>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let connection_id = caller.connection_id;
+    // Replies of calls that did not finish at once, and events.
+    let (outbound, mut queue) = mpsc::channel::<Message>(shared.config.outbound_queue.max(1));
+    // Cancelled when the connection ends (in-flight handlers see it), or
+    // earlier when its queue overflows: the client does not read.
+    let closing = CancellationToken::new();
+    // A connection's calls are cancelled however its task ends, aborted
+    // included.
+    let _cancel_calls = closing.clone().drop_guard();
+    lock(&shared.connections).insert(
+        connection_id,
+        Connection {
+            outbound: outbound.clone(),
+            closing: closing.clone(),
+        },
+    );
+    let in_flight = Arc::new(Semaphore::new(
+        shared.config.max_in_flight_per_connection.max(1),
+    ));
+    let mut session = Session {
+        socket: &mut socket,
+        queue: &mut queue,
+        stopped: &mut stopped,
+        closing: &closing,
+    };
+    let ending = session.run(&shared, &caller, &outbound, &in_flight).await;
+    // Out of the table first: whoever sees the calls cancelled also sees
+    // the connection gone.
+    lock(&shared.connections).remove(&connection_id);
+    closing.cancel();
+    // Best effort, and bounded: a client that does not read gets none.
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+        match ending {
+            Ending::Send(close) => socket.send(close).await,
+            // tungstenite queued the answer to the client's Close frame
+            // when it read it (RFC 6455 5.5.1: the same code); flushing
+            // sends it, then the TCP connection closes.
+            Ending::AnswerClose => socket.flush().await,
+            Ending::Gone => Ok(()),
+        }
+    })
+    .await;
+}
+
+/// How long a closing frame may take to go out.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How a connection ends.
+enum Ending {
+    /// With this Close frame from the server.
+    Send(Message),
+    /// The client sent a Close frame: answer it.
+    AnswerClose,
+    /// The socket failed or the client went away: nothing to send.
+    Gone,
+}
+
+/// One connection's loop. The task that reads a request also runs its
+/// call: a call that completes at once (most do) is answered from here,
+/// with no task switch on its way; one that waits continues in a task of
+/// its own and its reply comes back through the queue, like events.
+struct Session<'a> {
+    socket: &'a mut WebSocketStream<TcpStream>,
+    queue: &'a mut mpsc::Receiver<Message>,
+    stopped: &'a mut watch::Receiver<bool>,
+    closing: &'a CancellationToken,
+}
+
+/// Completes when the server stops or the connection must close.
+async fn interruption(stopped: &mut watch::Receiver<bool>, closing: &CancellationToken) -> Ending {
+    tokio::select! {
+        () = stop_requested(stopped) => {
+            Ending::Send(close_message(CloseCode::Away, "server shutting down"))
+        }
+        () = closing.cancelled() => Ending::Send(close_message(
+            CloseCode::Policy,
+            "client does not read its replies",
+        )),
+    }
+}
+
+/// How a read error ends the connection: the close code RFC 6455 gives
+/// it, when the socket can still carry one.
+fn ending_for(error: &Error) -> Ending {
+    match error {
+        Error::Capacity(_) => Ending::Send(close_message(CloseCode::Size, "message too large")),
+        // Section 8.1: a text frame that is not UTF-8 fails the connection
+        // with 1007.
+        Error::Utf8(_) => Ending::Send(close_message(CloseCode::Invalid, "text is not UTF-8")),
+        Error::Protocol(_) => Ending::Send(close_message(CloseCode::Protocol, "protocol error")),
+        _ => Ending::Gone,
+    }
+}
+
+impl Session<'_> {
+    /// Serves requests until the connection ends; returns how it ends.
+    async fn run(
+        &mut self,
+        shared: &Arc<Shared>,
+        caller: &CallerIdentity,
+        outbound: &Outbound,
+        in_flight: &Arc<Semaphore>,
+    ) -> Ending {
+        loop {
+            let message = tokio::select! {
+                biased;
+                ending = interruption(self.stopped, self.closing) => return ending,
+                Some(message) = self.queue.recv() => {
+                    if let Err(ending) = self.write(message).await {
+                        return ending;
+                    }
+                    continue;
+                }
+                message = self.socket.next() => message,
+            };
+            let message = match message {
+                Some(Ok(message)) => message,
+                Some(Err(error)) => {
+                    tracing::debug!(connection = caller.connection_id, %error, "IPC connection failed");
+                    return ending_for(&error);
+                }
+                None => return Ending::Gone,
+            };
+            let reply = match message {
+                Message::Text(text) => {
+                    // Backpressure: at the limit, stop reading until a call
+                    // ends (its reply is still written meanwhile).
+                    let permit = match Arc::clone(in_flight).try_acquire_owned() {
+                        Ok(permit) => permit,
+                        Err(_) => match self.wait_for_permit(in_flight).await {
+                            Ok(permit) => permit,
+                            Err(ending) => return ending,
+                        },
+                    };
+                    self.call(shared, caller, outbound, text, permit).await
+                }
+                Message::Binary(_) => {
+                    // Binary frames are reserved for streams (see docs/transport-ws.md).
+                    let error = IpcError::framework(
+                        FrameworkCode::MalformedRequest,
+                        "Binary frames are reserved for streams, which this server does not offer",
+                    );
+                    Some(wire::encode_failure(None, &error))
+                }
+                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
+                Message::Close(_) => return Ending::AnswerClose,
+            };
+            if let Some(reply) = reply
+                && let Err(ending) = self.write(Message::Text(utf8_frame(reply))).await
+            {
+                return ending;
+            }
+        }
+    }
+
+    /// Runs one call: its reply when it completes at its first poll, else
+    /// `None` and the call goes on in a task whose reply goes through the
+    /// queue.
+    async fn call(
+        &mut self,
+        shared: &Arc<Shared>,
+        caller: &CallerIdentity,
+        outbound: &Outbound,
+        text: Utf8Bytes,
+        permit: OwnedSemaphorePermit,
+    ) -> Option<Vec<u8>> {
+        let router = Arc::clone(&shared.router);
+        let caller = caller.clone();
+        let closing = self.closing.clone();
+        let mut call = Box::pin(async move {
+            let reply = router
+                .dispatch_cancellable(text.as_bytes(), caller, &closing)
+                .await;
+            drop(permit);
+            reply
+        });
+        let first = std::future::poll_fn(|cx| Poll::Ready(call.as_mut().poll(cx)));
+        match first.await {
+            Poll::Ready(reply) => reply,
+            Poll::Pending => {
+                let outbound = outbound.clone();
+                let closing = self.closing.clone();
+                tokio::spawn(async move {
+                    if let Some(reply) = call.await {
+                        // A full queue means the client does not read:
+                        // close the connection.
+                        if outbound.try_send(Message::Text(utf8_frame(reply))).is_err() {
+                            closing.cancel();
+                        }
+                    }
+                });
+                None
+            }
+        }
+    }
+
+    /// Writes `message` and whatever else is queued, then flushes once. A
+    /// client that stops reading blocks this only until the server stops
+    /// or the connection's queue overflows.
+    async fn write(&mut self, message: Message) -> Result<(), Ending> {
+        let socket = &mut *self.socket;
+        let queue = &mut *self.queue;
+        let writing = async {
+            socket.feed(message).await?;
+            while let Ok(more) = queue.try_recv() {
+                socket.feed(more).await?;
+            }
+            socket.flush().await
+        };
+        tokio::select! {
+            biased;
+            ending = interruption(self.stopped, self.closing) => Err(ending),
+            written = writing => written.map_err(|_| Ending::Gone),
+        }
+    }
+
+    /// Waits for a free call slot, writing replies and events meanwhile.
+    async fn wait_for_permit(
+        &mut self,
+        in_flight: &Arc<Semaphore>,
+    ) -> Result<OwnedSemaphorePermit, Ending> {
+        loop {
+            tokio::select! {
+                biased;
+                ending = interruption(self.stopped, self.closing) => return Err(ending),
+                permit = Arc::clone(in_flight).acquire_owned() => {
+                    return permit.map_err(|_| Ending::Gone);
+                }
+                Some(message) = self.queue.recv() => self.write(message).await?,
+            }
+        }
+    }
+}
+
+/// The router's output as a text frame: it is JSON written by serde_json,
+/// hence UTF-8, so this takes the buffer without copying it.
+pub(crate) fn utf8_frame(bytes: Vec<u8>) -> Utf8Bytes {
+    match String::from_utf8(bytes) {
+        Ok(text) => text.into(),
+        Err(error) => String::from_utf8_lossy(error.as_bytes())
+            .into_owned()
+            .into(),
+    }
+}
+
+fn close_message(code: CloseCode, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
