@@ -18,6 +18,7 @@
 //! thread; events reach `onEvent` through a threadsafe function. See
 //! `docs/transport-electron.md`.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
@@ -158,27 +159,55 @@ impl Emitter {
     }
 }
 
-/// Counts the calls in flight, so `close()` can wait for them.
+/// The calls in flight: a cancellation token per connection (`disconnect`
+/// cancels one connection's calls, `close()` all of them), and a count that
+/// `close()` waits on.
 #[derive(Default)]
 struct InFlight {
-    count: AtomicUsize,
+    /// One entry per connection that called, until it is disconnected.
+    connections: Mutex<HashMap<u32, CancellationToken>>,
+    calls: AtomicUsize,
     idle: Notify,
 }
 
+/// One call's place in [`InFlight`], released when the call ends.
 struct InFlightGuard(Arc<InFlight>);
 
 impl InFlight {
-    fn enter(self: &Arc<Self>) -> InFlightGuard {
-        self.count.fetch_add(1, Ordering::SeqCst);
-        InFlightGuard(Arc::clone(self))
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u32, CancellationToken>> {
+        self.connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Counts a call of `connection`; returns its cancellation token.
+    fn enter(self: &Arc<Self>, connection: u32) -> (InFlightGuard, CancellationToken) {
+        let token = self.lock().entry(connection).or_default().clone();
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        (InFlightGuard(Arc::clone(self)), token)
+    }
+
+    /// Cancels the calls of `connection`; a later call gets a fresh token.
+    fn disconnect(&self, connection: u32) {
+        if let Some(token) = self.lock().remove(&connection) {
+            token.cancel();
+        }
+    }
+
+    fn cancel_all(&self) {
+        for (_, token) in self.lock().drain() {
+            token.cancel();
+        }
     }
 
     async fn wait_idle(&self) {
         loop {
             let idle = self.idle.notified();
             let mut idle = std::pin::pin!(idle);
+            // Registered before the count is read, so the last call's
+            // notification cannot be missed.
             idle.as_mut().enable();
-            if self.count.load(Ordering::SeqCst) == 0 {
+            if self.calls.load(Ordering::SeqCst) == 0 {
                 return;
             }
             idle.await;
@@ -188,7 +217,7 @@ impl InFlight {
 
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
-        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
+        if self.0.calls.fetch_sub(1, Ordering::SeqCst) == 1 {
             self.0.idle.notify_waiters();
         }
     }
@@ -314,8 +343,7 @@ impl Addon {
             Either::B(bytes) => bytes.to_vec(),
         };
         let router = Arc::clone(&self.router);
-        let cancel = self.shutdown.clone();
-        let guard = self.in_flight.enter();
+        let (guard, cancel) = self.in_flight.enter(caller.connection_id);
         handle.spawn(async move {
             let _guard = guard;
             let reply = router
@@ -335,6 +363,7 @@ impl Addon {
         let (deferred, promise) = env.create_deferred::<(), Resolve<()>>()?;
         let settle = Settle(Some(deferred));
         self.shutdown.cancel();
+        self.in_flight.cancel_all();
         let runtime = self
             .runtime
             .lock()
@@ -364,6 +393,13 @@ impl Addon {
         Ok(promise)
     }
 
+    /// Cancels the calls in flight of `connection_id` (a window that is
+    /// gone): they end with `IPC_CANCELLED` and their handlers' tokens are
+    /// cancelled.
+    pub fn disconnect(&self, connection_id: u32) {
+        self.in_flight.disconnect(connection_id);
+    }
+
     /// The channels the router serves, sorted.
     pub fn channels(&self) -> Vec<String> {
         self.router
@@ -379,6 +415,7 @@ impl Drop for Addon {
     /// never wait: cancel the calls and let the runtime's threads go.
     fn drop(&mut self) {
         self.shutdown.cancel();
+        self.in_flight.cancel_all();
         let runtime = self
             .runtime
             .get_mut()
@@ -430,6 +467,12 @@ macro_rules! addon {
                 env: &'env ::napi::Env,
             ) -> ::napi::Result<::napi::bindgen_prelude::Object<'env>> {
                 self.inner.close(env)
+            }
+
+            /// Cancels the calls in flight of a `webContents.id` that is gone.
+            #[napi]
+            pub fn disconnect(&self, connection_id: u32) {
+                self.inner.disconnect(connection_id)
             }
 
             /// The channels the router serves, sorted.
