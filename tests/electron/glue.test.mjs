@@ -3,6 +3,7 @@
 // sender checks, the caller identity, events to one window and to a role,
 // a handler panic, a window that goes away mid-call, and close().
 import assert from 'node:assert/strict'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { after, before, test } from 'node:test'
 
 import { electron, load, rendererApi, settle } from './harness.mjs'
@@ -187,6 +188,29 @@ test('a handler panic is INTERNAL_ERROR and the addon keeps serving', async () =
     assert.equal(error.message, 'Internal error')
   }
   assert.equal(await api.probe.echo({ text: 'still here' }), 'still here')
+})
+
+test('a thousand concurrent slow calls run together, off the JavaScript thread', async () => {
+  const api = rendererApi(bundle, attachedWindow('main'))
+  const delay = monitorEventLoopDelay({ resolution: 5 })
+  let ticks = 0
+  const ticker = setInterval(() => {
+    ticks += 1
+  }, 10)
+  delay.enable()
+  const started = performance.now()
+  // Each call sleeps 200 ms in its handler: one after the other they would
+  // take 200 s; on the router's runtime they overlap.
+  const replies = await Promise.all(Array.from({ length: 1000 }, () => api.probe.sleep({ ms: 200 })))
+  const elapsed = performance.now() - started
+  delay.disable()
+  clearInterval(ticker)
+  assert.deepEqual(new Set(replies), new Set([null]))
+  const p99 = delay.percentile(99) / 1e6
+  const report = `${elapsed.toFixed(0)} ms, ${ticks} timer ticks, event-loop delay p99 ${p99.toFixed(1)} ms`
+  assert.ok(elapsed < 20000, report)
+  assert.ok(ticks >= 10, report)
+  assert.ok(p99 < 200, report)
 })
 
 test('a window that goes away mid-call has its calls cancelled', async () => {
