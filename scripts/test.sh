@@ -2,7 +2,8 @@
 # Runs every test of the project on a fresh machine: installs what the tests
 # need (npm packages from the committed lockfile, Debian's Chromium), then
 # checks formatting, lints, the Rust tests, the TypeScript tests, the
-# committed bindings and the Electron main side in Node.js, and runs the notes example end to end in Chromium.
+# committed bindings and the Electron main side in Node.js, and runs the
+# notes example end to end in Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
