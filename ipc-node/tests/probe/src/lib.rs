@@ -25,6 +25,22 @@ pub mod probe {
         pub text: String,
     }
 
+    /// Validates a note like the notes example's `notes:save` and returns
+    /// it unchanged: the payload of the Electron benchmark.
+    #[ipc_runtime::contract(invoke, namespace = "probe", method = "save", response = SaveDraft)]
+    #[derive(Debug, Serialize, Deserialize, JsonSchema)]
+    pub struct SaveDraft {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub id: Option<u64>,
+        #[schemars(length(min = 1, max = 200))]
+        pub title: String,
+        #[schemars(length(max = 100_000))]
+        pub body: String,
+        #[serde(default)]
+        #[schemars(length(max = 20), inner(length(min = 1, max = 32)))]
+        pub tags: Vec<String>,
+    }
+
     /// Who the router says called.
     #[ipc_runtime::contract(invoke, namespace = "probe", method = "whoami", response = Caller)]
     #[derive(Debug, Serialize, Deserialize, JsonSchema)]
@@ -123,6 +139,14 @@ impl ProbeHandlers for Handlers {
             .into());
         }
         Ok(request.text)
+    }
+
+    async fn save_draft(
+        &self,
+        _: CallContext,
+        request: SaveDraft,
+    ) -> Result<SaveDraft, IpcHandlerError> {
+        Ok(request)
     }
 
     async fn who_am_i(&self, context: CallContext, _: WhoAmI) -> Result<Caller, IpcHandlerError> {
