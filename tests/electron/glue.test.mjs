@@ -41,7 +41,7 @@ test('exactly one ipcMain.handle per invoke channel and one ipcMain.on per send 
   assert.deepEqual(electron.ipcMain.handledChannels().sort(), [...bundle.glue.INVOKE_CHANNELS].sort())
   assert.deepEqual(electron.ipcMain.eventNames().sort(), ['probe:note'])
   assert.equal(electron.ipcMain.listenerCount('probe:note'), 1)
-  assert.deepEqual(bundle.glue.INVOKE_CHANNELS, ['probe:echo', 'probe:panic', 'probe:ping', 'probe:sleep', 'probe:stats', 'probe:whoami'])
+  assert.deepEqual(bundle.glue.INVOKE_CHANNELS, ['probe:echo', 'probe:panic', 'probe:ping', 'probe:save', 'probe:sleep', 'probe:stats', 'probe:whoami'])
   // A second registration is refused by ipcMain, as Electron does.
   assert.throws(() => bundle.glue.registerMainIpc({ router, allowedOrigins: [ORIGIN] }), /second handler/)
 })
