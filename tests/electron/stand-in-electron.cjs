@@ -15,6 +15,11 @@
 //   `mainFrame`, `send`, `isDestroyed` and a 'destroyed' event.
 // - `contextBridge.exposeInMainWorld` copies values between worlds; errors
 //   keep only their message.
+// - For an app's main script: `app` (`whenReady`, `getPath`, `quit` with a
+//   cancellable 'will-quit', `exit`), `protocol` (`registerSchemesAsPrivileged`,
+//   `handle`), `session.defaultSession.setPermissionRequestHandler` and
+//   `BrowserWindow` (its `webPreferences`, `loadURL`, `webContents` with
+//   `setWindowOpenHandler`), recorded for the test to inspect.
 'use strict'
 const { EventEmitter } = require('node:events')
 
@@ -188,8 +193,84 @@ function crossWorlds(value) {
   return value
 }
 
+/** The origin a page loaded from `url` has, as Chromium serializes it. */
+function originOf(url) {
+  const parsed = new URL(url)
+  return parsed.host === '' ? 'null' : `${parsed.protocol}//${parsed.host}`
+}
+
+const app = new EventEmitter()
+app.userData = undefined
+app.exitCode = undefined
+app.whenReady = () => Promise.resolve()
+app.getPath = (name) => {
+  if (name !== 'userData' || app.userData === undefined) throw new Error(`no path for ${name} in the stand-in`)
+  return app.userData
+}
+app.quit = () => {
+  let prevented = false
+  app.emit('will-quit', { preventDefault: () => (prevented = true) })
+  if (!prevented) app.emit('quit')
+}
+app.exit = (code = 0) => {
+  app.exitCode = code
+}
+
+const protocol = {
+  privileged: [],
+  handlers: new Map(),
+  registerSchemesAsPrivileged(schemes) {
+    protocol.privileged.push(...schemes)
+  },
+  handle(scheme, handler) {
+    if (protocol.handlers.has(scheme)) throw new Error(`The scheme ${scheme} is already handled`)
+    protocol.handlers.set(scheme, handler)
+  },
+}
+
+const session = {
+  defaultSession: {
+    permissionRequestHandler: undefined,
+    setPermissionRequestHandler(handler) {
+      session.defaultSession.permissionRequestHandler = handler
+    },
+  },
+}
+
+const windows = []
+let lastWindowId = 0
+class BrowserWindow extends EventEmitter {
+  constructor(options = {}) {
+    super()
+    lastWindowId += 1
+    this.id = lastWindowId
+    this.options = options
+    this.webContents = new WebContents('null')
+    this.webContents.windowOpenHandler = undefined
+    this.webContents.setWindowOpenHandler = (handler) => {
+      this.webContents.windowOpenHandler = handler
+    }
+    this.loadedUrl = undefined
+    windows.push(this)
+  }
+
+  loadURL(url) {
+    this.loadedUrl = url
+    this.webContents.navigate(originOf(url))
+    return Promise.resolve()
+  }
+
+  static getAllWindows() {
+    return windows.filter((window) => !window.webContents.isDestroyed())
+  }
+}
+
 module.exports = {
   ipcMain,
+  app,
+  protocol,
+  session,
+  BrowserWindow,
   WebContents,
   rendererOf,
   /** A fresh ipcMain, for a test that registers the glue again. */
