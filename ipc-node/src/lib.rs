@@ -13,10 +13,10 @@
 //!
 //! The addon exports `open(options, onEvent)`, which returns an `IpcRouter`
 //! with `dispatch(request, caller)` (a Promise of the reply envelope, or
-//! `null` after a send succeeded), `close()` and `channels()`. Calls run on
-//! the router's own multi-thread tokio runtime, never on the JavaScript
-//! thread; events reach `onEvent` through a threadsafe function. See
-//! `docs/transport-electron.md`.
+//! `null` after a send succeeded), `disconnect(webContentsId)`, `close()`
+//! and `channels()`. Calls run on the router's own multi-thread tokio
+//! runtime, never on the JavaScript thread; events reach `onEvent` through
+//! a threadsafe function. See `docs/transport-electron.md`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -87,7 +87,12 @@ async function main(): Promise<void> {
   const addon = createRequire(__filename)(join(here, 'notes.node')) as NotesAddon
   let ipc: MainIpc | undefined
   const router = addon.open({ dataDir: join(app.getPath('userData'), 'notes') }, (envelope, target) => {
-    ipc?.emit(envelope, target)
+    // A throw here would be an uncaught exception of the main process.
+    try {
+      ipc?.emit(envelope, target)
+    } catch (error) {
+      console.error('notes: an event could not be forwarded', error)
+    }
   })
   ipc = registerMainIpc({
     router,
