@@ -6,10 +6,13 @@
 //! (which registers every contract) and prints the manifest. Cargo's own
 //! caching makes later runs cheap: only the contracts crate and the harness
 //! are rebuilt when contracts change.
+//!
+//! Each contracts crate has a harness of its own, named after the crate and
+//! a stable hash of its manifest path ([`HarnessKey`]): harnesses of several
+//! crates share one target directory (and its compiled dependencies) but
+//! never a binary, so an extraction can never run another crate's harness.
 
-use std::collections::hash_map::DefaultHasher;
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -178,9 +181,19 @@ pub fn manifest_of_crate(crate_dir: &Path) -> Result<Manifest, ExtractError> {
             ExtractError::Cargo("`ipc-runtime` is missing from the dependency graph".to_owned())
         })?;
 
-    let harness_dir = harness_dir(&metadata.target_directory, &manifest_path, &package.name);
-    write_harness(&harness_dir, package, runtime, &metadata.workspace_root)?;
-    let mut manifest = build_and_run(&harness_dir, &metadata.target_directory)?;
+    let key = HarnessKey::new(&manifest_path, &package.name);
+    let harness_dir = metadata
+        .target_directory
+        .join("ipc-codegen")
+        .join(format!("harness-{}", key.0));
+    write_harness(
+        &harness_dir,
+        &key,
+        package,
+        runtime,
+        &metadata.workspace_root,
+    )?;
+    let mut manifest = build_and_run(&harness_dir, &key, &metadata.target_directory)?;
     relativize_sources(
         &mut manifest,
         manifest_path.parent().unwrap_or(Path::new(".")),
@@ -188,12 +201,45 @@ pub fn manifest_of_crate(crate_dir: &Path) -> Result<Manifest, ExtractError> {
     Ok(manifest)
 }
 
-fn harness_dir(target_directory: &Path, manifest_path: &Path, package_name: &str) -> PathBuf {
-    let mut hasher = DefaultHasher::new();
-    manifest_path.hash(&mut hasher);
-    target_directory
-        .join("ipc-codegen")
-        .join(format!("harness-{package_name}-{:016x}", hasher.finish()))
+/// Names one contracts crate's harness: its package name (made safe for a
+/// package and file name) and the 64-bit FNV-1a hash of the name and its
+/// canonical `Cargo.toml` path, so two crates of one name differ too. FNV-1a
+/// is fixed by its definition, unlike `DefaultHasher`, so the name (and the
+/// cached build) survives toolchain updates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct HarnessKey(String);
+
+impl HarnessKey {
+    fn new(manifest_path: &Path, package_name: &str) -> HarnessKey {
+        let mut bytes = package_name.as_bytes().to_vec();
+        bytes.push(0);
+        bytes.extend_from_slice(manifest_path.as_os_str().as_encoded_bytes());
+        let name: String = package_name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        HarnessKey(format!("{name}-{:016x}", fnv1a64(&bytes)))
+    }
+
+    /// The harness's package name, which is also its binary's name.
+    fn package(&self) -> String {
+        format!("ipc-contracts-harness-{}", self.0)
+    }
+}
+
+/// 64-bit FNV-1a (http://www.isthe.com/chongo/tech/comp/fnv/).
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    bytes.iter().fold(OFFSET_BASIS, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(PRIME)
+    })
 }
 
 /// Writes a file only when its content changes, so cargo's fingerprints of
@@ -207,6 +253,7 @@ fn write_if_changed(path: &Path, content: &str) -> std::io::Result<()> {
 
 fn write_harness(
     dir: &Path,
+    key: &HarnessKey,
     package: &Package,
     runtime: &Package,
     workspace_root: &Path,
@@ -215,10 +262,11 @@ fn write_harness(
     let crate_dir = package.manifest_path.parent().unwrap_or(Path::new("."));
     let cargo_toml = format!(
         "# Written by ipc-codegen to extract the contracts of `{name}`.\n\
-         [package]\nname = \"ipc-contracts-harness\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [package]\nname = {harness}\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [dependencies]\ncontracts = {{ package = {package}, path = {path} }}\nipc-runtime = {runtime}\n\n\
          [workspace]\n",
         name = package.name,
+        harness = toml_string(&key.package()),
         package = toml_string(&package.name),
         path = toml_string(&crate_dir.to_string_lossy()),
         runtime = runtime_dependency(runtime),
@@ -235,7 +283,11 @@ fn write_harness(
     Ok(())
 }
 
-fn build_and_run(harness_dir: &Path, target_directory: &Path) -> Result<Manifest, ExtractError> {
+fn build_and_run(
+    harness_dir: &Path,
+    key: &HarnessKey,
+    target_directory: &Path,
+) -> Result<Manifest, ExtractError> {
     let build = cargo()
         .args(["build", "--quiet", "--manifest-path"])
         .arg(harness_dir.join("Cargo.toml"))
@@ -252,10 +304,7 @@ fn build_and_run(harness_dir: &Path, target_directory: &Path) -> Result<Manifest
         .join("ipc-codegen")
         .join("target")
         .join("debug")
-        .join(format!(
-            "ipc-contracts-harness{}",
-            std::env::consts::EXE_SUFFIX
-        ));
+        .join(format!("{}{}", key.package(), std::env::consts::EXE_SUFFIX));
     let run = Command::new(&binary).output().map_err(|error| {
         ExtractError::Cargo(format!(
             "could not run the harness {}: {error}",
@@ -278,5 +327,56 @@ fn relativize_sources(manifest: &mut Manifest, crate_dir: &Path) {
         if let Ok(relative) = Path::new(&contract.source.file).strip_prefix(crate_dir) {
             contract.source.file = relative.to_string_lossy().replace('\\', "/");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a64_matches_the_reference_vectors() {
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn harness_keys_are_readable_stable_and_distinct() {
+        let notes = HarnessKey::new(
+            Path::new("/work/app/contracts/Cargo.toml"),
+            "notes-contracts",
+        );
+        assert_eq!(
+            notes,
+            HarnessKey::new(
+                Path::new("/work/app/contracts/Cargo.toml"),
+                "notes-contracts"
+            )
+        );
+        assert!(notes.0.starts_with("notes-contracts-"), "{}", notes.0);
+        assert_eq!(notes.0.len(), "notes-contracts-".len() + 16);
+        // Another path or another name: another harness.
+        assert_ne!(
+            notes,
+            HarnessKey::new(
+                Path::new("/work/other/contracts/Cargo.toml"),
+                "notes-contracts"
+            )
+        );
+        assert_ne!(
+            notes,
+            HarnessKey::new(
+                Path::new("/work/app/contracts/Cargo.toml"),
+                "notes_contracts"
+            )
+        );
+        let odd = HarnessKey::new(Path::new("/x/Cargo.toml"), "Odd.Name");
+        assert!(odd.0.starts_with("odd-name-"), "{}", odd.0);
+        assert!(
+            odd.package()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
     }
 }

@@ -59,6 +59,91 @@ fn prints_the_notes_manifest() {
     assert!(manifest.input_definitions.contains_key("SaveNote"));
 }
 
+/// The namespaces of the contracts `ipc-codegen manifest` extracts from
+/// `crate_dir`, running cargo as `cargo`.
+fn namespaces_of(crate_dir: &Path, cargo: &Path) -> Vec<String> {
+    let output = Command::new(env!("CARGO_BIN_EXE_ipc-codegen"))
+        .args(["manifest", "--crate"])
+        .arg(crate_dir)
+        .env(
+            "CARGO_TARGET_DIR",
+            workspace_root().join("target").join("manifest-cli-tests"),
+        )
+        .env("CARGO", cargo)
+        .output()
+        .expect("ipc-codegen runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let manifest: Manifest = serde_json::from_slice(&output.stdout).expect("stdout is a manifest");
+    let mut namespaces: Vec<String> = manifest
+        .contracts
+        .iter()
+        .map(|c| c.namespace.clone())
+        .collect();
+    namespaces.dedup();
+    namespaces
+}
+
+#[cfg(unix)]
+#[test]
+fn each_crate_extracted_into_one_target_directory_gets_its_own_manifest() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let notes = workspace_root().join("examples/notes/contracts");
+    let conformance = workspace_root().join("tests/conformance");
+    let expected = |dir: &Path| -> Vec<String> {
+        if dir == notes {
+            vec!["notes".to_owned(), "telemetry".to_owned()]
+        } else {
+            vec!["conformance".to_owned()]
+        }
+    };
+    let cargo = PathBuf::from(env!("CARGO"));
+    // One after the other, interleaved.
+    for dir in [&notes, &conformance, &notes, &conformance] {
+        assert_eq!(
+            namespaces_of(dir, &cargo),
+            expected(dir),
+            "{}",
+            dir.display()
+        );
+    }
+    // At once, with a cargo that lingers after each build: the other
+    // extraction's build ends in between, so a harness binary shared by the
+    // two crates would be the other crate's by the time it runs.
+    let dir = std::env::temp_dir().join(format!("ipc-codegen-slow-cargo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let slow_cargo = dir.join("cargo");
+    write(
+        &slow_cargo,
+        &format!(
+            "#!/bin/sh\n{} \"$@\"\nstatus=$?\nif [ \"$1\" = build ]; then sleep 2; fi\nexit $status\n",
+            shell_quote(&cargo.to_string_lossy())
+        ),
+    );
+    std::fs::set_permissions(&slow_cargo, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let extractions: Vec<_> = [&notes, &conformance]
+        .map(|crate_dir| {
+            let crate_dir = crate_dir.clone();
+            let slow_cargo = slow_cargo.clone();
+            std::thread::spawn(move || {
+                let namespaces = namespaces_of(&crate_dir, &slow_cargo);
+                (crate_dir, namespaces)
+            })
+        })
+        .into_iter()
+        .collect();
+    for extraction in extractions {
+        let (crate_dir, namespaces) = extraction.join().expect("the extraction thread ends");
+        assert_eq!(namespaces, expected(&crate_dir), "{}", crate_dir.display());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
 fn write(path: &Path, content: &str) {
     std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
     std::fs::write(path, content).expect("write");

@@ -803,3 +803,27 @@ impl<'de> de::Deserialize<'de> for RequestId {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        // Hostile bytes: never a panic, and any id found is a valid one.
+        #[test]
+        fn leading_id_reads_any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..700)) {
+            if let Some(RequestId::String(text)) = leading_id(&bytes) {
+                prop_assert!(text.len() <= MAX_REQUEST_ID_LENGTH);
+            }
+        }
+
+        // What clients write: `v` and `id` first, then anything.
+        #[test]
+        fn leading_id_finds_a_client_id(id in -MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER, tail in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let mut bytes = format!(r#"{{"v":1,"id":{id},"kind":"invoke","#).into_bytes();
+            bytes.extend_from_slice(&tail);
+            prop_assert_eq!(leading_id(&bytes), Some(RequestId::Number(id)));
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! The contracts of the conformance suite, one per behaviour every shell
 //! must share (see `docs/conformance.md`).
 
-pub use conformance::*;
+pub use self::conformance::*;
 
 /// Every contract of the suite; `ConformanceHandlers` is the trait the
 /// service implements.
