@@ -127,6 +127,21 @@ test('a webContents that was never attached, or was destroyed, is refused', asyn
   await forbidden(rendererApi(bundle, detached).probe.whoami())
 })
 
+test('attaching a window again changes its role and keeps its calls', async () => {
+  const webContents = new electron.WebContents(ORIGIN)
+  const detachFirst = ipc.attach(webContents, { role: 'main' })
+  const api = rendererApi(bundle, webContents)
+  const pending = api.probe.sleep({ ms: 300 })
+  await settle()
+  ipc.attach(webContents, { role: 'settings' })
+  assert.equal(await pending, null)
+  assert.equal((await api.probe.whoami()).role, 'settings')
+  assert.equal(webContents.listenerCount('destroyed'), 1)
+  // The first attachment's detach no longer detaches the window.
+  detachFirst()
+  assert.equal((await api.probe.whoami()).role, 'settings')
+})
+
 test('a refused send is dropped and reported; an accepted one reaches its handler', async () => {
   const before = await rendererApi(bundle, attachedWindow('main')).probe.stats()
   const foreign = rendererApi(bundle, attachedWindow('main', 'https://evil.example'))

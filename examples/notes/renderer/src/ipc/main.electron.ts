@@ -199,14 +199,18 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     attach(webContents: WebContents, windowOptions: WindowOptions): () => void {
       if (typeof windowOptions.role !== 'string' || windowOptions.role === '') throw new TypeError('A window needs a role')
       const id = webContents.id
-      windows.get(id)?.onDestroyed()
+      // Attached again (a new role): replaced, its calls in flight kept.
+      const previous = windows.get(id)
+      if (previous !== undefined) previous.webContents.removeListener('destroyed', previous.onDestroyed)
+      // Detaches this attachment only, not one that replaced it.
       const onDestroyed = (): void => {
-        if (windows.get(id)?.webContents !== webContents) return
+        if (windows.get(id) !== attachment) return
         windows.delete(id)
         webContents.removeListener('destroyed', onDestroyed)
         router.disconnect?.(id)
       }
-      windows.set(id, { webContents, role: windowOptions.role, windowId: windowOptions.windowId, onDestroyed })
+      const attachment: Attached = { webContents, role: windowOptions.role, windowId: windowOptions.windowId, onDestroyed }
+      windows.set(id, attachment)
       webContents.once('destroyed', onDestroyed)
       return onDestroyed
     },
