@@ -42,7 +42,7 @@ cargo run --locked -q -p ipc-codegen -- check --crate tests/conformance \
 step "TypeScript tests"
 npm run --silent test:ts
 
-step "Electron main side in Node.js (the real addons, the generated glue over a stand-in electron)"
+step "Electron main side in Node.js (the real addons, the generated glue over a stand-in electron, the conformance suite)"
 npm run --silent test:electron
 
 step "building notes-app and the notes renderer"
