@@ -2,8 +2,9 @@
 # Runs every test of the project on a fresh machine: installs what the tests
 # need (npm packages from the committed lockfile, Debian's Chromium), then
 # checks formatting, lints, the Rust tests, a bounded load run, the fuzz
-# targets (briefly), the TypeScript tests and the committed bindings, and
-# runs the notes example end to end in Chromium.
+# targets (briefly), the TypeScript tests, the committed bindings and the
+# Electron main side in Node.js, and runs the notes example end to end in
+# Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,6 +68,9 @@ cargo run --locked -q -p ipc-codegen -- check --crate tests/conformance \
 
 step "TypeScript tests"
 npm run --silent test:ts
+
+step "Electron main side in Node.js (the real addons, the generated glue over a stand-in electron, the conformance suite)"
+npm run --silent test:electron
 
 step "building notes-app and the notes renderer"
 cargo build --locked -p notes-app

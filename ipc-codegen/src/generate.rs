@@ -44,7 +44,8 @@ pub const DEFAULT_API_NAME: &str = "api";
 /// Extra files for a platform; the core files are always generated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
-    /// `preload.electron.ts`, `renderer.electron.ts` and `window.d.ts`.
+    /// `main.electron.ts`, `preload.electron.ts`, `renderer.electron.ts`
+    /// and `window.d.ts`.
     Electron,
 }
 
@@ -153,6 +154,7 @@ pub fn generate(
     ];
     if options.targets.contains(&Target::Electron) {
         let api_name = options.api_name.as_str();
+        files.push(file("main.electron.ts", render(&main_view(manifest))));
         files.push(file(
             "preload.electron.ts",
             render(&preload_view(manifest, api_name)),
@@ -1185,6 +1187,35 @@ fn preload_view<'a>(manifest: &Manifest, api_name: &'a str) -> PreloadElectronTs
 struct RendererElectronTs<'a> {
     header: &'static str,
     api_name: &'a str,
+}
+
+/// The main-process glue: the channels of each kind, as string literals.
+#[derive(Template)]
+#[template(path = "codegen/main.electron.ts", escape = "none")]
+struct MainElectronTs {
+    header: &'static str,
+    electron_import: &'static str,
+    invoke: Vec<String>,
+    send: Vec<String>,
+    event: Vec<String>,
+}
+
+fn main_view(manifest: &Manifest) -> MainElectronTs {
+    let channels = |kind: ContractKind| -> Vec<String> {
+        manifest
+            .contracts
+            .iter()
+            .filter(|contract| contract.kind == kind)
+            .map(|contract| ts::string_literal(&contract.channel))
+            .collect()
+    };
+    MainElectronTs {
+        header: HEADER,
+        electron_import: "import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron'",
+        invoke: channels(ContractKind::Invoke),
+        send: channels(ContractKind::Send),
+        event: channels(ContractKind::Event),
+    }
 }
 
 #[derive(Template)]

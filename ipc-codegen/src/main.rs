@@ -36,8 +36,8 @@ enum Command {
     /// Writes the TypeScript bindings into a directory.
     ///
     /// Always writes types.ts, api.ts, errors.ts, transport.ts,
-    /// transport.ws.ts and schemas.json; `--target electron` adds preload.electron.ts,
-    /// renderer.electron.ts and window.d.ts. Files are only rewritten when
+    /// transport.ws.ts and schemas.json; `--target electron` adds main.electron.ts,
+    /// preload.electron.ts, renderer.electron.ts and window.d.ts. Files are only rewritten when
     /// their contents change; generated files that are no longer produced
     /// are removed.
     #[command(after_help = "Examples:\n  \

@@ -75,7 +75,7 @@ fn check_fails_after_a_contract_change_and_passes_after_generate() {
     let generate = run("generate");
     assert!(generate.status.success(), "{}", stderr(&generate));
     assert!(
-        stdout(&generate).contains("9 written"),
+        stdout(&generate).contains("10 written"),
         "{}",
         stdout(&generate)
     );
@@ -142,7 +142,7 @@ fn check_fails_after_a_contract_change_and_passes_after_generate() {
     assert_eq!(core_only.status.code(), Some(1));
     assert_eq!(
         stdout(&core_only),
-        "extra: preload.electron.ts\nextra: renderer.electron.ts\nextra: window.d.ts\n"
+        "extra: main.electron.ts\nextra: preload.electron.ts\nextra: renderer.electron.ts\nextra: window.d.ts\n"
     );
 }
 

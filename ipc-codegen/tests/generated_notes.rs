@@ -15,6 +15,7 @@ fn notes_bindings_snapshots() {
         [
             "api.ts",
             "errors.ts",
+            "main.electron.ts",
             "preload.electron.ts",
             "renderer.electron.ts",
             "schemas.json",

@@ -1,0 +1,297 @@
+{{ header }}
+/**
+ * Electron main-process glue: serves the contracts' IPC channels from the
+ * router addon (an `ipc-node` addon built from your handlers), after
+ * checking every sender as Electron's security checklist asks (#17).
+ *
+ * ```ts
+ * const ipc = registerMainIpc({ router, allowedOrigins: ['app://notes'] })
+ * ipc.attach(window.webContents, { role: 'notes', windowId: window.id })
+ * ```
+ *
+ * It registers exactly one `ipcMain.handle` per invoke channel and one
+ * `ipcMain.on` per send channel, nothing else. A message is dispatched only
+ * when its sender passes every check: the sending frame still exists
+ * (`senderFrame` is null once it navigated or was destroyed), its
+ * `webContents` was attached with a role, it is a main frame (unless
+ * `allowSubframes`), and its origin, parsed, equals one of
+ * `allowedOrigins` exactly. A refused invoke is answered with an
+ * `IPC_FORBIDDEN` reply envelope, like every other error; a refused send
+ * is dropped (sends have no reply) and reported to `onRefused`.
+ *
+ * @module
+ */
+
+{{ electron_import }}
+
+const PROTOCOL_VERSION = 1
+
+/** The invoke channels, each served by one `ipcMain.handle`. */
+export const INVOKE_CHANNELS: readonly string[] = Object.freeze([
+{%- for channel in invoke %}
+  {{ channel }},
+{%- endfor %}
+])
+
+/** The send channels, each served by one `ipcMain.on`. */
+export const SEND_CHANNELS: readonly string[] = Object.freeze([
+{%- for channel in send %}
+  {{ channel }},
+{%- endfor %}
+])
+
+/** The event channels `emit` forwards to windows. */
+export const EVENT_CHANNELS: readonly string[] = Object.freeze([
+{%- for channel in event %}
+  {{ channel }},
+{%- endfor %}
+])
+
+/** Who sent a request, as the router's handlers see it (`CallerIdentity`). */
+export interface IpcCaller {
+  /** `webContents.id` of the sender. */
+  readonly connectionId: number
+  /** The window the sender belongs to, when attached with one. */
+  readonly windowId?: number
+  /** The role the sender's window was attached with. */
+  readonly role: string
+  /** The sending frame's origin, canonical (`scheme://host[:port]`). */
+  readonly origin: string
+}
+
+/** The router addon: what an `ipc-node` addon's `open()` returns. */
+export interface IpcRouterAddon {
+  /** Resolves with the reply envelope's JSON text, or `null` after a send succeeded. */
+  dispatch(request: string, caller: IpcCaller): Promise<string | null>
+  /** Cancels the calls in flight of a `webContents` that is gone. */
+  disconnect?(connectionId: number): void
+}
+
+/** Why a sender was refused. */
+export interface IpcRefusal {
+  readonly channel: string
+  readonly kind: 'invoke' | 'send'
+  /** `webContents.id` of the sender. */
+  readonly webContentsId: number
+  readonly reason: string
+}
+
+export interface MainIpcOptions {
+  readonly router: IpcRouterAddon
+  /** The origins allowed to call, e.g. `app://notes`; compared exactly after parsing. */
+  readonly allowedOrigins: readonly string[]
+  /** Accept calls from subframes too. Default false: main frames only. */
+  readonly allowSubframes?: boolean
+  /** Told about every refused sender (for logging). */
+  readonly onRefused?: (refusal: IpcRefusal) => void
+  /** Told about a send the router answered with an error (sends have no reply). */
+  readonly onSendFailed?: (channel: string, reply: unknown) => void
+}
+
+export interface WindowOptions {
+  /** What the app made this window for; handlers see it as the caller's role. */
+  readonly role: string
+  /** The `BrowserWindow` id, given to handlers as the caller's window. */
+  readonly windowId?: number
+}
+
+/** Where an event goes: every window (`null`/absent), the windows of a role, or one `webContents.id`. */
+export type IpcEventTarget = string | number | null | undefined
+
+export interface MainIpc {
+  /** Allows `webContents` to call, with a role; returns a function that detaches it again. */
+  attach(webContents: WebContents, options: WindowOptions): () => void
+  /** Sends an event envelope (from the addon's `onEvent`) to its windows; returns how many got it. */
+  emit(envelope: string, target?: IpcEventTarget): number
+  /** Removes every handler and listener this glue registered. */
+  dispose(): void
+}
+
+interface Attached {
+  readonly webContents: WebContents
+  readonly role: string
+  readonly windowId: number | undefined
+  readonly onDestroyed: () => void
+}
+
+type IpcSenderEvent = IpcMainEvent | IpcMainInvokeEvent
+
+/** Registers the channels on `ipcMain` and returns the glue's controls. */
+export function registerMainIpc(options: MainIpcOptions): MainIpc {
+  const router = options.router
+  const allowSubframes = options.allowSubframes === true
+  const allowed = new Set<string>()
+  for (const origin of options.allowedOrigins) {
+    const canonical = canonicalOrigin(origin)
+    if (canonical === undefined) throw new TypeError(`Not an origin (scheme://host[:port]): ${JSON.stringify(origin)}`)
+    allowed.add(canonical)
+  }
+  const windows = new Map<number, Attached>()
+
+  /** The caller of `event`, or why it is refused. */
+  function callerOf(event: IpcSenderEvent): IpcCaller | string {
+    const frame = event.senderFrame
+    if (frame === null) return 'the sending frame is gone (it navigated or was destroyed)'
+    const window = windows.get(event.sender.id)
+    if (window === undefined) return 'the sender is not an attached window'
+    if (frame.parent !== null && !allowSubframes) return 'the sender is a subframe'
+    const origin = canonicalOrigin(frame.origin)
+    if (origin === undefined || !allowed.has(origin)) return `the origin ${JSON.stringify(frame.origin)} is not allowed`
+    return window.windowId === undefined
+      ? { connectionId: event.sender.id, role: window.role, origin }
+      : { connectionId: event.sender.id, windowId: window.windowId, role: window.role, origin }
+  }
+
+  function refuse(channel: string, kind: 'invoke' | 'send', event: IpcSenderEvent, reason: string): void {
+    options.onRefused?.({ channel, kind, webContentsId: event.sender.id, reason })
+  }
+
+  async function handleInvoke(channel: string, event: IpcMainInvokeEvent, message: unknown): Promise<unknown> {
+    const id = requestId(message)
+    const caller = callerOf(event)
+    if (typeof caller === 'string') {
+      refuse(channel, 'invoke', event, caller)
+      return failure(id, 'IPC_FORBIDDEN', 403, 'The sender may not call this channel')
+    }
+    const request = requestText(channel, message)
+    if (request === undefined) return failure(id, 'IPC_MALFORMED_REQUEST', 400, `The request is not a JSON envelope of ${channel}`)
+    let reply: string | null
+    try {
+      reply = await router.dispatch(request, caller)
+    } catch {
+      return failure(id, 'IPC_CANCELLED', 499, 'The IPC router is closed')
+    }
+    return reply === null ? failure(id, 'INTERNAL_ERROR', 500, 'Internal error') : (JSON.parse(reply) as unknown)
+  }
+
+  async function handleSend(channel: string, event: IpcMainEvent, message: unknown): Promise<void> {
+    const caller = callerOf(event)
+    if (typeof caller === 'string') {
+      refuse(channel, 'send', event, caller)
+      return
+    }
+    const request = requestText(channel, message)
+    if (request === undefined) {
+      options.onSendFailed?.(channel, failure(null, 'IPC_MALFORMED_REQUEST', 400, `The request is not a JSON envelope of ${channel}`))
+      return
+    }
+    let reply: string | null
+    try {
+      reply = await router.dispatch(request, caller)
+    } catch {
+      options.onSendFailed?.(channel, failure(requestId(message), 'IPC_CANCELLED', 499, 'The IPC router is closed'))
+      return
+    }
+    if (reply !== null) options.onSendFailed?.(channel, JSON.parse(reply) as unknown)
+  }
+
+  const invokeChannels = INVOKE_CHANNELS.slice()
+  const sendListeners = new Map<string, (event: IpcMainEvent, message: unknown) => void>()
+  for (const channel of invokeChannels) {
+    ipcMain.handle(channel, (event: IpcMainInvokeEvent, message: unknown) => handleInvoke(channel, event, message))
+  }
+  for (const channel of SEND_CHANNELS) {
+    const listener = (event: IpcMainEvent, message: unknown): void => {
+      void handleSend(channel, event, message)
+    }
+    sendListeners.set(channel, listener)
+    ipcMain.on(channel, listener)
+  }
+
+  return {
+    attach(webContents: WebContents, windowOptions: WindowOptions): () => void {
+      if (typeof windowOptions.role !== 'string' || windowOptions.role === '') throw new TypeError('A window needs a role')
+      const id = webContents.id
+      // Attached again (a new role): replaced, its calls in flight kept.
+      const previous = windows.get(id)
+      if (previous !== undefined) previous.webContents.removeListener('destroyed', previous.onDestroyed)
+      // Detaches this attachment only, not one that replaced it.
+      const onDestroyed = (): void => {
+        if (windows.get(id) !== attachment) return
+        windows.delete(id)
+        webContents.removeListener('destroyed', onDestroyed)
+        router.disconnect?.(id)
+      }
+      const attachment: Attached = { webContents, role: windowOptions.role, windowId: windowOptions.windowId, onDestroyed }
+      windows.set(id, attachment)
+      webContents.once('destroyed', onDestroyed)
+      return onDestroyed
+    },
+    emit(envelope: string, target?: IpcEventTarget): number {
+      const message = JSON.parse(envelope) as unknown
+      const channel = eventChannel(message)
+      if (channel === undefined) throw new TypeError('Not an event envelope of a declared event channel')
+      let delivered = 0
+      for (const window of windows.values()) {
+        if (typeof target === 'string' && window.role !== target) continue
+        if (typeof target === 'number' && window.webContents.id !== target) continue
+        if (window.webContents.isDestroyed()) continue
+        window.webContents.send(channel, message)
+        delivered += 1
+      }
+      return delivered
+    },
+    dispose(): void {
+      for (const channel of invokeChannels) ipcMain.removeHandler(channel)
+      for (const [channel, listener] of sendListeners) ipcMain.removeListener(channel, listener)
+      sendListeners.clear()
+      for (const window of [...windows.values()]) window.onDestroyed()
+    },
+  }
+}
+
+/**
+ * `scheme://host[:port]` of an origin or URL without path, query,
+ * fragment or credentials; `undefined` for anything else (including the
+ * opaque origin `"null"`). Parsed with `URL`, never compared by prefix.
+ */
+function canonicalOrigin(origin: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(origin)
+  } catch {
+    return undefined
+  }
+  if (url.host === '' || url.username !== '' || url.password !== '') return undefined
+  if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') return undefined
+  return `${url.protocol}//${url.host}`
+}
+
+/** The request as JSON text, when it is an envelope object of `channel`. */
+function requestText(channel: string, message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined
+  if (ownValue(message, 'channel')?.value !== channel) return undefined
+  try {
+    const text = JSON.stringify(message)
+    return typeof text === 'string' ? text : undefined
+  } catch {
+    // A BigInt or a cycle: structured clone carries them, JSON does not.
+    return undefined
+  }
+}
+
+/** The request's id when it is a valid one, else `null` (as the router does). */
+function requestId(message: unknown): string | number | null {
+  if (typeof message !== 'object' || message === null) return null
+  const id = ownValue(message, 'id')?.value
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return id
+  if (typeof id === 'string' && new TextEncoder().encode(id).length <= 128) return id
+  return null
+}
+
+function eventChannel(message: unknown): string | undefined {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined
+  if (ownValue(message, 'v')?.value !== PROTOCOL_VERSION || ownValue(message, 'kind')?.value !== 'event') return undefined
+  const channel = ownValue(message, 'channel')?.value
+  return typeof channel === 'string' && EVENT_CHANNELS.includes(channel) ? channel : undefined
+}
+
+function ownValue(source: object, key: string): { readonly value: unknown } | undefined {
+  const descriptor = Object.getOwnPropertyDescriptor(source, key)
+  return descriptor !== undefined && 'value' in descriptor ? { value: descriptor.value } : undefined
+}
+
+/** A failure reply envelope with a framework error, as the router writes them. */
+function failure(id: string | number | null, code: string, statusCode: number, message: string): unknown {
+  return { id, ok: false, error: { name: 'IPCHandlerError', code, message, statusCode } }
+}

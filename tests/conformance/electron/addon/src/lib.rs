@@ -1,0 +1,28 @@
+//! The conformance suite's router (`conformance::ConformanceService`) as a
+//! Node.js addon: the Electron runner loads it as the main side. Events go
+//! to every window or to the caller's `webContents.id`.
+
+use conformance::{ConformanceService, EventTarget};
+use ipc_node::Emitter;
+use ipc_runtime::Router;
+
+fn conformance_router(_: serde_json::Value, events: Emitter) -> Result<Router, String> {
+    let service = ConformanceService::new();
+    let router = service.router().map_err(|error| error.to_string())?;
+    service
+        .on_event(Box::new(move |target, event| {
+            let sent = match target {
+                EventTarget::All => events.emit(event),
+                EventTarget::Caller(caller) => {
+                    let connection = u32::try_from(caller.connection_id)
+                        .map_err(|_| format!("no webContents has id {}", caller.connection_id))?;
+                    events.emit_to(connection, event)
+                }
+            };
+            sent.map_err(|error| error.to_string())
+        }))
+        .map_err(|_| "the event listener was already set".to_owned())?;
+    Ok(router)
+}
+
+ipc_node::addon!(conformance_router);

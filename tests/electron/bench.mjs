@@ -1,0 +1,122 @@
+// Benchmark of an Electron main-side call: the generated glue and the Rust
+// addon (validation in Rust, handler on the addon's runtime) against the
+// pure-TypeScript ipcMain handlers an Electron team writes today (the same
+// payload validated with zod 4, or with ajv compiling the contract's own
+// JSON Schema) and a bare handler that only round-trips the message through
+// JSON. Every variant is an ipcMain.handle handler invoked through the
+// stand-in's ipcMain, so each pays the same structured clones of request
+// and reply; Electron's cross-process hop, the same for all, is not in it.
+//
+// Interleaved: each round runs every variant once, in a rotating order;
+// figures are medians over rounds, and ratios are taken within a round.
+//
+//   npm run bench:electron      # builds the addons in release first
+import { z } from 'zod'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { electron, load, out } from './harness.mjs'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30)
+const SEQUENTIAL = 200
+const CONCURRENT = 256
+const ORIGIN = 'app://bench'
+
+const bundle = await load('probe')
+const router = bundle.addon.open({}, () => {})
+const ipc = bundle.glue.registerMainIpc({ router, allowedOrigins: [ORIGIN] })
+const webContents = new electron.WebContents(ORIGIN)
+ipc.attach(webContents, { role: 'bench' })
+const event = () => ({ type: 'frame', sender: webContents, senderFrame: webContents.mainFrame, processId: 4, frameId: webContents.mainFrame.routingId })
+
+// zod 4: the same rules as the contract (lengths, counts, a safe integer id).
+const Draft = z.object({
+  id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  title: z.string().min(1).max(200),
+  body: z.string().max(100_000),
+  tags: z.array(z.string().min(1).max(32)).max(20).default([]),
+})
+// ajv: the contract's payload schema as ipc-codegen wrote it.
+const schemas = JSON.parse(readFileSync(join(out, 'probe/ipc/schemas.json'), 'utf8'))
+// schemars marks 64-bit fields with `format: uint64`; their range is in
+// minimum/maximum already.
+const ajv = new Ajv2020({ allErrors: true }).addFormat('uint64', { type: 'number', validate: () => true })
+const validateDraft = ajv.compile(schemas.contracts['probe:save'].payload)
+
+const failure = (id, issues) => ({ id, ok: false, error: { name: 'IPCValidationError', code: 'IPC_VALIDATION_ERROR', message: 'Request validation failed', field: 'request', issues } })
+electron.ipcMain.handle('bench:zod', (_event, message) => {
+  const parsed = Draft.safeParse(message.payload)
+  return parsed.success ? { id: message.id, ok: true, data: parsed.data } : failure(message.id, parsed.error.issues)
+})
+electron.ipcMain.handle('bench:ajv', (_event, message) =>
+  validateDraft(message.payload) ? { id: message.id, ok: true, data: message.payload } : failure(message.id, validateDraft.errors),
+)
+electron.ipcMain.handle('bench:json', (_event, message) => ({ id: message.id, ok: true, data: JSON.parse(JSON.stringify(message)).payload }))
+
+const payloads = {
+  small: { title: 'Groceries', body: 'milk, eggs, bread, coffee'.repeat(8), tags: ['home', 'weekly', 'food'] },
+  large: { title: 'Report', body: 'lorem ipsum dolor sit amet '.repeat(1800), tags: Array.from({ length: 20 }, (_, i) => `tag-${i}`) },
+}
+const variants = {
+  'glue + addon': 'probe:save',
+  'zod 4': 'bench:zod',
+  ajv: 'bench:ajv',
+  'JSON echo': 'bench:json',
+}
+
+let lastId = 0
+function call(channel, payload) {
+  lastId += 1
+  return electron.ipcMain.invokeFromRenderer(channel, event(), [{ v: 1, id: lastId, kind: 'invoke', channel: 'probe:save', payload }])
+}
+
+// Every variant must accept the payload and echo it.
+for (const [name, payload] of Object.entries(payloads)) {
+  for (const [variant, channel] of Object.entries(variants)) {
+    const reply = await call(channel, payload)
+    if (reply.ok !== true || reply.data.body !== payload.body) throw new Error(`${variant} failed on ${name}: ${JSON.stringify(reply).slice(0, 300)}`)
+  }
+}
+
+async function sequential(channel, payload) {
+  const started = process.hrtime.bigint()
+  for (let i = 0; i < SEQUENTIAL; i += 1) await call(channel, payload)
+  return Number(process.hrtime.bigint() - started) / 1e3 / SEQUENTIAL
+}
+
+async function concurrent(channel, payload) {
+  const started = process.hrtime.bigint()
+  await Promise.all(Array.from({ length: CONCURRENT }, () => call(channel, payload)))
+  return Number(process.hrtime.bigint() - started) / 1e3 / CONCURRENT
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+
+const names = Object.keys(variants)
+console.log(`Electron main-side call, ${ROUNDS} interleaved rounds (node ${process.version}); µs per call, median; ratios are medians of per-round ratios`)
+for (const [mode, measure] of [['sequential (one call at a time)', sequential], [`concurrent (${CONCURRENT} in flight)`, concurrent]]) {
+  for (const [name, payload] of Object.entries(payloads)) {
+    const times = Object.fromEntries(names.map((variant) => [variant, []]))
+    for (let round = 0; round < ROUNDS + 2; round += 1) {
+      const order = names.map((_, i) => names[(i + round) % names.length])
+      const row = {}
+      for (const variant of order) row[variant] = await measure(variants[variant], payload)
+      // The first two rounds warm up the JIT and the runtime.
+      if (round >= 2) for (const variant of names) times[variant].push(row[variant])
+    }
+    const ratio = (a, b) => median(times[a].map((value, i) => value / times[b][i]))
+    console.log(`\n${mode}, ${name} payload (${JSON.stringify(payload).length} bytes)`)
+    console.log('variant        µs/call   ×JSON echo   ×zod 4')
+    for (const variant of names) {
+      console.log(`${variant.padEnd(14)} ${median(times[variant]).toFixed(1).padStart(7)}   ${ratio(variant, 'JSON echo').toFixed(2).padStart(10)}   ${ratio(variant, 'zod 4').toFixed(2).padStart(6)}`)
+    }
+  }
+}
+
+ipc.dispose()
+await router.close()

@@ -1,0 +1,265 @@
+// The generated main-side glue (main.electron.ts of the probe contracts)
+// over the real probe addon, driven through the stand-in `electron`: the
+// sender checks, the caller identity, events to one window and to a role,
+// a handler panic, a window that goes away mid-call, and close().
+import assert from 'node:assert/strict'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { after, before, test } from 'node:test'
+
+import { electron, load, rendererApi, settle } from './harness.mjs'
+
+const ORIGIN = 'app://probe'
+let bundle
+let router
+let ipc
+const refusals = []
+const sendFailures = []
+
+before(async () => {
+  bundle = await load('probe')
+  router = bundle.addon.open({}, (envelope, target) => ipc.emit(envelope, target))
+  ipc = bundle.glue.registerMainIpc({
+    router,
+    allowedOrigins: [ORIGIN, 'http://localhost:5173'],
+    onRefused: (refusal) => refusals.push(refusal),
+    onSendFailed: (channel, reply) => sendFailures.push({ channel, reply }),
+  })
+})
+
+after(async () => {
+  ipc.dispose()
+  await router.close()
+})
+
+function attachedWindow(role, origin = ORIGIN, windowId = undefined) {
+  const webContents = new electron.WebContents(origin)
+  ipc.attach(webContents, windowId === undefined ? { role } : { role, windowId })
+  return webContents
+}
+
+test('exactly one ipcMain.handle per invoke channel and one ipcMain.on per send channel', () => {
+  assert.deepEqual(electron.ipcMain.handledChannels().sort(), [...bundle.glue.INVOKE_CHANNELS].sort())
+  assert.deepEqual(electron.ipcMain.eventNames().sort(), ['probe:note'])
+  assert.equal(electron.ipcMain.listenerCount('probe:note'), 1)
+  assert.deepEqual(bundle.glue.INVOKE_CHANNELS, ['probe:echo', 'probe:panic', 'probe:ping', 'probe:save', 'probe:sleep', 'probe:stats', 'probe:whoami'])
+  // A second registration is refused by ipcMain, as Electron does.
+  assert.throws(() => bundle.glue.registerMainIpc({ router, allowedOrigins: [ORIGIN] }), /second handler/)
+})
+
+test('a typed call, a validation error with its path and a typed error', async () => {
+  const api = rendererApi(bundle, attachedWindow('main'))
+  assert.equal(await api.probe.echo({ text: 'hello' }), 'hello')
+
+  const invalid = await api.probe.echo({ text: '' }).catch((error) => error)
+  assert.equal(invalid.name, 'IPCValidationError')
+  assert.equal(invalid.field, 'request')
+  assert.deepEqual(invalid.issues.map((issue) => issue.path), [['text']])
+
+  const typed = await api.probe.echo({ text: 'refuse' }).catch((error) => error)
+  assert.equal(typed.name, 'IPCHandlerError')
+  assert.equal(typed.code, 'REFUSED')
+  assert.equal(typed.statusCode, 409)
+  assert.deepEqual(typed.details, { reason: 'asked to' })
+})
+
+test('the caller is the sender: webContents id, window, role and canonical origin', async () => {
+  const settings = attachedWindow('settings', 'HTTP://LOCALHOST:5173', 7)
+  const api = rendererApi(bundle, settings)
+  assert.deepEqual(await api.probe.whoami(), {
+    connectionId: settings.id,
+    windowId: 7,
+    role: 'settings',
+    origin: 'http://localhost:5173',
+  })
+  const main = attachedWindow('main')
+  assert.deepEqual(await rendererApi(bundle, main).probe.whoami(), {
+    connectionId: main.id,
+    windowId: null,
+    role: 'main',
+    origin: ORIGIN,
+  })
+})
+
+async function forbidden(call) {
+  const error = await call.catch((failure) => failure)
+  assert.equal(error.name, 'IPCHandlerError', String(error))
+  assert.equal(error.code, 'IPC_FORBIDDEN')
+  assert.equal(error.statusCode, 403)
+  return error
+}
+
+test('a sender whose frame navigated away (senderFrame null) is refused', async () => {
+  const webContents = attachedWindow('main')
+  const api = rendererApi(bundle, webContents)
+  webContents.navigate(ORIGIN)
+  refusals.length = 0
+  await forbidden(api.probe.echo({ text: 'x' }))
+  assert.equal(refusals.length, 1)
+  assert.match(refusals[0].reason, /frame is gone/)
+  assert.equal(refusals[0].webContentsId, webContents.id)
+})
+
+test('a foreign origin is refused, and so is an origin that only starts like an allowed one', async () => {
+  for (const origin of ['https://evil.example', 'app://probe.evil', 'app://probeX', 'app://probe:1', 'null']) {
+    refusals.length = 0
+    await forbidden(rendererApi(bundle, attachedWindow('main', origin)).probe.echo({ text: 'x' }))
+    assert.match(refusals[0].reason, /origin/, origin)
+  }
+})
+
+test('a subframe is refused unless subframes are allowed, even with an allowed origin', async () => {
+  const webContents = attachedWindow('main')
+  refusals.length = 0
+  await forbidden(rendererApi(bundle, webContents, webContents.subframe(ORIGIN)).probe.echo({ text: 'x' }))
+  assert.match(refusals[0].reason, /subframe/)
+})
+
+test('a webContents that was never attached, or was destroyed, is refused', async () => {
+  const stranger = new electron.WebContents(ORIGIN)
+  await forbidden(rendererApi(bundle, stranger).probe.echo({ text: 'x' }))
+  const closed = attachedWindow('main')
+  const api = rendererApi(bundle, closed)
+  closed.destroy()
+  await forbidden(api.probe.echo({ text: 'x' }))
+  const detached = new electron.WebContents(ORIGIN)
+  const detach = ipc.attach(detached, { role: 'main' })
+  detach()
+  await forbidden(rendererApi(bundle, detached).probe.whoami())
+})
+
+test('attaching a window again changes its role and keeps its calls', async () => {
+  const webContents = new electron.WebContents(ORIGIN)
+  const detachFirst = ipc.attach(webContents, { role: 'main' })
+  const api = rendererApi(bundle, webContents)
+  const pending = api.probe.sleep({ ms: 300 })
+  await settle()
+  ipc.attach(webContents, { role: 'settings' })
+  assert.equal(await pending, null)
+  assert.equal((await api.probe.whoami()).role, 'settings')
+  assert.equal(webContents.listenerCount('destroyed'), 1)
+  // The first attachment's detach no longer detaches the window.
+  detachFirst()
+  assert.equal((await api.probe.whoami()).role, 'settings')
+})
+
+test('a refused send is dropped and reported; an accepted one reaches its handler', async () => {
+  const before = await rendererApi(bundle, attachedWindow('main')).probe.stats()
+  const foreign = rendererApi(bundle, attachedWindow('main', 'https://evil.example'))
+  refusals.length = 0
+  foreign.probe.note({ text: 'x' })
+  await settle()
+  assert.deepEqual(refusals.map((refusal) => [refusal.channel, refusal.kind]), [['probe:note', 'send']])
+  const api = rendererApi(bundle, attachedWindow('main'))
+  api.probe.note({ text: 'y' })
+  await settle()
+  assert.equal((await api.probe.stats()).notes, before.notes + 1)
+  // An invalid send is answered by the router; the glue reports it.
+  sendFailures.length = 0
+  api.probe.note({ text: 'z'.repeat(101) })
+  await settle()
+  assert.equal(sendFailures.length, 1)
+  assert.equal(sendFailures[0].reply.error.code, 'IPC_VALIDATION_ERROR')
+})
+
+test('a malformed message from a trusted sender is answered as data', async () => {
+  const webContents = attachedWindow('main')
+  const event = (frame = webContents.mainFrame) => ({ type: 'frame', sender: webContents, senderFrame: frame, processId: 4, frameId: frame.routingId })
+  const wrongChannel = await electron.ipcMain.invokeFromRenderer('probe:echo', event(), [{ v: 1, id: 3, kind: 'invoke', channel: 'probe:panic', payload: {} }])
+  assert.equal(wrongChannel.id, 3)
+  assert.equal(wrongChannel.error.code, 'IPC_MALFORMED_REQUEST')
+  const bigint = await electron.ipcMain.invokeFromRenderer('probe:echo', event(), [{ v: 1, id: 4, kind: 'invoke', channel: 'probe:echo', payload: { text: 1n } }])
+  assert.equal(bigint.error.code, 'IPC_MALFORMED_REQUEST')
+  const extra = await electron.ipcMain.invokeFromRenderer('probe:echo', event(), [{ v: 1, id: 5, kind: 'invoke', channel: 'probe:echo', payload: { text: 'a' }, admin: true }])
+  assert.equal(extra.id, 5)
+  assert.equal(extra.error.code, 'IPC_MALFORMED_REQUEST')
+})
+
+test('events go to every window, to the windows of a role, or to one window', async () => {
+  const a = attachedWindow('editor')
+  const b = attachedWindow('editor')
+  const c = attachedWindow('palette')
+  const seen = new Map([[a, []], [b, []], [c, []]])
+  for (const [webContents, list] of seen) {
+    rendererApi(bundle, webContents).probe.onPinged((payload) => list.push(payload.n))
+  }
+  const api = rendererApi(bundle, a)
+  await api.probe.ping({ n: 1, role: 'editor', connection: null })
+  await api.probe.ping({ n: 2, role: null, connection: c.id })
+  await api.probe.ping({ n: 3, role: null, connection: null })
+  await settle()
+  assert.deepEqual(seen.get(a), [1, 3])
+  assert.deepEqual(seen.get(b), [1, 3])
+  assert.deepEqual(seen.get(c), [2, 3])
+  // Only declared event channels are forwarded.
+  assert.throws(() => ipc.emit(JSON.stringify({ v: 1, kind: 'event', channel: 'probe:other', payload: {} })), TypeError)
+})
+
+test('a handler panic is INTERNAL_ERROR and the addon keeps serving', async () => {
+  const api = rendererApi(bundle, attachedWindow('main'))
+  for (let i = 0; i < 3; i += 1) {
+    const error = await api.probe.panic().catch((failure) => failure)
+    assert.equal(error.name, 'IPCHandlerError')
+    assert.equal(error.code, 'INTERNAL_ERROR')
+    assert.equal(error.message, 'Internal error')
+  }
+  assert.equal(await api.probe.echo({ text: 'still here' }), 'still here')
+})
+
+test('a thousand concurrent slow calls run together, off the JavaScript thread', async () => {
+  const api = rendererApi(bundle, attachedWindow('main'))
+  const delay = monitorEventLoopDelay({ resolution: 5 })
+  let ticks = 0
+  const ticker = setInterval(() => {
+    ticks += 1
+  }, 10)
+  delay.enable()
+  const started = performance.now()
+  // Each call sleeps 200 ms in its handler: one after the other they would
+  // take 200 s; on the router's runtime they overlap.
+  const replies = await Promise.all(Array.from({ length: 1000 }, () => api.probe.sleep({ ms: 200 })))
+  const elapsed = performance.now() - started
+  delay.disable()
+  clearInterval(ticker)
+  assert.deepEqual(new Set(replies), new Set([null]))
+  const p99 = delay.percentile(99) / 1e6
+  const report = `${elapsed.toFixed(0)} ms, ${ticks} timer ticks, event-loop delay p99 ${p99.toFixed(1)} ms`
+  assert.ok(elapsed < 20000, report)
+  assert.ok(ticks >= 10, report)
+  assert.ok(p99 < 200, report)
+})
+
+test('a window that goes away mid-call has its calls cancelled', async () => {
+  const webContents = attachedWindow('main')
+  const api = rendererApi(bundle, webContents)
+  const { cancelledSleeps } = await api.probe.stats()
+  const pending = api.probe.sleep({ ms: 30000 }).catch((error) => error)
+  await settle()
+  webContents.destroy()
+  const error = await pending
+  assert.equal(error.code, 'IPC_CANCELLED')
+  const survivor = rendererApi(bundle, attachedWindow('main'))
+  assert.equal((await survivor.probe.stats()).cancelledSleeps, cancelledSleeps + 1)
+})
+
+test('close() answers the calls in flight, then refuses new ones', async () => {
+  const extra = bundle.addon.open({}, () => {})
+  const caller = { connectionId: 99, role: 'main', origin: ORIGIN }
+  const request = (id, channel, payload) => JSON.stringify({ v: 1, id, kind: 'invoke', channel, payload })
+  const pending = extra.dispatch(request(1, 'probe:sleep', { ms: 30000 }), caller)
+  await settle()
+  const started = Date.now()
+  await extra.close()
+  assert.ok(Date.now() - started < 5000)
+  assert.equal(JSON.parse(await pending).error.code, 'IPC_CANCELLED')
+  await assert.rejects(extra.dispatch(request(2, 'probe:echo', { text: 'a' }), caller), /shut down/)
+  // A glue over a closed router answers with IPC_CANCELLED, as data.
+  electron.resetIpcMain()
+  const closedIpc = bundle.glue.registerMainIpc({ router: extra, allowedOrigins: [ORIGIN] })
+  const webContents = new electron.WebContents(ORIGIN)
+  closedIpc.attach(webContents, { role: 'main' })
+  const error = await rendererApi(bundle, webContents).probe.echo({ text: 'a' }).catch((failure) => failure)
+  assert.equal(error.code, 'IPC_CANCELLED')
+  closedIpc.dispose()
+  electron.resetIpcMain()
+  ipc = bundle.glue.registerMainIpc({ router, allowedOrigins: [ORIGIN] })
+})
