@@ -6,4 +6,5 @@ pub mod generate;
 mod mapper;
 mod names;
 pub mod output;
+pub mod tauri_acl;
 mod ts;

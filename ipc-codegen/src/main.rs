@@ -82,6 +82,8 @@ struct Generation {
 enum TargetArg {
     /// An Electron preload and the renderer side of its bridge.
     Electron,
+    /// A transport over Tauri 2's IPC and the `ipc` plugin's ACL permissions.
+    Tauri,
 }
 
 fn parse_api_name(name: &str) -> Result<String, String> {
@@ -95,6 +97,7 @@ impl Generation {
             .iter()
             .map(|target| match target {
                 TargetArg::Electron => Target::Electron,
+                TargetArg::Tauri => Target::Tauri,
             })
             .collect();
         Options {
