@@ -72,10 +72,10 @@ export const TAURI_DEFAULTS = Object.freeze({
   defaultTimeoutMs: 30_000,
 } as const)
 
-/** The parts of `@tauri-apps/api/core` the transport uses. */
+/** The parts of `@tauri-apps/api/core` the transport uses (its `invoke` and `Channel` fit). */
 export interface TauriCore {
-  invoke: typeof invoke
-  Channel: typeof Channel
+  invoke(command: string, args?: Uint8Array | Record<string, unknown>): Promise<unknown>
+  Channel: new (onmessage: (message: unknown) => void) => object
 }
 
 /** Options of {@link connectTauri}. */
@@ -147,7 +147,7 @@ export function connectTauri(options: TauriTransportOptions = {}): TauriTranspor
     }
     let raw: unknown
     try {
-      raw = await core.invoke<unknown>(TAURI_DISPATCH_COMMAND, body)
+      raw = await core.invoke(TAURI_DISPATCH_COMMAND, body)
     } catch (refusal) {
       return refusedByTauri(refusal)
     }
@@ -184,14 +184,14 @@ export function connectTauri(options: TauriTransportOptions = {}): TauriTranspor
 
   const openEvents = (): Promise<void> => {
     if (events !== undefined) return events
-    let channel: Channel<unknown>
+    let channel: object
     try {
-      channel = new core.Channel<unknown>((message) => deliver(message))
+      channel = new core.Channel((message) => deliver(message))
     } catch (cause) {
       events = Promise.reject(new IPCTransportError('IPC_NOT_CONNECTED', 'This page has no Tauri IPC', { cause }))
       return events
     }
-    events = core.invoke<unknown>(TAURI_SUBSCRIBE_COMMAND, { onEvent: channel }).then(
+    events = core.invoke(TAURI_SUBSCRIBE_COMMAND, { onEvent: channel }).then(
       () => undefined,
       (cause: unknown) => {
         throw new IPCTransportError('IPC_NOT_CONNECTED', `The event channel was refused: ${describe(cause)}`, {
