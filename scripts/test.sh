@@ -34,6 +34,10 @@ step "ipc-codegen check: the committed notes bindings match the contracts"
 cargo run --locked -q -p ipc-codegen -- check --crate examples/notes/contracts \
     --out examples/notes/renderer/src/ipc --target electron
 
+step "ipc-codegen check: the committed conformance bindings match the contracts"
+cargo run --locked -q -p ipc-codegen -- check --crate tests/conformance \
+    --out tests/conformance/ts/ipc --target electron
+
 step "TypeScript tests"
 npm run --silent test:ts
 
@@ -43,3 +47,6 @@ node examples/notes/renderer/build.mjs
 
 step "browser tests (notes example in Chromium)"
 npm run --silent test:browser
+
+step "conformance suite against the loopback WebSocket, in Chromium"
+npm run --silent test:conformance

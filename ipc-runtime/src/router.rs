@@ -815,7 +815,10 @@ impl Router {
                     self.config.max_request_bytes
                 ),
             );
-            return Some(wire::encode_failure(None, &error));
+            return Some(wire::encode_failure(
+                wire::leading_id(bytes).as_ref(),
+                &error,
+            ));
         }
         let request = match wire::parse_request(bytes) {
             Ok(request) => request,

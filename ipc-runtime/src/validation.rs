@@ -621,7 +621,15 @@ pub(crate) fn encode_outbound<T: Serialize + ?Sized>(
             })?;
             let mut issues = unsafe_integers(&json);
             let (schema_issues, more) = collect_issues(validator, &json);
-            issues.extend(schema_issues);
+            // An unsafe integer also breaks its schema's clamped range:
+            // report it once, as the unsafe integer it is.
+            let unsafe_paths: Vec<Vec<PathSegment>> =
+                issues.iter().map(|issue| issue.path.clone()).collect();
+            issues.extend(
+                schema_issues
+                    .into_iter()
+                    .filter(|issue| !unsafe_paths.contains(&issue.path)),
+            );
             if issues.is_empty() {
                 serde_json::to_vec(&json).map_err(|error| {
                     fail(

@@ -660,6 +660,91 @@ pub(crate) fn parse_request(bytes: &[u8]) -> Result<Request<'_>, Refused> {
     })
 }
 
+/// How far into an oversized request [`leading_id`] looks.
+const LEADING_ID_WINDOW: usize = 512;
+
+/// The id of a request too large to parse, when it is among the scalar
+/// members the request starts with (clients write `{"v":1,"id":7,..`), so
+/// that its caller is answered rather than left to time out. Reads at most
+/// [`LEADING_ID_WINDOW`] bytes and stops at the first nested value, escape
+/// or anything unexpected; an id given twice there is not trusted.
+pub(crate) fn leading_id(bytes: &[u8]) -> Option<RequestId> {
+    let window = &bytes[..bytes.len().min(LEADING_ID_WINDOW)];
+    let mut at = 0;
+    let skip_space = |at: &mut usize| {
+        while window.get(*at).is_some_and(u8::is_ascii_whitespace) {
+            *at += 1;
+        }
+    };
+    // A string without escapes: its contents' range, `at` past its quote.
+    let string = |at: &mut usize| -> Option<(usize, usize)> {
+        if window.get(*at) != Some(&b'"') {
+            return None;
+        }
+        let start = *at + 1;
+        let length = window[start..]
+            .iter()
+            .position(|&byte| byte == b'"' || byte == b'\\')?;
+        if window[start + length] != b'"' {
+            return None;
+        }
+        *at = start + length + 1;
+        Some((start, start + length))
+    };
+    skip_space(&mut at);
+    if window.get(at) != Some(&b'{') {
+        return None;
+    }
+    at += 1;
+    let mut found: Option<Option<RequestId>> = None;
+    // Each member: `"key"`, `:`, a scalar, then `,` or the end of the scan.
+    while let Some((key_start, key_end)) = {
+        skip_space(&mut at);
+        string(&mut at)
+    } {
+        skip_space(&mut at);
+        if window.get(at) != Some(&b':') {
+            break;
+        }
+        at += 1;
+        skip_space(&mut at);
+        let value_start = at;
+        match window.get(at) {
+            Some(b'"') => {
+                if string(&mut at).is_none() {
+                    break;
+                }
+            }
+            Some(b'-' | b'0'..=b'9' | b't' | b'f' | b'n') => {
+                while window
+                    .get(at)
+                    .is_some_and(|byte| byte.is_ascii_alphanumeric() || b"+-.".contains(byte))
+                {
+                    at += 1;
+                }
+                // A scalar cut by the window could read as another number.
+                if at == window.len() {
+                    break;
+                }
+            }
+            _ => break,
+        }
+        if &window[key_start..key_end] == b"id" {
+            if found.is_some() {
+                return None;
+            }
+            let value = serde_json::from_slice::<Value>(&window[value_start..at]).ok();
+            found = Some(value.as_ref().and_then(RequestId::from_json));
+        }
+        skip_space(&mut at);
+        if window.get(at) != Some(&b',') {
+            break;
+        }
+        at += 1;
+    }
+    found.flatten()
+}
+
 /// `{"id": .., "ok": true, "data": ..}` around already serialized data.
 pub(crate) fn encode_success(id: &RequestId, data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data.len() + 32);

@@ -378,7 +378,7 @@ async fn too_large_is_refused_before_parsing() {
     let bytes = request.to_string();
     assert_eq!(
         raw(&router, bytes.as_bytes()).await.expect("reply"),
-        json!({"id": null, "ok": false, "error": framework("IPC_PAYLOAD_TOO_LARGE", &format!("The request is {} bytes; the limit is 100 bytes", bytes.len()), 413)})
+        json!({"id": 1, "ok": false, "error": framework("IPC_PAYLOAD_TOO_LARGE", &format!("The request is {} bytes; the limit is 100 bytes", bytes.len()), 413)})
     );
     // Broken JSON of the same size is refused the same way: it is not read.
     let mut broken = bytes.into_bytes();
@@ -387,6 +387,58 @@ async fn too_large_is_refused_before_parsing() {
         raw(&router, &broken).await.expect("reply")["error"]["code"],
         "IPC_PAYLOAD_TOO_LARGE"
     );
+    assert!(seen.tracked.lock().expect("lock").is_empty());
+}
+
+#[tokio::test]
+async fn too_large_is_answered_with_a_leading_id_only() {
+    let seen = Arc::new(Seen::default());
+    let router = builder(&seen)
+        .max_request_bytes(100)
+        .build()
+        .expect("router builds");
+    let body = "x".repeat(1000);
+    let id_of = |request: String| {
+        let router = &router;
+        async move {
+            let reply = raw(router, request.as_bytes()).await.expect("reply");
+            assert_eq!(reply["error"]["code"], "IPC_PAYLOAD_TOO_LARGE", "{reply}");
+            reply["id"].clone()
+        }
+    };
+    // The id among the scalar members the request starts with: answered.
+    let tail =
+        format!(r#""kind":"send","channel":"protocol:track","payload":{{"event":"{body}"}}}}"#);
+    assert_eq!(id_of(format!(r#"{{"v":1,"id":7,{tail}"#)).await, json!(7));
+    assert_eq!(
+        id_of(format!(r#" {{ "v" : 1 , "id" : "call-7" , {tail}"#)).await,
+        json!("call-7")
+    );
+    assert_eq!(id_of(format!(r#"{{"id":-3,{tail}"#)).await, json!(-3));
+    // After a nested value, past the first 512 bytes, given twice, escaped,
+    // not a valid id, or not in an object: null.
+    let after = format!(r#"{{"v":1,"payload":{{"event":"{body}"}},"id":7}}"#);
+    assert_eq!(id_of(after).await, Value::Null);
+    let far = format!(r#"{{"v":1,"pad":"{}","id":7,{tail}"#, "p".repeat(600));
+    assert_eq!(id_of(far).await, Value::Null);
+    assert_eq!(
+        id_of(format!(r#"{{"id":7,"id":8,{tail}"#)).await,
+        Value::Null
+    );
+    assert_eq!(id_of(format!(r#"{{"i\u0064":7,{tail}"#)).await, Value::Null);
+    assert_eq!(
+        id_of(format!(r#"{{"id":9007199254740992,{tail}"#)).await,
+        Value::Null
+    );
+    assert_eq!(id_of(format!(r#"{{"id":{{}},{tail}"#)).await, Value::Null);
+    assert_eq!(
+        id_of(format!(r#"[{{"id":7}},"{body}"]"#)).await,
+        Value::Null
+    );
+    // A number cut by the end of the window is not read as a shorter one.
+    let cut = format!(r#"{{"pad":"{}","id":12345,{tail}"#, "p".repeat(495));
+    assert_eq!(cut.find("12345"), Some(510));
+    assert_eq!(id_of(cut).await, Value::Null);
     assert!(seen.tracked.lock().expect("lock").is_empty());
 }
 
@@ -686,8 +738,10 @@ async fn unsafe_integers_in_and_out() {
         )
         .await;
         assert_eq!(reply["error"]["field"], "response", "validate = {validate}");
+        // Once, though it also breaks the schema's clamped range.
         assert_eq!(
-            reply["error"]["issues"][0], unsafe_issue,
+            reply["error"]["issues"],
+            json!([unsafe_issue]),
             "validate = {validate}"
         );
         let reply = invoke(
@@ -706,7 +760,10 @@ async fn unsafe_integers_in_and_out() {
             .event(&Ping { seq: UNSAFE })
             .expect_err("unsafe event");
         match error {
-            IpcError::Validation(error) => assert_eq!(error.issues[0].path, vec!["seq".into()]),
+            IpcError::Validation(error) => {
+                let paths: Vec<_> = error.issues.iter().map(|issue| &issue.path).collect();
+                assert_eq!(paths, [&vec!["seq".into()]], "validate = {validate}");
+            }
             other => panic!("expected a validation error, got {other:?}"),
         }
     }

@@ -387,6 +387,34 @@ async fn events_reach_every_connection() {
 }
 
 #[tokio::test]
+async fn an_event_for_one_connection_reaches_only_that_connection() {
+    let harness = start().await;
+    let mut first = connect(&harness.server).await;
+    let mut second = connect(&harness.server).await;
+    invoke(&mut second, 1, "test:echo", json!({"text": "who"})).await;
+    let reply = next_json(&mut second).await;
+    let second_id = reply["data"]["connection_id"].as_u64().expect("an id");
+    let emitter = harness.server.emitter();
+    assert!(
+        emitter
+            .emit_to(second_id, &Ticked { count: 1 })
+            .expect("valid event")
+    );
+    assert_eq!(emitter.emit(&Ticked { count: 2 }).expect("valid event"), 2);
+    let event = |count: u32| json!({"v": 1, "kind": "event", "channel": "test:ticked", "payload": {"count": count}});
+    assert_eq!(next_json(&mut second).await, event(1));
+    assert_eq!(next_json(&mut second).await, event(2));
+    // Events to one connection keep their order: the first one here is the broadcast.
+    assert_eq!(next_json(&mut first).await, event(2));
+    // An unknown (or closed) connection takes nothing.
+    assert!(
+        !emitter
+            .emit_to(second_id + 100, &Ticked { count: 3 })
+            .expect("valid event")
+    );
+}
+
+#[tokio::test]
 async fn a_client_that_disconnects_mid_call_cancels_it_and_others_are_unaffected() {
     let harness = start().await;
     let mut leaving = connect(&harness.server).await;

@@ -268,6 +268,42 @@ impl EventEmitter {
         });
         Ok(delivered)
     }
+
+    /// Validates `payload` and sends it to the one connection whose
+    /// [`CallerIdentity::connection_id`] is `connection_id` (the caller of a
+    /// handler, say); returns whether that connection was open to take it.
+    /// As with [`emit`](Self::emit), a connection whose queue is full is
+    /// closed.
+    pub fn emit_to<E: EventContract>(
+        &self,
+        connection_id: u64,
+        payload: &E,
+    ) -> Result<bool, IpcError> {
+        let envelope = self.shared.router.event(payload)?;
+        let mut connections = lock(&self.shared.connections);
+        let Some(connection) = connections.get(&connection_id) else {
+            return Ok(false);
+        };
+        match connection
+            .outbound
+            .try_send(Message::Text(utf8_frame(envelope)))
+        {
+            Ok(()) => Ok(true),
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(
+                    connection = connection_id,
+                    "IPC connection does not read its events; closing it"
+                );
+                connection.closing.cancel();
+                connections.remove(&connection_id);
+                Ok(false)
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                connections.remove(&connection_id);
+                Ok(false)
+            }
+        }
+    }
 }
 
 /// Completes once [`WsServer::shutdown`] asks the server to stop, and never
