@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the tests
-# need (npm packages from the committed lockfile, Debian's Chromium), then
+# need (npm packages from the committed lockfile, Debian's Chromium, WebKitGTK
+# with its WebDriver and Xvfb, tauri-driver from crates.io), then
 # checks formatting, lints, the Rust tests, the TypeScript tests and the
 # committed bindings, and runs the notes example end to end in Chromium.
 set -euo pipefail
@@ -18,8 +19,17 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq && apt-get install -y -qq chromium
 fi
 
+# shellcheck source=scripts/tauri-deps.sh
+. scripts/tauri-deps.sh
+install_tauri_build_deps test.sh --test
+
 step "npm ci (dev tools only; no install scripts run)"
 npm ci --no-audit --no-fund
+
+# Tauri embeds the renderer when notes-tauri compiles, so it is built before
+# anything compiles the workspace.
+step "building the notes renderer for the Tauri shell"
+node examples/notes/renderer/build.mjs --shell tauri --out target/notes-tauri-renderer
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -32,7 +42,7 @@ cargo test --workspace --all-features --locked
 
 step "ipc-codegen check: the committed notes bindings match the contracts"
 cargo run --locked -q -p ipc-codegen -- check --crate examples/notes/contracts \
-    --out examples/notes/renderer/src/ipc --target electron
+    --out examples/notes/renderer/src/ipc --target electron --target tauri
 
 step "ipc-codegen check: the committed conformance bindings match the contracts"
 cargo run --locked -q -p ipc-codegen -- check --crate tests/conformance \
@@ -50,3 +60,11 @@ npm run --silent test:browser
 
 step "conformance suite against the loopback WebSocket, in Chromium"
 npm run --silent test:conformance
+
+if [ ! -x target/tools/bin/tauri-driver ]; then
+    step "installing tauri-driver (crates.io) into target/tools"
+    cargo install --locked tauri-driver --version 2.1.0 --root target/tools
+fi
+
+step "Tauri tests (notes-tauri on WebKitGTK under Xvfb, through tauri-driver)"
+npm run --silent test:tauri

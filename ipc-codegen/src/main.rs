@@ -37,7 +37,8 @@ enum Command {
     ///
     /// Always writes types.ts, api.ts, errors.ts, transport.ts,
     /// transport.ws.ts and schemas.json; `--target electron` adds preload.electron.ts,
-    /// renderer.electron.ts and window.d.ts. Files are only rewritten when
+    /// renderer.electron.ts and window.d.ts; `--target tauri` adds
+    /// transport.tauri.ts and permissions.tauri.toml. Files are only rewritten when
     /// their contents change; generated files that are no longer produced
     /// are removed.
     #[command(after_help = "Examples:\n  \

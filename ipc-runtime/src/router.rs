@@ -721,6 +721,9 @@ where
     }
 }
 
+/// A check made for one call: may this caller use `channel` of `kind`?
+pub type Permit<'a> = dyn Fn(&str, ContractKind) -> bool + Sync + 'a;
+
 /// Routes requests to handlers. Cheap to share: wrap it in an `Arc`.
 pub struct Router {
     config: RouterConfig,
@@ -793,7 +796,7 @@ impl Router {
         request: &[u8],
         caller: CallerIdentity,
         cancel: &CancellationToken,
-        permit: &(dyn Fn(&str, ContractKind) -> bool + Sync),
+        permit: &Permit<'_>,
     ) -> Option<Vec<u8>> {
         self.dispatch_inner(request, caller, Some(cancel), Some(permit))
             .await
@@ -804,7 +807,7 @@ impl Router {
         bytes: &[u8],
         caller: CallerIdentity,
         cancel: Option<&CancellationToken>,
-        permit: Option<&(dyn Fn(&str, ContractKind) -> bool + Sync)>,
+        permit: Option<&Permit<'_>>,
     ) -> Option<Vec<u8>> {
         if bytes.len() > self.config.max_request_bytes {
             let error = IpcError::framework(

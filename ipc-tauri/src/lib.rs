@@ -1,11 +1,11 @@
 //! Serves an ipc-contracts [`Router`] to the webviews of a Tauri 2 app.
 //!
 //! ```no_run
-//! # fn router() -> ipc_runtime::Router { unimplemented!() }
-//! let router = std::sync::Arc::new(router());
-//! tauri::Builder::default()
-//!     .plugin(ipc_tauri::Builder::new(router).build())
-//! #   ;
+//! let notes = notes_core::NotesService::open(std::path::Path::new("notes"))?;
+//! let router = std::sync::Arc::new(notes.router()?);
+//! let app = tauri::Builder::default().plugin(ipc_tauri::plugin(router));
+//! # let _ = app;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! The plugin is named `ipc` and has two commands. `dispatch` carries one
@@ -330,15 +330,20 @@ pub enum Target {
     Windows(Vec<String>),
     /// The webview with this label.
     Webview(String),
+    /// The page of a caller ([`CallerIdentity::connection_id`]): nothing
+    /// once that page is gone, even if its webview shows another one.
+    Connection(u64),
 }
 
 impl Target {
-    fn matches(&self, webview: &str, window: &str) -> bool {
+    fn matches(&self, webview: &str, connection: &Connection) -> bool {
+        let window = connection.window.as_str();
         match self {
             Target::All => true,
             Target::Window(label) => label == window,
             Target::Windows(labels) => labels.iter().any(|label| label == window),
             Target::Webview(label) => label == webview,
+            Target::Connection(id) => *id == connection.id,
         }
     }
 }
@@ -387,7 +392,7 @@ pub fn emit<R: Runtime, E: EventContract>(
         let Some(events) = &connection.events else {
             return true;
         };
-        if !target.matches(label, &connection.window) {
+        if !target.matches(label, connection) {
             return true;
         }
         match events.send(InvokeResponseBody::Json(text.clone())) {

@@ -19,7 +19,9 @@ fn data_dir_argument() -> Result<Option<PathBuf>, String> {
     while let Some(arg) = args.next() {
         match arg.to_str() {
             Some("--data-dir") => {
-                dir = Some(PathBuf::from(args.next().ok_or("--data-dir needs a directory")?));
+                dir = Some(PathBuf::from(
+                    args.next().ok_or("--data-dir needs a directory")?,
+                ));
             }
             _ => {
                 return Err(format!(
