@@ -26,10 +26,11 @@ install_tauri_build_deps test.sh --test
 step "npm ci (dev tools only; no install scripts run)"
 npm ci --no-audit --no-fund
 
-# Tauri embeds the renderer when notes-tauri compiles, so it is built before
+# Tauri embeds its pages when an app compiles, so they are built before
 # anything compiles the workspace.
-step "building the notes renderer for the Tauri shell"
+step "building the pages of the Tauri apps (notes renderer, conformance suite)"
 node examples/notes/renderer/build.mjs --shell tauri --out target/notes-tauri-renderer
+node tests/conformance/tauri/build.mjs
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -46,7 +47,7 @@ cargo run --locked -q -p ipc-codegen -- check --crate examples/notes/contracts \
 
 step "ipc-codegen check: the committed conformance bindings match the contracts"
 cargo run --locked -q -p ipc-codegen -- check --crate tests/conformance \
-    --out tests/conformance/ts/ipc --target electron
+    --out tests/conformance/ts/ipc --target electron --target tauri
 
 step "TypeScript tests"
 npm run --silent test:ts
@@ -68,3 +69,6 @@ fi
 
 step "Tauri tests (notes-tauri on WebKitGTK under Xvfb, through tauri-driver)"
 npm run --silent test:tauri
+
+step "conformance suite against the Tauri shell, on WebKitGTK"
+npm run --silent test:conformance:tauri

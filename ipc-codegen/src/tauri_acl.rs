@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use ipc_runtime::naming::words;
 use ipc_runtime::{ContractKind, Manifest};
 
 /// The first line of the file; carries [`crate::generate::GENERATED_MARKER`].
@@ -21,19 +22,22 @@ const HEADER_PLAIN: &str =
 const MAX_IDENTIFIER: usize = 64;
 
 /// The permission identifier (without the `ipc:` prefix) for a channel or
-/// namespace: `allow-` and its words, lowercase, joined by `-`.
+/// namespace: `allow-` and its words (split as every other name is,
+/// [`words`]), lowercase, joined by `-`: `notes:waitTicket` is
+/// `allow-notes-wait-ticket`.
 pub fn permission_identifier(name: &str) -> String {
     let mut id = String::from("allow");
-    let mut dash = true;
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            if dash {
+    for part in name.split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-') {
+        for word in words(part) {
+            let word: String = word
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            if !word.is_empty() {
                 id.push('-');
-                dash = false;
+                id.push_str(&word);
             }
-            id.push(c.to_ascii_lowercase());
-        } else {
-            dash = true;
         }
     }
     id
@@ -169,7 +173,11 @@ mod tests {
         assert_eq!(permission_identifier("notes:save"), "allow-notes-save");
         assert_eq!(
             permission_identifier("Notes::saveAll_v2"),
-            "allow-notes-saveall-v2"
+            "allow-notes-save-all-v2"
+        );
+        assert_eq!(
+            permission_identifier("conformance:waitTicket"),
+            "allow-conformance-wait-ticket"
         );
         assert_eq!(permission_identifier("notes"), "allow-notes");
         assert_eq!(permission_identifier(":::"), "allow");

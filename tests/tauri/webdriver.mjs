@@ -95,7 +95,7 @@ function stop(child) {
 
 /** Starts tauri-driver (and through it WebKitWebDriver) on `display`; resolves once it accepts requests. */
 export async function startDriver(display) {
-  for (const [what, path] of [['tauri-driver', tauriDriver], ['WebKitWebDriver', nativeDriver], ['notes-tauri', notesTauri]]) {
+  for (const [what, path] of [['tauri-driver', tauriDriver], ['WebKitWebDriver', nativeDriver]]) {
     if (!existsSync(path)) throw new Error(`${what} is missing at ${path} (scripts/test.sh builds and installs it)`)
   }
   const port = await freePort()
@@ -142,10 +142,11 @@ async function request(base, method, path, body) {
   return parsed.value
 }
 
-/** A WebDriver session: the app, launched with `args`. */
-export async function startApp(driver, args) {
+/** A WebDriver session: the app (notes-tauri unless given), launched with `args`. */
+export async function startApp(driver, args, application = notesTauri) {
+  if (!existsSync(application)) throw new Error(`${application} is missing (scripts/test.sh builds it)`)
   const value = await request(driver.base, 'POST', '/session', {
-    capabilities: { alwaysMatch: { 'tauri:options': { application: notesTauri, args } } },
+    capabilities: { alwaysMatch: { 'tauri:options': { application, args } } },
   })
   return new Session(driver.base, value.sessionId)
 }
@@ -203,9 +204,15 @@ export class Session {
     if (text !== '') await this.call('POST', `/element/${element}/value`, { text })
   }
 
-  /** Waits until `script` (a function body returning a value) returns something truthy, and returns it. */
+  /**
+   * Waits until `script` (a function body returning a value) returns something
+   * truthy, and returns it; `args` go to the script, except a last
+   * `{ timeoutMs }` that overrides the guard.
+   */
   async waitFor(script, what, ...args) {
-    const deadline = Date.now() + GUARD_MS
+    const last = args.at(-1)
+    const guard = typeof last === 'object' && last !== null && 'timeoutMs' in last ? (args.pop(), last.timeoutMs) : GUARD_MS
+    const deadline = Date.now() + guard
     for (;;) {
       const value = await this.execute(script, ...args)
       if (value) return value
