@@ -115,6 +115,7 @@ impl Builder {
                     router,
                     allowed_origins: allowed,
                     connections: Mutex::new(HashMap::new()),
+                    page_origins: Mutex::new(HashMap::new()),
                     window_ids: Mutex::new(HashMap::new()),
                     next_id: AtomicU64::new(1),
                 });
@@ -127,6 +128,8 @@ impl Builder {
                     && let Some(shared) = webview.try_state::<Shared>()
                 {
                     shared.disconnect(|label, _| label == webview.label());
+                    lock(&shared.page_origins)
+                        .insert(webview.label().to_owned(), origin_of(payload.url()));
                 }
             })
             .on_event(|app, event| {
@@ -155,6 +158,9 @@ struct Shared {
     allowed_origins: Vec<String>,
     /// By webview label: the page it shows now.
     connections: Mutex<HashMap<String, Connection>>,
+    /// By webview label: the origin of the page it started loading last.
+    /// Asking the webview for its URL is a round trip to the UI thread.
+    page_origins: Mutex<HashMap<String, String>>,
     window_ids: Mutex<HashMap<String, u64>>,
     next_id: AtomicU64,
 }
@@ -217,6 +223,15 @@ impl Shared {
         });
     }
 
+    /// The origin of the page `webview` shows: as its last page load
+    /// reported it, else as the webview reports its URL.
+    fn page_origin<R: Runtime>(&self, webview: &Webview<R>) -> tauri::Result<String> {
+        if let Some(origin) = lock(&self.page_origins).get(webview.label()) {
+            return Ok(origin.clone());
+        }
+        webview.url().map(|url| origin_of(&url))
+    }
+
     fn origin_allowed(&self, origin: &str) -> bool {
         self.allowed_origins.iter().any(|allowed| allowed == origin)
     }
@@ -270,8 +285,8 @@ async fn dispatch<R: Runtime>(
             "The request must be sent as raw bytes (a Uint8Array), not as JSON arguments",
         ));
     };
-    let origin = match webview.url() {
-        Ok(url) => origin_of(&url),
+    let origin = match state.page_origin(&webview) {
+        Ok(origin) => origin,
         Err(error) => {
             tracing::warn!(%error, "IPC request from a webview without a URL");
             return Ok(failure(
@@ -302,9 +317,8 @@ async fn subscribe<R: Runtime>(
     on_event: Channel<InvokeResponseBody>,
     state: State<'_, Shared>,
 ) -> Result<(), InvokeError> {
-    let origin = webview
-        .url()
-        .map(|url| origin_of(&url))
+    let origin = state
+        .page_origin(&webview)
         .map_err(InvokeError::from_error)?;
     if !state.origin_allowed(&origin) {
         return Err(InvokeError::from(
