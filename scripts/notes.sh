@@ -18,9 +18,9 @@ cd "$(dirname "$0")/.."
 
 contracts=examples/notes/contracts
 bindings=examples/notes/renderer/src/ipc
-# The committed bindings include the Electron files; transport.ws.ts, which
-# this example uses, is part of every output.
-targets=(--target electron)
+# The committed bindings include the Electron and Tauri files; transport.ws.ts,
+# which this example uses, is part of every output.
+targets=(--target electron --target tauri)
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     echo "notes: installing Node.js and npm (Debian's packages)" >&2

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of the project on a fresh machine: installs what the tests
-# need (npm packages from the committed lockfile, Debian's Chromium), then
-# checks formatting, lints, the Rust tests, a bounded load run, the fuzz
-# targets (briefly), the TypeScript tests, the committed bindings and the
-# Electron main side in Node.js, and runs the notes example end to end in
-# Chromium.
+# need (npm packages from the committed lockfile, Debian's Chromium, WebKitGTK
+# with its WebDriver and Xvfb, tauri-driver from crates.io), then checks
+# formatting, lints, the Rust tests, a bounded load run, the fuzz targets
+# (briefly), the TypeScript tests, the committed bindings and the Electron
+# main side in Node.js, and runs the notes example end to end in Chromium
+# and in the Tauri shell on WebKitGTK, and the conformance suite in every
+# shell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,8 +22,18 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq && apt-get install -y -qq chromium
 fi
 
+# shellcheck source=scripts/tauri-deps.sh
+. scripts/tauri-deps.sh
+install_tauri_build_deps test.sh --test
+
 step "npm ci (dev tools only; no install scripts run)"
 npm ci --no-audit --no-fund
+
+# Tauri embeds its pages when an app compiles, so they are built before
+# anything compiles the workspace.
+step "building the pages of the Tauri apps (notes renderer, conformance suite)"
+node examples/notes/renderer/build.mjs --shell tauri --out target/notes-tauri-renderer
+node tests/conformance/tauri/build.mjs
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -60,11 +72,11 @@ step "fuzzing: each target for 25 s on its seed corpus (docs/fuzzing.md)"
 
 step "ipc-codegen check: the committed notes bindings match the contracts"
 cargo run --locked -q -p ipc-codegen -- check --crate examples/notes/contracts \
-    --out examples/notes/renderer/src/ipc --target electron
+    --out examples/notes/renderer/src/ipc --target electron --target tauri
 
 step "ipc-codegen check: the committed conformance bindings match the contracts"
 cargo run --locked -q -p ipc-codegen -- check --crate tests/conformance \
-    --out tests/conformance/ts/ipc --target electron
+    --out tests/conformance/ts/ipc --target electron --target tauri
 
 step "TypeScript tests"
 npm run --silent test:ts
@@ -81,3 +93,14 @@ npm run --silent test:browser
 
 step "conformance suite against the loopback WebSocket, in Chromium"
 npm run --silent test:conformance
+
+if [ ! -x target/tools/bin/tauri-driver ]; then
+    step "installing tauri-driver (crates.io) into target/tools"
+    cargo install --locked tauri-driver --version 2.1.0 --root target/tools
+fi
+
+step "Tauri tests (notes-tauri on WebKitGTK under Xvfb, through tauri-driver)"
+npm run --silent test:tauri
+
+step "conformance suite against the Tauri shell, on WebKitGTK"
+npm run --silent test:conformance:tauri

@@ -6,5 +6,6 @@ pub mod generate;
 mod mapper;
 mod names;
 pub mod output;
+pub mod tauri_acl;
 mod ts;
 mod wide;

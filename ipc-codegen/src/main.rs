@@ -37,7 +37,8 @@ enum Command {
     ///
     /// Always writes types.ts, api.ts, errors.ts, transport.ts,
     /// transport.ws.ts and schemas.json; `--target electron` adds main.electron.ts,
-    /// preload.electron.ts, renderer.electron.ts and window.d.ts. Files are only rewritten when
+    /// preload.electron.ts, renderer.electron.ts and window.d.ts; `--target tauri` adds
+    /// transport.tauri.ts and permissions.tauri.toml. Files are only rewritten when
     /// their contents change; generated files that are no longer produced
     /// are removed.
     #[command(after_help = "Examples:\n  \
@@ -82,6 +83,8 @@ struct Generation {
 enum TargetArg {
     /// An Electron preload and the renderer side of its bridge.
     Electron,
+    /// A transport over Tauri 2's IPC and the `ipc` plugin's ACL permissions.
+    Tauri,
 }
 
 fn parse_api_name(name: &str) -> Result<String, String> {
@@ -95,6 +98,7 @@ impl Generation {
             .iter()
             .map(|target| match target {
                 TargetArg::Electron => Target::Electron,
+                TargetArg::Tauri => Target::Tauri,
             })
             .collect();
         Options {

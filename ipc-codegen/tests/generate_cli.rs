@@ -223,7 +223,7 @@ fn bad_input_is_a_short_error() {
             "--out",
             path(&out),
             "--target",
-            "tauri",
+            "qt",
         ],
         vec!["generate", "--manifest", path(&fixture)],
         vec!["check", "--out", path(&out)],

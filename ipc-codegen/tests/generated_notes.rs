@@ -50,12 +50,12 @@ const TYPED_ERRORS_BANNER: &str = "// ------------------------------------------
 
 #[test]
 fn committed_notes_bindings_are_up_to_date() {
-    let files = common::generate(&common::notes_manifest(), &common::electron());
+    let files = common::generate(&common::notes_manifest(), &common::notes_committed());
     let dir = common::notes_bindings_dir();
     let report = output::check(&dir, &files).expect("the bindings directory is readable");
     assert!(
         report.is_up_to_date(),
-        "the committed notes bindings are out of date:\n{report}regenerate them with\n  cargo run -p ipc-codegen -- generate --crate examples/notes/contracts --out examples/notes/renderer/src/ipc --target electron"
+        "the committed notes bindings are out of date:\n{report}regenerate them with\n  cargo run -p ipc-codegen -- generate --crate examples/notes/contracts --out examples/notes/renderer/src/ipc --target electron --target tauri"
     );
 }
 

@@ -8,7 +8,7 @@
 //! reply goes through the connection's queue).
 //!
 //! ```sh
-//! cargo run --release -p ipc-runtime --features ws --example ws_load -- --rounds 3
+//! cargo run --release -p ipc-contracts-runtime --features ws --example ws_load -- --rounds 3
 //! ```
 //!
 //! It stops by itself: after `--rounds` rounds (1), or with a failure

@@ -697,6 +697,9 @@ where
     }
 }
 
+/// A check made for one call: may this caller use `channel` of `kind`?
+pub type Permit<'a> = dyn Fn(&str, ContractKind) -> bool + Sync + 'a;
+
 /// Routes requests to handlers. Cheap to share: wrap it in an `Arc`.
 pub struct Router {
     config: RouterConfig,
@@ -742,7 +745,7 @@ impl Router {
     /// an invoke, and for every failure (with `id: null` when the request's
     /// id could not be read); `None` after a send succeeded.
     pub async fn dispatch(&self, request: &[u8], caller: CallerIdentity) -> Option<Vec<u8>> {
-        self.dispatch_inner(request, caller, None).await
+        self.dispatch_inner(request, caller, None, None).await
     }
 
     /// [`dispatch`](Self::dispatch), ending the call with `IPC_CANCELLED`
@@ -754,7 +757,25 @@ impl Router {
         caller: CallerIdentity,
         cancel: &CancellationToken,
     ) -> Option<Vec<u8>> {
-        self.dispatch_inner(request, caller, Some(cancel)).await
+        self.dispatch_inner(request, caller, Some(cancel), None)
+            .await
+    }
+
+    /// [`dispatch_cancellable`](Self::dispatch_cancellable) with a check
+    /// made for this call only: once the channel's route is found, and
+    /// before its payload is looked at, `permit(channel, kind)` must return
+    /// true, or the reply is `IPC_FORBIDDEN`. For transports whose grants
+    /// depend on the caller at call time (Tauri resolves a window's
+    /// capabilities per command); the router's own authorizer still runs.
+    pub async fn dispatch_permitted(
+        &self,
+        request: &[u8],
+        caller: CallerIdentity,
+        cancel: &CancellationToken,
+        permit: &Permit<'_>,
+    ) -> Option<Vec<u8>> {
+        self.dispatch_inner(request, caller, Some(cancel), Some(permit))
+            .await
     }
 
     async fn dispatch_inner(
@@ -762,6 +783,7 @@ impl Router {
         bytes: &[u8],
         caller: CallerIdentity,
         cancel: Option<&CancellationToken>,
+        permit: Option<&Permit<'_>>,
     ) -> Option<Vec<u8>> {
         if bytes.len() > self.config.max_request_bytes {
             let error = IpcError::framework(
@@ -803,6 +825,17 @@ impl Router {
                     route.channel,
                     route.kind.as_str(),
                     request.kind.as_str()
+                ),
+            ));
+        }
+        if let Some(permit) = permit
+            && !permit(&route.channel, route.kind)
+        {
+            return fail(IpcError::framework(
+                FrameworkCode::Forbidden,
+                format!(
+                    "This caller has no permission for channel \"{}\"",
+                    route.channel
                 ),
             ));
         }

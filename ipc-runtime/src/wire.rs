@@ -700,7 +700,7 @@ pub(crate) fn encode_success(id: &RequestId, data: &[u8]) -> Vec<u8> {
 
 /// `{"id": .., "ok": false, "error": ..}`; `id` is `null` when the request's
 /// id could not be recovered.
-pub(crate) fn encode_failure(id: Option<&RequestId>, error: &IpcError) -> Vec<u8> {
+pub fn encode_failure(id: Option<&RequestId>, error: &IpcError) -> Vec<u8> {
     let mut out = Vec::with_capacity(128);
     out.extend_from_slice(b"{\"id\":");
     match id {

@@ -9,6 +9,7 @@
 //   node examples/notes/renderer/build.mjs                 # the WebSocket shell, into examples/notes/renderer/dist
 //   node examples/notes/renderer/build.mjs --shell ws --out DIR
 //   node examples/notes/renderer/build.mjs --shell electron --out DIR   # (examples/notes/electron/build.mjs does this)
+//   node examples/notes/renderer/build.mjs --shell tauri --out target/notes-tauri-renderer
 //   node examples/notes/renderer/build.mjs --out DIR       # elsewhere
 //   node examples/notes/renderer/build.mjs --bench --out DIR
 //       also bench.html and bench.js, the page tests/browser/bench.mjs drives
@@ -41,6 +42,7 @@ const out = resolve(values.out)
 const SHELL_ENTRIES = {
   ws: 'src/entry.ws.ts',
   electron: 'src/entry.electron.ts',
+  tauri: 'src/entry.tauri.ts',
 }
 const shellEntry = Object.hasOwn(SHELL_ENTRIES, values.shell) ? SHELL_ENTRIES[values.shell] : undefined
 if (shellEntry === undefined) {

@@ -46,6 +46,14 @@ pub fn electron() -> Options {
     }
 }
 
+/// The targets the notes bindings are committed with.
+pub fn notes_committed() -> Options {
+    Options {
+        targets: [Target::Electron, Target::Tauri].into_iter().collect(),
+        ..Options::default()
+    }
+}
+
 pub fn generate(manifest: &Manifest, options: &Options) -> Vec<GeneratedFile> {
     generate::generate(manifest, options)
         .unwrap_or_else(|error| panic!("generation failed: {error}"))
