@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 
-import { IPCHandlerError, IPCTransportError, IPCValidationError } from '../../templates/ts/errors.js'
-import { invokeAndUnwrap } from '../../templates/ts/transport.js'
+import { IPCHandlerError, IPCTransportError, IPCValidationError } from '../../examples/notes/renderer/src/ipc/errors.js'
+import { invokeAndUnwrap } from '../../examples/notes/renderer/src/ipc/transport.js'
 import {
   TAURI_DISPATCH_COMMAND,
   TAURI_SUBSCRIBE_COMMAND,
   connectTauri,
   type TauriCore,
   type TauriTransportOptions,
-} from '../../templates/ts/transport.tauri.js'
+} from '../../examples/notes/renderer/src/ipc/transport.tauri.js'
 
 type Invoked = { command: string; args: Uint8Array | Record<string, unknown> | undefined }
 
