@@ -1147,6 +1147,7 @@ fn schemas_json(manifest: &Manifest) -> String {
 #[template(path = "codegen/preload.electron.ts", escape = "none")]
 struct PreloadElectronTs<'a> {
     header: &'static str,
+    protocol_version: u64,
     api_name: &'a str,
     api_name_literal: String,
     electron_import: String,
@@ -1187,6 +1188,7 @@ fn preload_view<'a>(manifest: &Manifest, api_name: &'a str) -> PreloadElectronTs
     }
     PreloadElectronTs {
         header: HEADER,
+        protocol_version: PROTOCOL_VERSION,
         api_name,
         api_name_literal: ts::string_literal(api_name),
         electron_import: format!("import {{ {} }} from 'electron'", electron.join(", ")),
@@ -1211,6 +1213,10 @@ struct RendererElectronTs<'a> {
 #[template(path = "codegen/main.electron.ts", escape = "none")]
 struct MainElectronTs {
     header: &'static str,
+    protocol_version: u64,
+    /// The code and status of a refused sender's reply.
+    forbidden_code: String,
+    forbidden_status: u16,
     electron_import: &'static str,
     invoke: Vec<String>,
     send: Vec<String>,
@@ -1228,6 +1234,9 @@ fn main_view(manifest: &Manifest) -> MainElectronTs {
     };
     MainElectronTs {
         header: HEADER,
+        protocol_version: PROTOCOL_VERSION,
+        forbidden_code: ts::string_literal(FrameworkCode::Forbidden.code()),
+        forbidden_status: FrameworkCode::Forbidden.status_code(),
         electron_import: "import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron'",
         invoke: channels(ContractKind::Invoke),
         send: channels(ContractKind::Send),

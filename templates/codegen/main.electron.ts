@@ -24,7 +24,7 @@
 
 {{ electron_import }}
 
-const PROTOCOL_VERSION = 1
+const PROTOCOL_VERSION = {{ protocol_version }}
 
 /** The invoke channels, each served by one `ipcMain.handle`. */
 export const INVOKE_CHANNELS: readonly string[] = Object.freeze([
@@ -151,7 +151,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     const caller = callerOf(event)
     if (typeof caller === 'string') {
       refuse(channel, 'invoke', event, caller)
-      return failure(id, 'IPC_FORBIDDEN', 403, 'The sender may not call this channel')
+      return failure(id, {{ forbidden_code }}, {{ forbidden_status }}, 'The sender may not call this channel')
     }
     const request = requestText(channel, message)
     if (request === undefined) return failure(id, 'IPC_MALFORMED_REQUEST', 400, `The request is not a JSON envelope of ${channel}`)

@@ -21,7 +21,7 @@
 {{ electron_import }}
 import type { IpcBridge } from './window.js'
 
-const PROTOCOL_VERSION = 1
+const PROTOCOL_VERSION = {{ protocol_version }}
 {%- if has_invoke %}
 
 let lastRequestId = 0
