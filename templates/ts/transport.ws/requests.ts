@@ -195,7 +195,7 @@ function isParsedWireReply(reply: object): reply is WireReply {
 }
 
 /**
- * The text of a request envelope: `{"v":1,"id":..,"kind":..,"channel":..,"payload":..}`
+ * The text of a request envelope: `{"v":{{ protocol_version }},"id":..,"kind":..,"channel":..,"payload":..}`
  * (no `id` for a send). JSON has no `undefined`: a missing payload is sent as null.
  */
 function encodeRequest(kind: 'invoke' | 'send', id: number | undefined, channel: string, payload: unknown): string {
