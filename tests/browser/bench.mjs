@@ -298,8 +298,10 @@ try {
     )
     console.log(`  generated API:  median ${Math.round(p.medianApi)} calls/s`)
     console.log(`  bare WebSocket: median ${Math.round(p.medianBare)} calls/s`)
+    const sortedRatios = [...p.ratios].sort((a, b) => a - b)
+    const quartile = (q) => sortedRatios[Math.min(sortedRatios.length - 1, Math.floor(q * sortedRatios.length))]
     console.log(
-      `  API / bare, per round: median ${ratio(p.medianRatio)} (min ${ratio(Math.min(...p.ratios))}, max ${ratio(Math.max(...p.ratios))})`,
+      `  API / bare, per round: median ${ratio(p.medianRatio)}, quartiles ${ratio(quartile(0.25))} to ${ratio(quartile(0.75))} (min ${ratio(sortedRatios[0])}, max ${ratio(sortedRatios[sortedRatios.length - 1])})`,
     )
     const sequentialRatio = report.rawGet.p50 / report.get.p50
     console.log(`sequential notes.get, bare p50 / API p50: ${ratio(sequentialRatio)}`)
