@@ -12,6 +12,7 @@
 use std::collections::BTreeMap;
 
 use ipc_meta::naming::words;
+use ipc_meta::protocol::tauri::{DISPATCH_COMMAND, PLUGIN_NAME, SUBSCRIBE_COMMAND};
 use ipc_meta::{ContractKind, Manifest};
 
 /// The first line of the file; carries [`crate::generate::GENERATED_MARKER`].
@@ -103,9 +104,17 @@ pub fn permissions_toml(manifest: &Manifest, problems: &mut Vec<String>) -> Stri
     }
     grants.sort_by(|a, b| a.identifier.cmp(&b.identifier));
 
-    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-    seen.insert("allow-subscribe", "the plugin's subscribe command");
-    seen.insert("allow-dispatch", "the plugin's dispatch command");
+    let allow_subscribe = format!("allow-{SUBSCRIBE_COMMAND}");
+    let allow_dispatch = format!("allow-{DISPATCH_COMMAND}");
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    seen.insert(
+        &allow_subscribe,
+        format!("the plugin's {SUBSCRIBE_COMMAND} command"),
+    );
+    seen.insert(
+        &allow_dispatch,
+        format!("the plugin's {DISPATCH_COMMAND} command"),
+    );
     for grant in &grants {
         if grant.identifier == "allow" {
             problems.push(format!(
@@ -118,7 +127,7 @@ pub fn permissions_toml(manifest: &Manifest, problems: &mut Vec<String>) -> Stri
                 grant.identifier, grant.source
             ));
         }
-        if let Some(other) = seen.insert(&grant.identifier, &grant.source) {
+        if let Some(other) = seen.insert(&grant.identifier, grant.source.clone()) {
             problems.push(format!(
                 "{} and {other} would both be granted by the Tauri permission `{}`",
                 grant.source, grant.identifier
@@ -129,15 +138,15 @@ pub fn permissions_toml(manifest: &Manifest, problems: &mut Vec<String>) -> Stri
     let mut out = String::new();
     out.push_str(HEADER_PLAIN);
     out.push('\n');
-    out.push_str(
-        "# The Tauri ACL permissions of the `ipc` plugin, generated from the contracts.\n\
-         # Grant them to windows in capabilities/*.json as `ipc:<identifier>`.\n\n",
-    );
+    out.push_str(&format!(
+        "# The Tauri ACL permissions of the `{PLUGIN_NAME}` plugin, generated from the contracts.\n\
+         # Grant them to windows in capabilities/*.json as `{PLUGIN_NAME}:<identifier>`.\n\n",
+    ));
     let mut defaults: Vec<String> = namespaces
         .keys()
         .map(|namespace| toml_string(&permission_identifier(namespace)))
         .collect();
-    defaults.push(toml_string("allow-subscribe"));
+    defaults.push(toml_string(&allow_subscribe));
     out.push_str("[default]\n");
     out.push_str(&format!(
         "description = {}\n",
@@ -145,14 +154,17 @@ pub fn permissions_toml(manifest: &Manifest, problems: &mut Vec<String>) -> Stri
     ));
     out.push_str(&format!("permissions = [{}]\n", defaults.join(", ")));
     out.push_str(&format!(
-        "\n[[permission]]\nidentifier = \"allow-subscribe\"\ndescription = {}\ncommands.allow = [\"subscribe\"]\n",
-        toml_string("Lets the window receive the events main sends it")
+        "\n[[permission]]\nidentifier = {}\ndescription = {}\ncommands.allow = [{}]\n",
+        toml_string(&allow_subscribe),
+        toml_string("Lets the window receive the events main sends it"),
+        toml_string(SUBSCRIBE_COMMAND)
     ));
     for grant in &grants {
         out.push_str(&format!(
-            "\n[[permission]]\nidentifier = {}\ndescription = {}\ncommands.allow = [\"dispatch\"]\n",
+            "\n[[permission]]\nidentifier = {}\ndescription = {}\ncommands.allow = [{}]\n",
             toml_string(&grant.identifier),
-            toml_string(&grant.description)
+            toml_string(&grant.description),
+            toml_string(DISPATCH_COMMAND)
         ));
         for channel in &grant.channels {
             out.push_str(&format!(

@@ -1,8 +1,9 @@
 //! Runs the generated Electron files of the notes example in Node.js: the
 //! preload (bundled as CommonJS with esbuild, as a sandboxed preload would
-//! be) against a fake `electron` whose `contextBridge` copies values like
-//! Electron's (errors keep only their message), and the renderer side over
-//! what the preload exposed. The scenarios are in
+//! be) against the project's stand-in `electron`
+//! (`tests/electron/stand-in-electron.cjs`, whose `contextBridge` copies
+//! values like Electron's: errors keep only their message), and the
+//! renderer side over what the preload exposed. The scenarios are in
 //! `tests/ts/electron-bridge.test.mjs`.
 
 mod common;
@@ -34,17 +35,17 @@ fn electron_preload_and_renderer_work_together() {
     let files = common::generate(&common::notes_manifest(), &common::electron());
     output::write(&dir.join("ipc"), &files).expect("write bindings");
     let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ts");
-    std::fs::create_dir_all(dir.join("node_modules/electron")).expect("fake electron dir");
+    std::fs::create_dir_all(dir.join("node_modules/electron")).expect("stand-in electron dir");
     std::fs::copy(
-        sources.join("fake-electron.cjs"),
+        root.join("tests/electron/stand-in-electron.cjs"),
         dir.join("node_modules/electron/index.js"),
     )
-    .expect("copy fake electron");
+    .expect("copy the stand-in electron");
     std::fs::write(
         dir.join("node_modules/electron/package.json"),
         "{ \"name\": \"electron\", \"main\": \"index.js\" }\n",
     )
-    .expect("fake electron package.json");
+    .expect("stand-in electron package.json");
     std::fs::copy(
         sources.join("electron-bridge.test.mjs"),
         dir.join("electron-bridge.test.mjs"),

@@ -98,6 +98,22 @@ fn core_files_only_without_targets() {
     );
 }
 
+/// [`assert_laid_out_from`] for a part with tags, and for one without: its
+/// lines in order.
+fn assert_laid_out_from_or_verbatim(template: &str, generated: &str, file: &str) {
+    if template.contains("{{") || template.contains("{%") {
+        assert_laid_out_from(template, generated, file);
+        return;
+    }
+    let mut generated_lines = generated.lines();
+    for line in template.lines() {
+        assert!(
+            generated_lines.any(|candidate| candidate == line.trim_end()),
+            "{file}: the line {line:?} is not in the generated file (in order)"
+        );
+    }
+}
+
 /// Asserts that `generated` is `template` with only its askama tags
 /// rendered: every line of the template without a tag is in `generated`,
 /// in order, and every other line of `generated` stands for a tagged one.
@@ -120,9 +136,11 @@ fn assert_laid_out_from(template: &str, generated: &str, file: &str) {
 #[test]
 fn runtime_files_are_the_templates_with_the_rust_constants() {
     use ipc_meta::FrameworkCode;
-    use ipc_meta::protocol::{PROTOCOL_VERSION, VALIDATION_ERROR_CODE, ws};
+    use ipc_meta::protocol::{PROTOCOL_VERSION, VALIDATION_ERROR_CODE, tauri, ws};
 
-    let files = common::generate(&common::notes_manifest(), &common::electron());
+    let mut options = common::electron();
+    options.targets.insert(ipc_codegen::generate::Target::Tauri);
+    let files = common::generate(&common::notes_manifest(), &options);
     let root = common::workspace_root().join("templates/ts");
     let read = |name: &str| std::fs::read_to_string(root.join(name)).expect(name);
     let body = |name: &str| {
@@ -138,6 +156,52 @@ fn runtime_files_are_the_templates_with_the_rust_constants() {
 
     let transport_ws = body("transport.ws.ts");
     assert_laid_out_from(&read("transport.ws.ts"), &transport_ws, "transport.ws.ts");
+    // Its parts, each included once, in the order the template names them.
+    let mut rest = transport_ws.as_str();
+    for include in read("transport.ws.ts")
+        .lines()
+        .filter_map(|line| line.strip_prefix("{% include \"ts/"))
+    {
+        let part = include.split('"').next().expect("a quoted path");
+        let text = read(part);
+        let first = text
+            .lines()
+            .find(|line| !line.trim().is_empty())
+            .expect("a part has lines");
+        let start = rest
+            .find(first)
+            .unwrap_or_else(|| panic!("{part} is not included in order"));
+        rest = &rest[start..];
+        assert_laid_out_from_or_verbatim(&text, rest, part);
+    }
+
+    let transport_tauri = body("transport.tauri.ts");
+    assert_laid_out_from(
+        &read("transport.tauri.ts"),
+        &transport_tauri,
+        "transport.tauri.ts",
+    );
+    for line in [
+        format!(
+            "export const TAURI_DISPATCH_COMMAND = 'plugin:{}|{}'",
+            tauri::PLUGIN_NAME,
+            tauri::DISPATCH_COMMAND
+        ),
+        format!(
+            "export const TAURI_SUBSCRIBE_COMMAND = 'plugin:{}|{}'",
+            tauri::PLUGIN_NAME,
+            tauri::SUBSCRIBE_COMMAND
+        ),
+        format!("const PROTOCOL_VERSION = {PROTOCOL_VERSION}"),
+    ] {
+        assert!(transport_tauri.lines().any(|l| l == line), "{line}");
+    }
+    let forbidden = FrameworkCode::Forbidden;
+    assert!(transport_tauri.contains(&format!(
+        "code: '{}', message, statusCode: {} }}",
+        forbidden.code(),
+        forbidden.status_code()
+    )));
     for line in [
         format!("export const WS_PROTOCOL = '{}'", ws::SUBPROTOCOL),
         format!(

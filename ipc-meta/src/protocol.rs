@@ -24,6 +24,23 @@ pub mod ws {
     pub const SECRET_FRAGMENT_KEY: &str = "ipc-secret";
 }
 
+/// The Tauri 2 transport: the `ipc-tauri` plugin's name and commands
+/// (`docs/transport-tauri.md`).
+pub mod tauri {
+    /// The plugin's name: its commands are `plugin:ipc|<command>`, its
+    /// permissions `ipc:...`.
+    pub const PLUGIN_NAME: &str = "ipc";
+    /// The command that carries requests.
+    pub const DISPATCH_COMMAND: &str = "dispatch";
+    /// The command that opens a webview's event channel.
+    pub const SUBSCRIBE_COMMAND: &str = "subscribe";
+
+    /// The name a webview invokes `command` by: `plugin:ipc|dispatch`.
+    pub fn invoke_name(command: &str) -> String {
+        format!("plugin:{PLUGIN_NAME}|{command}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,6 +50,14 @@ mod tests {
         assert_eq!(
             ws::SUBPROTOCOL,
             format!("ipc-contracts.v{PROTOCOL_VERSION}")
+        );
+    }
+
+    #[test]
+    fn tauri_commands_are_named_after_the_plugin() {
+        assert_eq!(
+            tauri::invoke_name(tauri::DISPATCH_COMMAND),
+            "plugin:ipc|dispatch"
         );
     }
 

@@ -43,15 +43,9 @@ use tauri::plugin::TauriPlugin;
 use tauri::webview::PageLoadEvent;
 use tauri::{AppHandle, Manager, RunEvent, Runtime, State, Url, Webview, WindowEvent};
 
-/// The plugin's name: its commands are `plugin:ipc|dispatch` and
-/// `plugin:ipc|subscribe`, its permissions `ipc:...`.
-pub const PLUGIN_NAME: &str = "ipc";
-
-/// The command that carries requests.
-pub const DISPATCH_COMMAND: &str = "dispatch";
-
-/// The command that opens a webview's event channel.
-pub const SUBSCRIBE_COMMAND: &str = "subscribe";
+/// The plugin's name and its commands, defined in `ipc_meta::protocol` so
+/// that the generated `transport.tauri.ts` calls the same ones.
+pub use ipc_meta::protocol::tauri::{DISPATCH_COMMAND, PLUGIN_NAME, SUBSCRIBE_COMMAND};
 
 /// The origins of an app's own pages: the `tauri://localhost` custom
 /// protocol (Linux, macOS) and `http(s)://tauri.localhost` (Windows,

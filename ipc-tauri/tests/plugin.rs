@@ -34,7 +34,10 @@ fn data_dir(name: &str) -> PathBuf {
 fn authority(capabilities: &[Value]) -> RuntimeAuthority {
     let file: PermissionFile = toml::from_str(PERMISSIONS).expect("generated permissions parse");
     let mut acl = BTreeMap::new();
-    acl.insert("ipc".to_owned(), Manifest::new(vec![file], None));
+    acl.insert(
+        ipc_tauri::PLUGIN_NAME.to_owned(),
+        Manifest::new(vec![file], None),
+    );
     let capabilities: BTreeMap<String, Capability> = capabilities
         .iter()
         .map(|value| {
@@ -87,7 +90,12 @@ fn call(window: &WebviewWindow<MockRuntime>, body: InvokeBody) -> Result<Value, 
     get_ipc_response(
         window,
         InvokeRequest {
-            cmd: "plugin:ipc|dispatch".into(),
+            // The constants name the command the plugin really registers.
+            cmd: format!(
+                "plugin:{}|{}",
+                ipc_tauri::PLUGIN_NAME,
+                ipc_tauri::DISPATCH_COMMAND
+            ),
             callback: CallbackFn(0),
             error: CallbackFn(1),
             url,

@@ -6,11 +6,11 @@
  * never `ipcRenderer` itself or a generic send or invoke; every listener
  * added with `ipcRenderer.on` is removed again on unsubscribe.
  *
- * Wire format (protocol version 1): an invoke sends
- * `{ v: 1, id, kind: 'invoke', channel, payload }` with `ipcRenderer.invoke`
+ * Wire format (protocol version {{ protocol_version }}): an invoke sends
+ * `{ v: {{ protocol_version }}, id, kind: 'invoke', channel, payload }` with `ipcRenderer.invoke`
  * and the main side resolves with the reply envelope `{ id, ok, data | error }`;
- * a send is `{ v: 1, kind: 'send', channel, payload }`; events arrive as
- * `{ v: 1, kind: 'event', channel, payload }` on their channel.
+ * a send is `{ v: {{ protocol_version }}, kind: 'send', channel, payload }`; events arrive as
+ * `{ v: {{ protocol_version }}, kind: 'event', channel, payload }` on their channel.
  *
  * This file imports nothing but `electron`, so it can be bundled into a
  * single CommonJS preload for sandboxed renderers.

@@ -1,5 +1,5 @@
 /**
- * The Tauri 2 transport: a {@link Transport} over Tauri's IPC, to the `ipc`
+ * The Tauri 2 transport: a {@link Transport} over Tauri's IPC, to the `{{ prose.plugin_name }}`
  * plugin of the `ipc-tauri` crate.
  *
  * ```ts
@@ -15,25 +15,25 @@
  * {@link TauriTransportOptions.tauri}).
  *
  * **Calls.** Each request is one envelope of the wire protocol, sent to
- * `plugin:ipc|dispatch` as a raw body (UTF-8 JSON in a `Uint8Array`); the
+ * `{{ prose.dispatch_command }}` as a raw body (UTF-8 JSON in a `Uint8Array`); the
  * reply comes back as raw bytes and is parsed here, once. Each call settles
  * exactly once, rejecting only with an {@link IPCTransportError}:
  * - `IPC_TIMEOUT` after `options.timeoutMs`, else `defaultTimeoutMs` (30 s);
  *   `Infinity` disables the timeout. A late reply is ignored.
  * - `IPC_ABORTED` when `options.signal` aborts (or was already aborted).
  * - `IPC_NOT_CONNECTED` when there is no Tauri IPC (the page is not in a Tauri
- *   webview, or the app has no `ipc` plugin) or after {@link TauriTransport.close}.
+ *   webview, or the app has no `{{ prose.plugin_name }}` plugin) or after {@link TauriTransport.close}.
  * - `IPC_PROTOCOL_ERROR` when the payload cannot be serialized as JSON, or the
  *   reply is not a well-formed reply envelope.
  *
  * When Tauri's ACL refuses the command itself (no capability of this window
- * grants any `ipc:` permission, or the page's origin is not in one), the call
- * resolves with the same `IPC_FORBIDDEN` failure the plugin gives for a
+ * grants any `{{ prose.plugin_name }}:` permission, or the page's origin is not in one), the call
+ * resolves with the same `{{ prose.forbidden_code }}` failure the plugin gives for a
  * contract the window's capabilities do not grant.
  *
  * **Events.** At once (or, with `events: 'lazy'`, on the first
  * {@link Transport.subscribe}) the transport opens one `Channel` with
- * `plugin:ipc|subscribe`, which needs the `ipc:allow-subscribe` permission;
+ * `{{ prose.subscribe_command }}`, which needs the `{{ prose.plugin_name }}:allow-subscribe` permission;
  * the main side sends this webview's events over it, and only this webview's.
  * `ready` settles once that channel is open (at once with `events: 'lazy'`),
  * and rejects with `IPC_NOT_CONNECTED` when it is refused.
@@ -55,13 +55,13 @@ import { IPCTransportError, deserializeError } from './errors.js'
 import { isWireReply, type CallOptions, type Transport, type WireReply } from './transport.js'
 
 /** The command that carries requests. */
-export const TAURI_DISPATCH_COMMAND = 'plugin:ipc|dispatch'
+export const TAURI_DISPATCH_COMMAND = {{ dispatch_command }}
 
 /** The command that opens the webview's event channel. */
-export const TAURI_SUBSCRIBE_COMMAND = 'plugin:ipc|subscribe'
+export const TAURI_SUBSCRIBE_COMMAND = {{ subscribe_command }}
 
 /** The `v` of request and event envelopes. */
-const PROTOCOL_VERSION = 1
+const PROTOCOL_VERSION = {{ protocol_version }}
 
 /** Longest delay `setTimeout` honours; longer delays fire at once in browsers. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647
@@ -102,7 +102,7 @@ export interface TauriTransport extends Transport {
   close(): void
 }
 
-/** Connects to the `ipc` plugin of the Tauri app this page runs in. */
+/** Connects to the `{{ prose.plugin_name }}` plugin of the Tauri app this page runs in. */
 export function connectTauri(options: TauriTransportOptions = {}): TauriTransport {
   const core: TauriCore = options.tauri ?? { invoke, Channel }
   const defaultTimeoutMs = options.defaultTimeoutMs ?? TAURI_DEFAULTS.defaultTimeoutMs
@@ -316,15 +316,15 @@ export function connectTauri(options: TauriTransportOptions = {}): TauriTranspor
 
 /**
  * What a call resolves with when Tauri refused the command before the plugin
- * saw it: its ACL's refusal is the `IPC_FORBIDDEN` failure; anything else
- * (no Tauri IPC, no `ipc` plugin) is `IPC_NOT_CONNECTED`.
+ * saw it: its ACL's refusal is the `{{ prose.forbidden_code }}` failure; anything else
+ * (no Tauri IPC, no `{{ prose.plugin_name }}` plugin) is `IPC_NOT_CONNECTED`.
  */
 function refusedByTauri(refusal: unknown): WireReply {
   const message = describe(refusal)
   if (/not allowed|denied/i.test(message)) {
     return {
       ok: false,
-      error: { name: 'IPCHandlerError', code: 'IPC_FORBIDDEN', message, statusCode: 403 },
+      error: { name: 'IPCHandlerError', code: {{ forbidden_code }}, message, statusCode: {{ forbidden_status }} },
     }
   }
   throw new IPCTransportError('IPC_NOT_CONNECTED', `Tauri refused the call: ${message}`)

@@ -14,7 +14,8 @@
 //   main side cost without the generated client): p50, p90, p99, mean, min,
 //   max;
 // - pipelined `notes.get` with many calls in flight, through the API and
-//   bare: calls per second.
+//   bare, interleaved: rounds of both in alternating order, calls per second
+//   of each and the ratio per round (API over bare), with its median.
 //
 // It also times the same `notes.get` from a minimal Node WebSocket client,
 // which shows what the main side and loopback cost without a browser.
@@ -40,6 +41,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '500' },
     pipelined: { type: 'string', default: '20000' },
     'in-flight': { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '20' },
     notes: { type: 'string', default: '20' },
     app: { type: 'string', default: join(repo, 'target/release/notes-app') },
     json: { type: 'boolean', default: false },
@@ -57,6 +59,7 @@ const options = {
   warmup: count('warmup'),
   pipelined: count('pipelined'),
   inFlight: count('in-flight'),
+  rounds: count('rounds'),
 }
 const storeSize = count('notes')
 
@@ -288,9 +291,20 @@ try {
     console.log(`  notes.get, generated API:  ${latency(report.get)}`)
     console.log(`  notes.list, generated API: ${latency(report.list)}`)
     console.log(`  notes.get, bare WebSocket: ${latency(report.rawGet)}`)
-    console.log(`pipelined notes.get from the page, ${options.inFlight} in flight:`)
-    console.log(`  generated API:  ${throughput(report.pipelinedGet)}`)
-    console.log(`  bare WebSocket: ${throughput(report.pipelinedRawGet)}`)
+    const p = report.pipelined
+    const ratio = (value) => value.toFixed(3)
+    console.log(
+      `pipelined notes.get from the page, ${p.inFlight} in flight, ${p.rounds} rounds of ${p.calls} calls each, the API and the bare WebSocket taking turns:`,
+    )
+    console.log(`  generated API:  median ${Math.round(p.medianApi)} calls/s`)
+    console.log(`  bare WebSocket: median ${Math.round(p.medianBare)} calls/s`)
+    const sortedRatios = [...p.ratios].sort((a, b) => a - b)
+    const quartile = (q) => sortedRatios[Math.min(sortedRatios.length - 1, Math.floor(q * sortedRatios.length))]
+    console.log(
+      `  API / bare, per round: median ${ratio(p.medianRatio)}, quartiles ${ratio(quartile(0.25))} to ${ratio(quartile(0.75))} (min ${ratio(sortedRatios[0])}, max ${ratio(sortedRatios[sortedRatios.length - 1])})`,
+    )
+    const sequentialRatio = report.rawGet.p50 / report.get.p50
+    console.log(`sequential notes.get, bare p50 / API p50: ${ratio(sequentialRatio)}`)
     console.log('the same notes.get from a minimal Node WebSocket client (no browser):')
     console.log(`  sequential: ${latency(node.get)}`)
     console.log(`  pipelined, ${options.inFlight} in flight: ${throughput(node.pipelinedGet)}`)

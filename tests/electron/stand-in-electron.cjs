@@ -15,6 +15,9 @@
 //   `mainFrame`, `send`, `isDestroyed` and a 'destroyed' event.
 // - `contextBridge.exposeInMainWorld` copies values between worlds; errors
 //   keep only their message.
+// - Required straight into Node.js (a preload bundle loaded without
+//   `rendererOf`), it is the renderer of `page`, a WebContents of its own:
+//   `ipcRenderer`, `contextBridge` and what was `exposed`.
 // - For an app's main script: `app` (`whenReady`, `getPath`, `quit` with a
 //   cancellable 'will-quit', `exit`), `protocol` (`registerSchemesAsPrivileged`,
 //   `handle`), `session.defaultSession.setPermissionRequestHandler` and
@@ -157,6 +160,9 @@ function rendererOf(webContents, frame = webContents.mainFrame) {
       webContents.rendererEvents.removeListener(channel, listener)
       return ipcRenderer
     },
+    listenerCount(channel) {
+      return webContents.rendererEvents.listenerCount(channel)
+    },
   }
   const exposed = new Map()
   const contextBridge = {
@@ -265,7 +271,11 @@ class BrowserWindow extends EventEmitter {
   }
 }
 
+const page = new WebContents('null')
+
 module.exports = {
+  ...rendererOf(page),
+  page,
   ipcMain,
   app,
   protocol,

@@ -78,7 +78,7 @@ describe('connectTauri', () => {
 
   it("turns Tauri's ACL refusal into IPC_FORBIDDEN and a missing IPC into IPC_NOT_CONNECTED", async () => {
     const refusals = [
-      'plugin:ipc|dispatch not allowed. Permissions associated with this command: ipc:allow-notes',
+      `${TAURI_DISPATCH_COMMAND} not allowed. Permissions associated with this command: ipc:allow-notes`,
       'plugin ipc not found',
     ]
     const tauri = fakeTauri(async () => {
@@ -152,7 +152,7 @@ describe('connectTauri', () => {
 
   it('rejects ready when the event channel is refused, and reports a refused send', async () => {
     const tauri = fakeTauri(async (call, request) => {
-      if (call.command === TAURI_SUBSCRIBE_COMMAND) throw 'plugin:ipc|subscribe not allowed'
+      if (call.command === TAURI_SUBSCRIBE_COMMAND) throw `${TAURI_SUBSCRIBE_COMMAND} not allowed`
       return bytes({ id: request?.['id'], ok: false, error: { name: 'IPCHandlerError', code: 'IPC_FORBIDDEN', message: 'no', statusCode: 403 } })
     })
     const refusedSends: string[] = []

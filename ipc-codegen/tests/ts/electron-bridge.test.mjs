@@ -1,6 +1,8 @@
-// Runs the generated Electron files of the notes example against a fake
-// `electron` module (see electron_runtime.rs): the preload's bundle is loaded
-// as CommonJS, the renderer side as ESM over what the preload exposed.
+// Runs the generated Electron files of the notes example against the
+// stand-in `electron` module (tests/electron/stand-in-electron.cjs, see
+// electron_runtime.rs): the preload's bundle is loaded as CommonJS, in the
+// stand-in's `page`, the renderer side as ESM over what the preload exposed.
+// The main side is the stand-in's ipcMain, with the handlers each test sets.
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { test } from 'node:test'
@@ -16,6 +18,35 @@ const { api } = ipc
 
 const note = { id: 1, title: 'T', body: 'B', updatedAtMs: 5 }
 
+/** What reached ipcMain: `{ method, channel, envelope }` per message. */
+const calls = []
+
+/** Forgets the recorded messages and the handlers. */
+function reset() {
+  calls.length = 0
+  electron.resetIpcMain()
+  for (const channel of ['telemetry:track']) {
+    electron.ipcMain.on(channel, (_event, envelope) => calls.push({ method: 'send', channel, envelope }))
+  }
+}
+
+/** Answers invokes of `channel` with `reply(envelope)`. */
+function handle(channel, reply) {
+  electron.ipcMain.removeHandler(channel)
+  electron.ipcMain.handle(channel, (_event, envelope) => {
+    calls.push({ method: 'invoke', channel, envelope })
+    return reply(envelope)
+  })
+}
+
+/** Lets the stand-in deliver what it queued (it sends on the next turn, as Electron does). */
+const delivered = () => new Promise((resolve) => setImmediate(resolve))
+
+/** Sends an event from main to the page. */
+function emit(channel, message) {
+  electron.page.send(channel, message)
+}
+
 test('the preload exposes one function per channel and nothing else', () => {
   assert.deepEqual([...electron.exposed.keys()], ['api'])
   assert.deepEqual(Object.keys(exposed), ['invoke', 'send', 'subscribe'])
@@ -29,10 +60,10 @@ test('the preload exposes one function per channel and nothing else', () => {
 })
 
 test('an invoke sends the request envelope and resolves with the data', async () => {
-  electron.reset()
-  electron.handle('notes:save', (envelope) => ({ id: envelope.id, ok: true, data: note }))
+  reset()
+  handle('notes:save', (envelope) => ({ id: envelope.id, ok: true, data: note }))
   assert.deepEqual(await api.notes.save({ title: 'T', body: 'B' }), note)
-  const [call] = electron.calls
+  const [call] = calls
   assert.equal(call.method, 'invoke')
   assert.equal(call.channel, 'notes:save')
   assert.deepEqual(Object.keys(call.envelope), ['v', 'id', 'kind', 'channel', 'payload'])
@@ -44,15 +75,15 @@ test('an invoke sends the request envelope and resolves with the data', async ()
 })
 
 test('an empty request may be left out', async () => {
-  electron.reset()
-  electron.handle('notes:list', (envelope) => ({ id: envelope.id, ok: true, data: [] }))
+  reset()
+  handle('notes:list', (envelope) => ({ id: envelope.id, ok: true, data: [] }))
   assert.deepEqual(await api.notes.list(), [])
-  assert.deepEqual(electron.calls[0].envelope.payload, {})
+  assert.deepEqual(calls[0].envelope.payload, {})
 })
 
 test('typed errors are rebuilt in the renderer world with code and details', async () => {
-  electron.reset()
-  electron.handle('notes:save', (envelope) => ({
+  reset()
+  handle('notes:save', (envelope) => ({
     id: envelope.id,
     ok: false,
     error: {
@@ -75,10 +106,11 @@ test('typed errors are rebuilt in the renderer world with code and details', asy
   assert.deepEqual(error.details, { id: 1, current_updated_at_ms: 7 })
 })
 
-test('a send sends the send envelope', () => {
-  electron.reset()
+test('a send sends the send envelope', async () => {
+  reset()
   api.telemetry.track({ type: 'pageViewed', page: 'home' })
-  assert.deepEqual(electron.calls, [
+  await delivered()
+  assert.deepEqual(calls, [
     {
       method: 'send',
       channel: 'telemetry:track',
@@ -87,27 +119,29 @@ test('a send sends the send envelope', () => {
   ])
 })
 
-test('events reach listeners until they unsubscribe, which removes the ipcRenderer listener', () => {
-  electron.reset()
+test('events reach listeners until they unsubscribe, which removes the ipcRenderer listener', async () => {
+  reset()
   const seen = []
   const off = api.notes.onChanged((payload) => seen.push(payload))
   assert.equal(electron.ipcRenderer.listenerCount('notes:changed'), 1)
   const change = { id: 1, kind: 'updated', note }
-  electron.emit('notes:changed', { v: 1, kind: 'event', channel: 'notes:changed', payload: change })
-  electron.emit('notes:changed', { v: 1, kind: 'send', channel: 'notes:changed', payload: 'wrong kind' })
-  electron.emit('notes:changed', { v: 1, kind: 'event', channel: 'other', payload: 'wrong channel' })
-  electron.emit('notes:changed', { v: 2, kind: 'event', channel: 'notes:changed', payload: 'wrong version' })
-  electron.emit('notes:changed', 'not an envelope')
+  emit('notes:changed', { v: 1, kind: 'event', channel: 'notes:changed', payload: change })
+  emit('notes:changed', { v: 1, kind: 'send', channel: 'notes:changed', payload: 'wrong kind' })
+  emit('notes:changed', { v: 1, kind: 'event', channel: 'other', payload: 'wrong channel' })
+  emit('notes:changed', { v: 2, kind: 'event', channel: 'notes:changed', payload: 'wrong version' })
+  emit('notes:changed', 'not an envelope')
+  await delivered()
   assert.deepEqual(seen, [change])
   off()
   off()
   assert.equal(electron.ipcRenderer.listenerCount('notes:changed'), 0)
-  electron.emit('notes:changed', { v: 1, kind: 'event', channel: 'notes:changed', payload: change })
+  emit('notes:changed', { v: 1, kind: 'event', channel: 'notes:changed', payload: change })
+  await delivered()
   assert.equal(seen.length, 1)
 })
 
-test('a throwing listener does not stop the others', () => {
-  electron.reset()
+test('a throwing listener does not stop the others', async () => {
+  reset()
   const seen = []
   const reported = []
   const original = globalThis.queueMicrotask
@@ -123,7 +157,8 @@ test('a throwing listener does not stop the others', () => {
       throw new Error('listener failed')
     })
     const offB = api.notes.onChanged((payload) => seen.push(payload))
-    electron.emit('notes:changed', { v: 1, kind: 'event', channel: 'notes:changed', payload: 1 })
+    emit('notes:changed', { v: 1, kind: 'event', channel: 'notes:changed', payload: 1 })
+    await delivered()
     offA()
     offB()
   } finally {
@@ -134,21 +169,21 @@ test('a throwing listener does not stop the others', () => {
 })
 
 test('timeouts, aborts and failed calls reject with IPCTransportError', async () => {
-  electron.reset()
-  electron.handle('notes:get', () => new Promise(() => {}))
+  reset()
+  handle('notes:get', () => new Promise(() => {}))
   await assert.rejects(api.notes.get({ id: 1 }, { timeoutMs: 10 }), { name: 'IPCTransportError', code: 'IPC_TIMEOUT' })
   const controller = new AbortController()
   const pending = api.notes.get({ id: 1 }, { signal: controller.signal })
   controller.abort()
   await assert.rejects(pending, { name: 'IPCTransportError', code: 'IPC_ABORTED' })
-  const calls = electron.calls.length
+  const before = calls.length
   await assert.rejects(api.notes.get({ id: 1 }, { signal: AbortSignal.abort() }), { code: 'IPC_ABORTED' })
-  assert.equal(electron.calls.length, calls, 'an aborted signal sends nothing')
-  electron.handle('notes:get', () => {
+  assert.equal(calls.length, before, 'an aborted signal sends nothing')
+  handle('notes:get', () => {
     throw new Error("No handler registered for 'notes:get'")
   })
   await assert.rejects(api.notes.get({ id: 1 }), { name: 'IPCTransportError', code: 'IPC_PROTOCOL_ERROR' })
-  electron.handle('notes:get', () => ({ nonsense: true }))
+  handle('notes:get', () => ({ nonsense: true }))
   await assert.rejects(api.notes.get({ id: 1 }), { name: 'IPCTransportError', code: 'IPC_PROTOCOL_ERROR' })
 })
 

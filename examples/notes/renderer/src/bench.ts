@@ -10,7 +10,13 @@
  */
 
 import { createApi } from './ipc/api.js'
-import { connectWebSocket, defaultWebSocketUrl, takeSecretFromLocation } from './ipc/transport.ws.js'
+import {
+  WS_PROTOCOL,
+  WS_SECRET_PROTOCOL_PREFIX,
+  connectWebSocket,
+  defaultWebSocketUrl,
+  takeSecretFromLocation,
+} from './ipc/transport.ws.js'
 
 /** What to measure. */
 export interface BenchOptions {
@@ -24,6 +30,8 @@ export interface BenchOptions {
   readonly pipelined: number
   /** Calls in flight at once in the pipelined runs. */
   readonly inFlight: number
+  /** Rounds of the pipelined runs: each round runs the API and the bare WebSocket once, in alternating order. */
+  readonly rounds: number
 }
 
 /** Latencies of sequential calls, in microseconds. */
@@ -37,12 +45,21 @@ export interface LatencySummary {
   readonly max: number
 }
 
-/** Throughput of pipelined calls. */
-export interface ThroughputSummary {
+/** Pipelined calls through the API against the bare WebSocket, interleaved. */
+export interface PipelinedComparison {
   readonly calls: number
   readonly inFlight: number
-  readonly seconds: number
-  readonly callsPerSecond: number
+  readonly rounds: number
+  /** Calls per second of each round, through the API. */
+  readonly api: readonly number[]
+  /** Calls per second of each round, over the bare WebSocket. */
+  readonly bare: readonly number[]
+  /** Per round, the API's calls per second over the bare WebSocket's. */
+  readonly ratios: readonly number[]
+  /** The median of {@link ratios}. */
+  readonly medianRatio: number
+  readonly medianApi: number
+  readonly medianBare: number
 }
 
 export interface BenchReport {
@@ -55,8 +72,8 @@ export interface BenchReport {
   readonly list: LatencySummary
   /** The same `notes.get` request over a bare WebSocket. */
   readonly rawGet: LatencySummary
-  readonly pipelinedGet: ThroughputSummary
-  readonly pipelinedRawGet: ThroughputSummary
+  /** Pipelined `notes.get`, the API and the bare WebSocket taking turns. */
+  readonly pipelined: PipelinedComparison
 }
 
 const secret = takeSecretFromLocation()
@@ -73,7 +90,7 @@ const api = createApi(transport)
 async function openRawClient(): Promise<{ call: (channel: string, payload: unknown) => Promise<unknown>; close: () => void }> {
   const url = defaultWebSocketUrl()
   if (url === undefined || secret === undefined) throw new Error('The bench page needs its address and secret')
-  const socket = new WebSocket(url, ['ipc-contracts.v1', `ipc-secret.${secret}`])
+  const socket = new WebSocket(url, [WS_PROTOCOL, WS_SECRET_PROTOCOL_PREFIX + secret])
   await new Promise<void>((resolve, reject) => {
     socket.onopen = () => resolve()
     socket.onclose = () => reject(new Error('The bare WebSocket was refused'))
@@ -141,27 +158,61 @@ async function sequential<K extends string>(
   return Object.fromEntries(entries.map(([kind]) => [kind, summarize(samples.get(kind) ?? [])])) as Record<K, LatencySummary>
 }
 
-async function pipelined(
-  calls: number,
-  inFlight: number,
-  warmup: number,
-  call: () => Promise<unknown>,
-): Promise<ThroughputSummary> {
-  const runWorkers = async (total: number): Promise<void> => {
-    let started = 0
-    const worker = async (): Promise<void> => {
-      while (started < total) {
-        started += 1
-        await call()
-      }
+/** Calls per second of `calls` calls with `inFlight` of them in flight at once. */
+async function throughput(calls: number, inFlight: number, call: () => Promise<unknown>): Promise<number> {
+  let started = 0
+  const worker = async (): Promise<void> => {
+    while (started < calls) {
+      started += 1
+      await call()
     }
-    await Promise.all(Array.from({ length: Math.min(inFlight, total) }, worker))
   }
-  await runWorkers(warmup)
   const start = performance.now()
-  await runWorkers(calls)
-  const seconds = (performance.now() - start) / 1000
-  return { calls, inFlight, seconds, callsPerSecond: calls / seconds }
+  await Promise.all(Array.from({ length: Math.min(inFlight, calls) }, worker))
+  return calls / ((performance.now() - start) / 1000)
+}
+
+function median(values: readonly number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 0.5)
+}
+
+/**
+ * Pipelined runs of the API and of the bare WebSocket, interleaved: each
+ * round runs both, the first going second in the next round, so that drift
+ * over the run and which goes first affect both alike. The ratio is taken
+ * per round, from runs made seconds apart.
+ */
+async function pipelined(
+  options: BenchOptions,
+  api: () => Promise<unknown>,
+  bare: () => Promise<unknown>,
+): Promise<PipelinedComparison> {
+  const perRound = Math.max(1, Math.round(options.pipelined / options.rounds))
+  await throughput(options.warmup, options.inFlight, bare)
+  await throughput(options.warmup, options.inFlight, api)
+  const apiRates: number[] = []
+  const bareRates: number[] = []
+  for (let round = 0; round < options.rounds; round += 1) {
+    if (round % 2 === 0) {
+      apiRates.push(await throughput(perRound, options.inFlight, api))
+      bareRates.push(await throughput(perRound, options.inFlight, bare))
+    } else {
+      bareRates.push(await throughput(perRound, options.inFlight, bare))
+      apiRates.push(await throughput(perRound, options.inFlight, api))
+    }
+  }
+  const ratios = apiRates.map((rate, round) => rate / (bareRates[round] ?? Number.NaN))
+  return {
+    calls: perRound,
+    inFlight: options.inFlight,
+    rounds: options.rounds,
+    api: apiRates,
+    bare: bareRates,
+    ratios,
+    medianRatio: median(ratios),
+    medianApi: median(apiRates),
+    medianBare: median(bareRates),
+  }
 }
 
 async function run(options: BenchOptions): Promise<BenchReport> {
@@ -177,8 +228,7 @@ async function run(options: BenchOptions): Promise<BenchReport> {
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
       userAgent: navigator.userAgent,
       ...latencies,
-      pipelinedRawGet: await pipelined(options.pipelined, options.inFlight, options.warmup, rawGet),
-      pipelinedGet: await pipelined(options.pipelined, options.inFlight, options.warmup, get),
+      pipelined: await pipelined(options, get, rawGet),
     }
   } finally {
     raw.close()

@@ -64,19 +64,24 @@ export function unwrapReply(reply: unknown): unknown {
  * Invokes `channel` over `transport` and unwraps the reply with {@link unwrapReply}.
  * Rejections are always `Error` instances.
  */
-export async function invokeAndUnwrap(
+export function invokeAndUnwrap(
   transport: Transport,
   channel: string,
   payload: unknown,
   options?: CallOptions,
 ): Promise<unknown> {
-  let reply: WireReply
+  let reply: Promise<WireReply>
   try {
-    reply = await transport.invoke(channel, payload, options)
+    reply = transport.invoke(channel, payload, options)
   } catch (error) {
-    throw deserializeError(error)
+    return Promise.reject(deserializeError(error))
   }
-  return unwrapReply(reply)
+  // One `then`, not an async function: each call is one promise fewer.
+  return Promise.resolve(reply).then(unwrapReply, rejectAsError)
+}
+
+function rejectAsError(error: unknown): never {
+  throw deserializeError(error)
 }
 
 type ReadReply = { readonly ok: true; readonly data: unknown } | { readonly ok: false; readonly error: unknown }
@@ -85,16 +90,16 @@ type ReadReply = { readonly ok: true; readonly data: unknown } | { readonly ok: 
 function readReply(value: unknown): ReadReply | undefined {
   try {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
-    const id = ownEntry(value, 'id')
-    if (id !== undefined && !isReplyId(id.value)) return undefined
-    const ok = ownEntry(value, 'ok')?.value
+    const id = Object.getOwnPropertyDescriptor(value, 'id')
+    if (id !== undefined && !('value' in id && isReplyId(id.value))) return undefined
+    const ok = ownValue(value, 'ok')
     if (ok === true) {
-      const data = ownEntry(value, 'data')
-      return data === undefined ? undefined : { ok: true, data: data.value }
+      const data = Object.getOwnPropertyDescriptor(value, 'data')
+      return data !== undefined && 'value' in data ? { ok: true, data: data.value } : undefined
     }
     if (ok === false) {
-      const error = ownEntry(value, 'error')
-      return error === undefined ? undefined : { ok: false, error: error.value }
+      const error = Object.getOwnPropertyDescriptor(value, 'error')
+      return error !== undefined && 'value' in error ? { ok: false, error: error.value } : undefined
     }
     return undefined
   } catch {
@@ -106,8 +111,8 @@ function isReplyId(value: unknown): boolean {
   return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
 }
 
-/** Looks up an own data property, without invoking getters or consulting prototypes. */
-function ownEntry(source: object, key: string): { readonly value: unknown } | undefined {
+/** An own data property's value, without invoking getters or consulting prototypes. */
+function ownValue(source: object, key: string): unknown {
   const descriptor = Object.getOwnPropertyDescriptor(source, key)
-  return descriptor !== undefined && 'value' in descriptor ? { value: descriptor.value } : undefined
+  return descriptor !== undefined && 'value' in descriptor ? descriptor.value : undefined
 }

@@ -71,11 +71,20 @@
  * This module uses no Node APIs, no `eval` and no runtime dependencies; it runs
  * in browsers under a strict Content Security Policy.
  *
+ * It is one module with several parts, in this order: the public types and
+ * {@link connectWebSocket}, which wires the parts together; the request
+ * manager (ids, pending calls, deadlines, cancellation); the connection's
+ * state machine; inbound replies and events; the options; the URL and the
+ * secret; binary frames; support functions. It is one file, so that a page
+ * imports one module, and is longer than the other runtime files for that
+ * reason; the template keeps each part in a file of its own
+ * (`templates/ts/transport.ws/`).
+ *
  * @module
  */
 
 import { IPCTransportError, deserializeError } from './errors.js'
-import { isWireReply, type CallOptions, type Transport, type WireReply } from './transport.js'
+import type { CallOptions, Transport, WireReply } from './transport.js'
 
 /** The subprotocol the main side must select. */
 export const WS_PROTOCOL = 'ipc-contracts.v1'
@@ -97,9 +106,6 @@ const PROTOCOL_VERSION = 1
 
 /** Longest delay `setTimeout` honours; longer delays fire at once in browsers. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647
-
-/** A secret is hex, 128 to 2048 bits. */
-const SECRET_PATTERN = /^[0-9a-fA-F]{32,512}$/
 
 /** Defaults of {@link WebSocketTransportOptions}. */
 export const WEBSOCKET_DEFAULTS = Object.freeze({
@@ -229,50 +235,8 @@ export interface WebSocketTransport extends Transport {
  */
 export function connectWebSocket(options: WebSocketTransportOptions = {}): WebSocketTransport {
   const timers = options.timers ?? defaultTimers()
-  const defaultTimeoutMs = timeoutSetting(options.defaultTimeoutMs, WEBSOCKET_DEFAULTS.defaultTimeoutMs)
   const maxPendingCalls = countSetting(options.maxPendingCalls, WEBSOCKET_DEFAULTS.maxPendingCalls)
-  const maxInboundTextLength = countSetting(options.maxInboundTextLength, WEBSOCKET_DEFAULTS.maxInboundTextLength)
-  const backoff = reconnectSettings(options.reconnect)
-  const onProtocolError = options.onProtocolError
-  const onListenerError = options.onListenerError
-  const onStateChange = options.onStateChange
-  const target = connectionTarget(options)
-
-  let state: ConnectionState = 'connecting'
-  let socket: WebSocketLike | undefined
-  let everOpened = false
-  let attempts = 0
-  let cancelReconnect: (() => void) | undefined
-  let cancelStable: (() => void) | undefined
-  let lastId = 0
-  const pending = new Map<number, PendingCall>()
-  let queue: QueuedMessage[] = []
-  const listeners = new Map<string, Set<Subscription>>()
-
-  let readySettlers: { resolve: () => void; reject: (error: IPCTransportError) => void } | undefined
-  const ready = new Promise<void>((resolve, reject) => {
-    readySettlers = { resolve, reject }
-  })
-  // `ready` may be ignored: its rejection is also visible through the state.
-  ready.catch(() => undefined)
-
-  const startTimer = (delayMs: number, callback: () => void): (() => void) => {
-    const handle = timers.setTimeout(callback, delayMs)
-    return () => timers.clearTimeout(handle)
-  }
-  const startDeadline = deadlineTimer(timers, startTimer)
-
-  const setState = (next: ConnectionState): void => {
-    if (next === state) return
-    const previous = state
-    state = next
-    if (onStateChange === undefined) return
-    try {
-      onStateChange(next, previous)
-    } catch (error) {
-      reportUncaught(error)
-    }
-  }
+  const { onProtocolError, onListenerError, onStateChange } = options
 
   const reportProtocolError = (error: IPCTransportError): void => {
     if (onProtocolError === undefined) {
@@ -285,7 +249,6 @@ export function connectWebSocket(options: WebSocketTransportOptions = {}): WebSo
       reportUncaught(callbackError)
     }
   }
-
   const reportListenerError = (error: unknown, channel: string): void => {
     if (onListenerError === undefined) {
       reportUncaught(error)
@@ -298,261 +261,38 @@ export function connectWebSocket(options: WebSocketTransportOptions = {}): WebSo
     }
   }
 
-  /** Removes `call` from the pending calls; false when it was already settled. */
-  const finish = (call: PendingCall): boolean => {
-    if (pending.get(call.id) !== call) return false
-    pending.delete(call.id)
-    call.cleanup()
-    return true
-  }
+  const requests = new RequestManager(
+    timers,
+    timeoutSetting(options.defaultTimeoutMs, WEBSOCKET_DEFAULTS.defaultTimeoutMs),
+  )
+  const inbound = new Inbound(
+    requests,
+    countSetting(options.maxInboundTextLength, WEBSOCKET_DEFAULTS.maxInboundTextLength),
+    { protocolError: reportProtocolError, listenerError: reportListenerError },
+  )
+  const connection = new Connection(
+    connectionTarget(options),
+    reconnectSettings(options.reconnect),
+    requests,
+    timers,
+    maxPendingCalls,
+    {
+      stateChanged: (state, previous) => {
+        if (onStateChange === undefined) return
+        try {
+          onStateChange(state, previous)
+        } catch (error) {
+          reportUncaught(error)
+        }
+      },
+      protocolError: reportProtocolError,
+      message: (data) => inbound.receive(data),
+    },
+  )
 
-  const rejectPending = (makeError: () => IPCTransportError): void => {
-    for (const call of [...pending.values()]) {
-      if (finish(call)) call.reject(makeError())
-    }
-  }
-
-  const transmit = (ws: WebSocketLike, call: PendingCall): void => {
-    const text = call.text
-    call.text = ''
-    try {
-      ws.send(text)
-    } catch (error) {
-      if (finish(call)) {
-        call.reject(new IPCTransportError('IPC_NOT_CONNECTED', 'The IPC WebSocket did not accept the call', { cause: error }))
-      }
-    }
-  }
-
-  /** Ends the transport for good. */
-  const shutDown = (readyError: IPCTransportError, callError: () => IPCTransportError): void => {
-    cancelReconnect?.()
-    cancelReconnect = undefined
-    cancelStable?.()
-    cancelStable = undefined
-    const current = socket
-    socket = undefined
-    if (current !== undefined) closeQuietly(current)
-    queue = []
-    rejectPending(callError)
-    if (readySettlers !== undefined) {
-      readySettlers.reject(readyError)
-      readySettlers = undefined
-    }
-    setState('closed')
-  }
-
-  const scheduleReconnect = (): void => {
-    if (!backoff.enabled || attempts >= backoff.maxAttempts) {
-      const reason = backoff.enabled
-        ? `The IPC connection was lost; gave up after ${attempts} reconnect attempts`
-        : 'The IPC connection was lost'
-      shutDown(new IPCTransportError('IPC_NOT_CONNECTED', reason), () => new IPCTransportError('IPC_DISCONNECTED'))
-      return
-    }
-    const delay = Math.min(backoff.maxDelayMs, backoff.initialDelayMs * backoff.factor ** attempts)
-    attempts += 1
-    cancelReconnect = startTimer(Math.min(delay, MAX_TIMER_DELAY_MS), () => {
-      cancelReconnect = undefined
-      if (state === 'reconnecting') openSocket()
-    })
-    setState('reconnecting')
-  }
-
-  const handleOpen = (ws: WebSocketLike): void => {
-    if (readProtocol(ws) !== WS_PROTOCOL) {
-      // Never echo the selected protocol: it may be the secret.
-      const error = new IPCTransportError(
-        'IPC_PROTOCOL_ERROR',
-        `The main side did not select the WebSocket subprotocol "${WS_PROTOCOL}"`,
-      )
-      reportProtocolError(error)
-      shutDown(error, () => new IPCTransportError('IPC_NOT_CONNECTED', error.message, { cause: error }))
-      return
-    }
-    everOpened = true
-    cancelStable = startTimer(backoff.stableAfterMs, () => {
-      cancelStable = undefined
-      attempts = 0
-    })
-    const queued = queue
-    queue = []
-    for (const message of queued) {
-      if (socket !== ws) break
-      if (message.kind === 'send') {
-        sendQuietly(ws, message.text)
-      } else if (pending.get(message.call.id) === message.call) {
-        transmit(ws, message.call)
-      }
-    }
-    if (socket !== ws) return
-    if (readySettlers !== undefined) {
-      readySettlers.resolve()
-      readySettlers = undefined
-    }
-    setState('open')
-  }
-
-  const handleEnd = (ws: WebSocketLike): void => {
-    socket = undefined
-    closeQuietly(ws)
-    cancelStable?.()
-    cancelStable = undefined
-    if (state === 'closed') return
-    if (!everOpened) {
-      shutDown(
-        new IPCTransportError('IPC_NOT_CONNECTED', 'The main side refused the IPC connection'),
-        () => new IPCTransportError('IPC_NOT_CONNECTED', 'The main side refused the IPC connection'),
-      )
-      return
-    }
-    if (state === 'open') {
-      rejectPending(() => new IPCTransportError('IPC_DISCONNECTED'))
-    }
-    scheduleReconnect()
-  }
-
-  const handleEvent = (message: object): void => {
-    if (ownValue(message, 'v')?.value !== PROTOCOL_VERSION) {
-      reportProtocolError(protocolError('Received an event envelope with an unsupported `v`'))
-      return
-    }
-    const channel = ownValue(message, 'channel')?.value
-    if (typeof channel !== 'string') {
-      reportProtocolError(protocolError('Received an event envelope without a string `channel`'))
-      return
-    }
-    const payload = ownValue(message, 'payload')
-    if (payload === undefined) {
-      reportProtocolError(protocolError('Received an event envelope without a `payload`'))
-      return
-    }
-    const subscriptions = listeners.get(channel)
-    if (subscriptions === undefined) return
-    for (const subscription of [...subscriptions]) {
-      if (!subscription.active) continue
-      try {
-        subscription.listener(payload.value)
-      } catch (error) {
-        reportListenerError(error, channel)
-      }
-    }
-  }
-
-  const handleUncorrelated = (message: object): void => {
-    const failure = ownValue(message, 'ok')?.value === false ? ownValue(message, 'error') : undefined
-    if (failure === undefined) {
-      reportProtocolError(protocolError('Received a reply with a null `id` that is not a failure'))
-      return
-    }
-    const cause = deserializeError(failure.value)
-    reportProtocolError(
-      new IPCTransportError(
-        'IPC_PROTOCOL_ERROR',
-        `The main side reported a failure it could not match to a request: ${cause.message}`,
-        { cause },
-      ),
-    )
-  }
-
-  const handleMessage = (event: WebSocketEventLike): void => {
-    const data = event.data
-    if (typeof data !== 'string') {
-      reportProtocolError(protocolError('Received a binary frame; binary frames are reserved for streams and ignored'))
-      return
-    }
-    if (data.length > maxInboundTextLength) {
-      reportProtocolError(
-        protocolError(`Received a text frame of ${data.length} characters; the limit is ${maxInboundTextLength}`),
-      )
-      return
-    }
-    let message: unknown
-    try {
-      message = JSON.parse(data)
-    } catch {
-      reportProtocolError(protocolError('Received a text frame that is not valid JSON'))
-      return
-    }
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      reportProtocolError(protocolError('Received a message that is not a JSON object'))
-      return
-    }
-    const kind = ownValue(message, 'kind')
-    if (kind !== undefined) {
-      if (kind.value === 'event') {
-        handleEvent(message)
-      } else {
-        reportProtocolError(protocolError('Received a message of an unknown `kind`'))
-      }
-      return
-    }
-    const id = ownValue(message, 'id')
-    if (id === undefined) {
-      reportProtocolError(protocolError('Received a message that is neither a reply nor an event'))
-      return
-    }
-    if (id.value === null) {
-      handleUncorrelated(message)
-      return
-    }
-    // Only numeric ids are ever sent: anything else, unknown ids and late
-    // replies to calls that timed out or were aborted are ignored.
-    if (typeof id.value !== 'number') return
-    const call = pending.get(id.value)
-    if (call === undefined || !finish(call)) return
-    if (isWireReply(message)) {
-      call.resolve(message)
-    } else {
-      call.reject(protocolError('Received a malformed IPC reply envelope'))
-    }
-  }
-
-  const openSocket = (): void => {
-    if (typeof target === 'string') return
-    let ws: WebSocketLike
-    try {
-      ws = new target.WebSocketImpl(target.url, [WS_PROTOCOL, WS_SECRET_PROTOCOL_PREFIX + target.secret])
-    } catch (error) {
-      if (!everOpened) {
-        const failure = new IPCTransportError('IPC_NOT_CONNECTED', 'The IPC WebSocket could not be created', {
-          cause: error,
-        })
-        shutDown(failure, () => new IPCTransportError('IPC_NOT_CONNECTED', failure.message, { cause: error }))
-      } else {
-        scheduleReconnect()
-      }
-      return
-    }
-    socket = ws
-    try {
-      ws.binaryType = 'arraybuffer'
-    } catch {
-      // Binary frames are only reported, whatever their type.
-    }
-    ws.addEventListener('open', () => {
-      if (socket === ws) handleOpen(ws)
-    })
-    ws.addEventListener('message', (event) => {
-      if (socket === ws && state === 'open') handleMessage(event)
-    })
-    ws.addEventListener('error', () => {
-      if (socket === ws) handleEnd(ws)
-    })
-    ws.addEventListener('close', () => {
-      if (socket === ws) handleEnd(ws)
-    })
-  }
-
-  const nextId = (): number => {
-    lastId = lastId >= Number.MAX_SAFE_INTEGER ? 1 : lastId + 1
-    return lastId
-  }
-
-  const invoke = (channel: string, payload: unknown, callOptions?: CallOptions): Promise<WireReply> => {
-    return new Promise<WireReply>((resolve, reject) => {
-      const signal = callOptions?.signal
-      if (signal?.aborted === true) {
+  const invoke = (channel: string, payload: unknown, callOptions?: CallOptions): Promise<WireReply> =>
+    new Promise<WireReply>((resolve, reject) => {
+      if (callOptions?.signal?.aborted === true) {
         reject(new IPCTransportError('IPC_ABORTED'))
         return
       }
@@ -560,11 +300,11 @@ export function connectWebSocket(options: WebSocketTransportOptions = {}): WebSo
         reject(protocolError('The channel of an IPC call must be a string'))
         return
       }
-      if (state !== 'connecting' && (state !== 'open' || socket === undefined)) {
-        reject(notConnected(state))
+      if (!connection.accepting) {
+        reject(notConnected(connection.state))
         return
       }
-      if (pending.size >= maxPendingCalls) {
+      if (requests.size >= maxPendingCalls) {
         reject(
           new IPCTransportError(
             'IPC_NOT_CONNECTED',
@@ -573,109 +313,750 @@ export function connectWebSocket(options: WebSocketTransportOptions = {}): WebSo
         )
         return
       }
-      const id = nextId()
-      let text: string
-      try {
-        text = encodeRequest('invoke', id, channel, payload)
-      } catch (error) {
-        reject(error)
-        return
-      }
-      let cancelTimeout: (() => void) | undefined
-      const onAbort = (): void => {
-        if (finish(call)) call.reject(new IPCTransportError('IPC_ABORTED'))
-      }
-      const call: PendingCall = {
-        id,
-        text,
-        resolve,
-        reject,
-        cleanup: () => {
-          cancelTimeout?.()
-          signal?.removeEventListener('abort', onAbort)
-        },
-      }
-      pending.set(id, call)
-      const timeoutMs = timeoutSetting(callOptions?.timeoutMs, defaultTimeoutMs)
-      if (timeoutMs !== undefined) {
-        cancelTimeout = startDeadline(timeoutMs, () => {
-          if (finish(call)) {
-            call.reject(new IPCTransportError('IPC_TIMEOUT', `The IPC call to ${channel} timed out after ${timeoutMs} ms`))
-          }
-        })
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
-      if (state === 'open' && socket !== undefined) {
-        transmit(socket, call)
-      } else {
-        queue.push({ kind: 'invoke', call })
-      }
+      const call = requests.start(channel, payload, callOptions, resolve, reject)
+      if (call !== undefined) connection.sendCall(call)
     })
-  }
 
   const send = (channel: string, payload: unknown): void => {
     if (typeof channel !== 'string') throw protocolError('The channel of an IPC send must be a string')
-    if (state !== 'connecting' && (state !== 'open' || socket === undefined)) throw notConnected(state)
-    const text = encodeRequest('send', undefined, channel, payload)
-    if (state === 'open' && socket !== undefined) {
-      sendQuietly(socket, text)
-      return
-    }
-    if (queue.length >= maxPendingCalls) {
-      throw new IPCTransportError(
-        'IPC_NOT_CONNECTED',
-        `Too many IPC messages are waiting for the connection (the limit is ${maxPendingCalls})`,
-      )
-    }
-    queue.push({ kind: 'send', text })
+    if (!connection.accepting) throw notConnected(connection.state)
+    connection.sendMessage(encodeRequest('send', undefined, channel, payload))
   }
 
-  const subscribe = (channel: string, listener: (payload: unknown) => void): (() => void) => {
+  const transport: WebSocketTransport = Object.freeze({
+    ready: connection.ready,
+    get state(): ConnectionState {
+      return connection.state
+    },
+    invoke,
+    send,
+    subscribe: (channel: string, listener: (payload: unknown) => void) => inbound.subscribe(channel, listener),
+    close: () => connection.handle({ type: 'close' }),
+  })
+  connection.start()
+  return transport
+}
+
+// --- The request manager: ids, pending calls, deadlines, cancellation ------
+
+/**
+ * A call waiting for its reply. A class rather than a closure per call: the
+ * request path allocates as little as a bare WebSocket client does.
+ */
+class PendingCall {
+  readonly id: number
+  readonly channel: string
+  /** The request, until it is sent. */
+  text: string
+  readonly timeoutMs: number | undefined
+  readonly signal: AbortSignal | undefined
+  readonly resolve: (reply: WireReply) => void
+  readonly reject: (error: IPCTransportError) => void
+  /** When the call times out, on the clock of `timers.now`; `Infinity` for never. */
+  deadline = Infinity
+  /** The call's own timer, when the timers have no clock. */
+  timer: unknown = undefined
+  /** The abort listener on `signal`, when there is one. */
+  onAbort: (() => void) | undefined = undefined
+
+  constructor(
+    id: number,
+    channel: string,
+    text: string,
+    timeoutMs: number | undefined,
+    signal: AbortSignal | undefined,
+    resolve: (reply: WireReply) => void,
+    reject: (error: IPCTransportError) => void,
+  ) {
+    this.id = id
+    this.channel = channel
+    this.text = text
+    this.timeoutMs = timeoutMs
+    this.signal = signal
+    this.resolve = resolve
+    this.reject = reject
+  }
+}
+
+/**
+ * The calls waiting for a reply, by id. Each call settles exactly once:
+ * {@link RequestManager.finish} is the only way out of the map, and only the
+ * caller that gets `true` from it settles the call.
+ *
+ * Deadlines: with a clock (`timers.now`), one timer serves every pending
+ * call, armed for the earliest deadline and re-armed when it fires. A call
+ * that ends leaves the timer as it is, since the next call's deadline is
+ * almost always later: sequential calls then start and clear no timer at
+ * all, where a timer per call cost more in a browser than the rest of the
+ * call's bookkeeping. Without a clock, each call has a timer of its own.
+ */
+class RequestManager {
+  private readonly pending = new Map<number, PendingCall>()
+  private lastId = 0
+  /** The deadline the shared timer is armed for, if it is armed. */
+  private armedFor: number | undefined = undefined
+  private handle: unknown = undefined
+  private readonly timers: TimerFunctions
+  private readonly defaultTimeoutMs: number | undefined
+  private readonly now: (() => number) | undefined
+  private readonly fire = (): void => this.expireDue()
+
+  constructor(timers: TimerFunctions, defaultTimeoutMs: number | undefined) {
+    this.timers = timers
+    this.defaultTimeoutMs = defaultTimeoutMs
+    const now = timers.now
+    this.now = typeof now === 'function' ? () => now.call(timers) : undefined
+  }
+
+  get size(): number {
+    return this.pending.size
+  }
+
+  /**
+   * Registers a call: its id, its deadline and its abort listener. The
+   * caller has checked the state, the limit and the signal.
+   */
+  start(
+    channel: string,
+    payload: unknown,
+    options: CallOptions | undefined,
+    resolve: (reply: WireReply) => void,
+    reject: (error: IPCTransportError) => void,
+  ): PendingCall | undefined {
+    this.lastId = this.lastId >= Number.MAX_SAFE_INTEGER ? 1 : this.lastId + 1
+    const id = this.lastId
+    let text: string
+    try {
+      text = encodeRequest('invoke', id, channel, payload)
+    } catch (error) {
+      reject(error as IPCTransportError)
+      return undefined
+    }
+    const signal = options?.signal
+    const timeoutMs = timeoutSetting(options?.timeoutMs, this.defaultTimeoutMs)
+    const call = new PendingCall(id, channel, text, timeoutMs, signal, resolve, reject)
+    this.pending.set(id, call)
+    if (timeoutMs !== undefined) this.startDeadline(call, timeoutMs)
+    if (signal !== undefined) {
+      const onAbort = (): void => {
+        if (this.finish(call)) call.reject(new IPCTransportError('IPC_ABORTED'))
+      }
+      call.onAbort = onAbort
+      signal.addEventListener('abort', onAbort, { once: true })
+    }
+    return call
+  }
+
+  /** Whether `call` is still waiting. */
+  isPending(call: PendingCall): boolean {
+    return this.pending.get(call.id) === call
+  }
+
+  /** Removes `call` from the pending calls; false when it was already settled. */
+  finish(call: PendingCall): boolean {
+    if (this.pending.get(call.id) !== call) return false
+    this.pending.delete(call.id)
+    if (call.timer !== undefined) this.timers.clearTimeout(call.timer)
+    if (call.onAbort !== undefined) call.signal?.removeEventListener('abort', call.onAbort)
+    return true
+  }
+
+  /** Settles the call `id` with `reply`, a parsed reply; unknown and late ids are ignored. */
+  settle(id: number, reply: object): void {
+    const call = this.pending.get(id)
+    if (call === undefined || !this.finish(call)) return
+    if (isParsedWireReply(reply)) {
+      call.resolve(reply)
+    } else {
+      call.reject(protocolError('Received a malformed IPC reply envelope'))
+    }
+  }
+
+  /** Rejects every pending call. */
+  rejectAll(makeError: () => IPCTransportError): void {
+    for (const call of [...this.pending.values()]) {
+      if (this.finish(call)) call.reject(makeError())
+    }
+  }
+
+  private startDeadline(call: PendingCall, timeoutMs: number): void {
+    if (this.now === undefined) {
+      call.timer = this.timers.setTimeout(() => this.expire(call), timeoutMs)
+      return
+    }
+    const time = this.now()
+    call.deadline = time + timeoutMs
+    if (this.armedFor === undefined || call.deadline < this.armedFor) this.arm(call.deadline, time)
+  }
+
+  private expire(call: PendingCall): void {
+    if (this.finish(call)) {
+      call.reject(new IPCTransportError('IPC_TIMEOUT', `The IPC call to ${call.channel} timed out after ${call.timeoutMs} ms`))
+    }
+  }
+
+  private arm(at: number, time: number): void {
+    if (this.armedFor !== undefined) this.timers.clearTimeout(this.handle)
+    this.armedFor = at
+    const handle = this.timers.setTimeout(this.fire, Math.max(0, at - time))
+    this.handle = handle
+    // A timer left armed after the last call must not keep Node running.
+    const unref = attempt(() => (handle as { unref?: unknown } | null)?.unref)
+    if (typeof unref === 'function') attempt(() => unref.call(handle))
+  }
+
+  /** The shared timer fired: expires the calls that are due, re-arms for the next. */
+  private expireDue(): void {
+    this.armedFor = undefined
+    const time = (this.now as () => number)()
+    let next: number | undefined
+    for (const call of [...this.pending.values()]) {
+      if (call.deadline <= time) {
+        this.expire(call)
+      } else if (call.deadline !== Infinity && (next === undefined || call.deadline < next)) {
+        next = call.deadline
+      }
+    }
+    // A deadline added by an expiry may have armed the timer already.
+    if (next !== undefined && (this.armedFor === undefined || next < this.armedFor)) this.arm(next, time)
+  }
+}
+
+/**
+ * Whether a parsed reply (from `JSON.parse`, so every property is an own
+ * data property: no getter can run) is a well-formed reply envelope, as
+ * `isWireReply` decides for any value.
+ */
+function isParsedWireReply(reply: object): reply is WireReply {
+  if (!Object.hasOwn(reply, 'ok')) return false
+  const ok = (reply as { ok?: unknown }).ok
+  return ok === true ? Object.hasOwn(reply, 'data') : ok === false && Object.hasOwn(reply, 'error')
+}
+
+/**
+ * The text of a request envelope: `{"v":1,"id":..,"kind":..,"channel":..,"payload":..}`
+ * (no `id` for a send). JSON has no `undefined`: a missing payload is sent as null.
+ */
+function encodeRequest(kind: 'invoke' | 'send', id: number | undefined, channel: string, payload: unknown): string {
+  let payloadText: unknown
+  try {
+    payloadText = payload === undefined ? 'null' : JSON.stringify(payload)
+  } catch (error) {
+    throw new IPCTransportError('IPC_PROTOCOL_ERROR', `The payload for ${channel} cannot be serialized as JSON`, {
+      cause: error,
+    })
+  }
+  // Functions and symbols serialize to nothing.
+  if (typeof payloadText !== 'string') {
+    throw protocolError(`The payload for ${channel} cannot be serialized as JSON`)
+  }
+  const idText = id === undefined ? '' : `"id":${id},`
+  return `{"v":${PROTOCOL_VERSION},${idText}"kind":"${kind}","channel":${JSON.stringify(channel)},"payload":${payloadText}}`
+}
+
+// --- The connection: one state machine -------------------------------------
+
+/**
+ * What moves a {@link Connection} from one state to another:
+ * - `opened`: a socket opened and the main side selected `WS_PROTOCOL`;
+ * - `lost`: the socket errored or closed, or could not be created;
+ * - `retry`: the backoff delay before the next attempt elapsed;
+ * - `fail`: the connection cannot be made (no URL, secret or WebSocket, a
+ *   refused first connection, the wrong subprotocol);
+ * - `close`: {@link WebSocketTransport.close}.
+ */
+type ConnectionEvent =
+  | { readonly type: 'opened'; readonly socket: WebSocketLike }
+  | { readonly type: 'lost' }
+  | { readonly type: 'retry' }
+  | { readonly type: 'fail'; readonly error: IPCTransportError; readonly callError: () => IPCTransportError }
+  | { readonly type: 'close' }
+
+/** A message made while `connecting`, sent once the socket opens. */
+type QueuedMessage = { readonly kind: 'invoke'; readonly call: PendingCall } | { readonly kind: 'send'; readonly text: string }
+
+/** What a {@link Connection} reports to the transport around it. */
+interface ConnectionHooks {
+  readonly stateChanged: (state: ConnectionState, previous: ConnectionState) => void
+  readonly protocolError: (error: IPCTransportError) => void
+  /** A text frame arrived while `open`. */
+  readonly message: (data: unknown) => void
+}
+
+/**
+ * The socket and its state. Every transition is made by {@link Connection.handle}:
+ *
+ * | state          | opened                 | lost                                        | retry         | fail, close |
+ * | -------------- | ---------------------- | ------------------------------------------- | ------------- | ----------- |
+ * | `connecting`   | `open`: queue sent     | `closed` (refused), or `reconnecting` once a socket opened | -  | `closed` |
+ * | `open`         | -                      | `reconnecting`, calls rejected; `closed` when out of attempts | - | `closed` |
+ * | `reconnecting` | `open`                 | `reconnecting` (next attempt), or `closed`  | opens a socket | `closed`   |
+ * | `closed`       | -                      | -                                           | -             | -           |
+ *
+ * `closed` is final: the reconnect and stability timers are cancelled, the
+ * socket is closed, the queue dropped, the pending calls rejected and
+ * `ready` rejected if it had not settled.
+ */
+class Connection {
+  state: ConnectionState = 'connecting'
+  /** The current socket: the one events are taken from. */
+  socket: WebSocketLike | undefined = undefined
+  readonly ready: Promise<void>
+  private readonly target: ConnectionTarget | string
+  private readonly backoff: ReconnectSettings
+  private readonly requests: RequestManager
+  private readonly timers: TimerFunctions
+  private readonly hooks: ConnectionHooks
+  private readonly maxQueued: number
+  private queue: QueuedMessage[] = []
+  private everOpened = false
+  private attempts = 0
+  private reconnectTimer: unknown = undefined
+  private stableTimer: unknown = undefined
+  private settleReady: { resolve: () => void; reject: (error: IPCTransportError) => void } | undefined
+
+  constructor(
+    target: ConnectionTarget | string,
+    backoff: ReconnectSettings,
+    requests: RequestManager,
+    timers: TimerFunctions,
+    maxQueued: number,
+    hooks: ConnectionHooks,
+  ) {
+    this.target = target
+    this.backoff = backoff
+    this.requests = requests
+    this.timers = timers
+    this.maxQueued = maxQueued
+    this.hooks = hooks
+    let settle: typeof this.settleReady
+    this.ready = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject }
+    })
+    this.settleReady = settle
+    // `ready` may be ignored: its rejection is also visible through the state.
+    this.ready.catch(() => undefined)
+  }
+
+  /** Opens the first socket, or fails at once when there is nothing to connect to. */
+  start(): void {
+    if (typeof this.target === 'string') {
+      const message = this.target
+      this.handle({ type: 'fail', error: notConnectedWith(message), callError: () => notConnectedWith(message) })
+    } else {
+      this.openSocket(this.target)
+    }
+  }
+
+  /** Whether messages may be sent or queued now. */
+  get accepting(): boolean {
+    return this.state === 'connecting' || (this.state === 'open' && this.socket !== undefined)
+  }
+
+  /** Sends `call` now, or once the first socket opens. */
+  sendCall(call: PendingCall): void {
+    if (this.state === 'open' && this.socket !== undefined) this.transmit(this.socket, call)
+    else this.queue.push({ kind: 'invoke', call })
+  }
+
+  /** Sends a one-way message now, or once the first socket opens. */
+  sendMessage(text: string): void {
+    if (this.state === 'open' && this.socket !== undefined) {
+      sendQuietly(this.socket, text)
+      return
+    }
+    if (this.queue.length >= this.maxQueued) {
+      throw new IPCTransportError(
+        'IPC_NOT_CONNECTED',
+        `Too many IPC messages are waiting for the connection (the limit is ${this.maxQueued})`,
+      )
+    }
+    this.queue.push({ kind: 'send', text })
+  }
+
+  /** The one place the state changes. */
+  handle(event: ConnectionEvent): void {
+    if (this.state === 'closed') return
+    switch (event.type) {
+      case 'opened': {
+        const ws = event.socket
+        this.everOpened = true
+        this.stableTimer = this.timers.setTimeout(() => {
+          this.stableTimer = undefined
+          this.attempts = 0
+        }, this.backoff.stableAfterMs)
+        this.flushQueue(ws)
+        // Sending the queue may have lost the socket.
+        if (this.socket !== ws) return
+        this.settleReady?.resolve()
+        this.settleReady = undefined
+        this.enter('open')
+        return
+      }
+      case 'lost': {
+        this.cancelStable()
+        if (!this.everOpened) {
+          const refused = 'The main side refused the IPC connection'
+          this.shutDown(notConnectedWith(refused), () => notConnectedWith(refused))
+          return
+        }
+        if (this.state === 'open') this.requests.rejectAll(() => new IPCTransportError('IPC_DISCONNECTED'))
+        this.scheduleReconnect()
+        return
+      }
+      case 'retry':
+        this.reconnectTimer = undefined
+        if (this.state === 'reconnecting' && typeof this.target !== 'string') this.openSocket(this.target)
+        return
+      case 'fail':
+        this.shutDown(event.error, event.callError)
+        return
+      case 'close':
+        this.shutDown(
+          new IPCTransportError('IPC_NOT_CONNECTED', 'The IPC transport was closed before it connected'),
+          () => new IPCTransportError('IPC_DISCONNECTED', 'The IPC transport was closed before a reply arrived'),
+        )
+        return
+    }
+  }
+
+  private enter(next: ConnectionState): void {
+    if (next === this.state) return
+    const previous = this.state
+    this.state = next
+    this.hooks.stateChanged(next, previous)
+  }
+
+  /** Backs off before the next attempt, or gives up. */
+  private scheduleReconnect(): void {
+    const backoff = this.backoff
+    if (!backoff.enabled || this.attempts >= backoff.maxAttempts) {
+      const reason = backoff.enabled
+        ? `The IPC connection was lost; gave up after ${this.attempts} reconnect attempts`
+        : 'The IPC connection was lost'
+      this.shutDown(notConnectedWith(reason), () => new IPCTransportError('IPC_DISCONNECTED'))
+      return
+    }
+    const delay = Math.min(backoff.maxDelayMs, backoff.initialDelayMs * backoff.factor ** this.attempts)
+    this.attempts += 1
+    this.reconnectTimer = this.timers.setTimeout(
+      () => this.handle({ type: 'retry' }),
+      Math.min(delay, MAX_TIMER_DELAY_MS),
+    )
+    this.enter('reconnecting')
+  }
+
+  /** Ends the connection for good. */
+  private shutDown(readyError: IPCTransportError, callError: () => IPCTransportError): void {
+    if (this.reconnectTimer !== undefined) this.timers.clearTimeout(this.reconnectTimer)
+    this.reconnectTimer = undefined
+    this.cancelStable()
+    const current = this.socket
+    this.socket = undefined
+    if (current !== undefined) closeQuietly(current)
+    this.queue = []
+    this.requests.rejectAll(callError)
+    this.settleReady?.reject(readyError)
+    this.settleReady = undefined
+    this.enter('closed')
+  }
+
+  private cancelStable(): void {
+    if (this.stableTimer !== undefined) this.timers.clearTimeout(this.stableTimer)
+    this.stableTimer = undefined
+  }
+
+  private openSocket(target: ConnectionTarget): void {
+    let ws: WebSocketLike
+    try {
+      ws = new target.WebSocketImpl(target.url, [WS_PROTOCOL, WS_SECRET_PROTOCOL_PREFIX + target.secret])
+    } catch (error) {
+      if (this.everOpened) {
+        this.handle({ type: 'lost' })
+      } else {
+        const message = 'The IPC WebSocket could not be created'
+        this.handle({
+          type: 'fail',
+          error: new IPCTransportError('IPC_NOT_CONNECTED', message, { cause: error }),
+          callError: () => new IPCTransportError('IPC_NOT_CONNECTED', message, { cause: error }),
+        })
+      }
+      return
+    }
+    this.socket = ws
+    try {
+      ws.binaryType = 'arraybuffer'
+    } catch {
+      // Binary frames are only reported, whatever their type.
+    }
+    ws.addEventListener('open', () => {
+      if (this.socket === ws) this.socketOpened(ws)
+    })
+    ws.addEventListener('message', (event) => {
+      if (this.socket === ws && this.state === 'open') this.hooks.message(event.data)
+    })
+    const ended = (): void => {
+      if (this.socket !== ws) return
+      this.socket = undefined
+      closeQuietly(ws)
+      this.handle({ type: 'lost' })
+    }
+    ws.addEventListener('error', ended)
+    ws.addEventListener('close', ended)
+  }
+
+  private socketOpened(ws: WebSocketLike): void {
+    if (readProtocol(ws) === WS_PROTOCOL) {
+      this.handle({ type: 'opened', socket: ws })
+      return
+    }
+    // Never echo the selected protocol: it may be the secret.
+    const error = protocolError(`The main side did not select the WebSocket subprotocol "${WS_PROTOCOL}"`)
+    this.hooks.protocolError(error)
+    this.handle({
+      type: 'fail',
+      error,
+      callError: () => new IPCTransportError('IPC_NOT_CONNECTED', error.message, { cause: error }),
+    })
+  }
+
+  private flushQueue(ws: WebSocketLike): void {
+    const queued = this.queue
+    this.queue = []
+    for (const message of queued) {
+      if (this.socket !== ws) break
+      if (message.kind === 'send') {
+        sendQuietly(ws, message.text)
+      } else if (this.requests.isPending(message.call)) {
+        this.transmit(ws, message.call)
+      }
+    }
+  }
+
+  private transmit(ws: WebSocketLike, call: PendingCall): void {
+    const text = call.text
+    call.text = ''
+    try {
+      ws.send(text)
+    } catch (error) {
+      if (this.requests.finish(call)) {
+        call.reject(new IPCTransportError('IPC_NOT_CONNECTED', 'The IPC WebSocket did not accept the call', { cause: error }))
+      }
+    }
+  }
+}
+
+// --- Inbound messages: replies and events ----------------------------------
+
+interface Subscription {
+  readonly listener: (payload: unknown) => void
+  active: boolean
+}
+
+/** What {@link Inbound} reports to the transport around it. */
+interface InboundHooks {
+  readonly protocolError: (error: IPCTransportError) => void
+  readonly listenerError: (error: unknown, channel: string) => void
+}
+
+/**
+ * Reads every text frame of an open socket: a reply goes to the request
+ * manager, an event to its channel's listeners, anything else is reported.
+ * Frames are parsed with `JSON.parse`, whose objects have own data
+ * properties only, so fields are read after an `Object.hasOwn` check and
+ * never from a prototype or a getter.
+ */
+class Inbound {
+  private readonly listeners = new Map<string, Set<Subscription>>()
+  private readonly requests: RequestManager
+  private readonly maxTextLength: number
+  private readonly hooks: InboundHooks
+
+  constructor(requests: RequestManager, maxTextLength: number, hooks: InboundHooks) {
+    this.requests = requests
+    this.maxTextLength = maxTextLength
+    this.hooks = hooks
+  }
+
+  subscribe(channel: string, listener: (payload: unknown) => void): () => void {
     if (typeof channel !== 'string') throw new TypeError('The channel of an IPC subscription must be a string')
     if (typeof listener !== 'function') throw new TypeError(`The listener of ${channel} must be a function`)
     const subscription: Subscription = { listener, active: true }
-    let subscriptions = listeners.get(channel)
+    let subscriptions = this.listeners.get(channel)
     if (subscriptions === undefined) {
       subscriptions = new Set()
-      listeners.set(channel, subscriptions)
+      this.listeners.set(channel, subscriptions)
     }
     subscriptions.add(subscription)
     return () => {
       if (!subscription.active) return
       subscription.active = false
-      const current = listeners.get(channel)
+      const current = this.listeners.get(channel)
       if (current === undefined) return
       current.delete(subscription)
-      if (current.size === 0) listeners.delete(channel)
+      if (current.size === 0) this.listeners.delete(channel)
     }
   }
 
-  const close = (): void => {
-    if (state === 'closed') return
-    shutDown(
-      new IPCTransportError('IPC_NOT_CONNECTED', 'The IPC transport was closed before it connected'),
-      () => new IPCTransportError('IPC_DISCONNECTED', 'The IPC transport was closed before a reply arrived'),
+  receive(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.reject('Received a binary frame; binary frames are reserved for streams and ignored')
+      return
+    }
+    if (data.length > this.maxTextLength) {
+      this.reject(`Received a text frame of ${data.length} characters; the limit is ${this.maxTextLength}`)
+      return
+    }
+    let message: unknown
+    try {
+      message = JSON.parse(data)
+    } catch {
+      this.reject('Received a text frame that is not valid JSON')
+      return
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      this.reject('Received a message that is not a JSON object')
+      return
+    }
+    const fields = message as { readonly id?: unknown; readonly kind?: unknown }
+    if (Object.hasOwn(fields, 'kind')) {
+      if (fields.kind === 'event') this.event(message)
+      else this.reject('Received a message of an unknown `kind`')
+      return
+    }
+    if (!Object.hasOwn(fields, 'id')) {
+      this.reject('Received a message that is neither a reply nor an event')
+      return
+    }
+    const id = fields.id
+    if (id === null) {
+      this.uncorrelated(message)
+      return
+    }
+    // Only numeric ids are ever sent: anything else, unknown ids and late
+    // replies to calls that timed out or were aborted are ignored.
+    if (typeof id === 'number') this.requests.settle(id, message)
+  }
+
+  private event(message: object): void {
+    const fields = message as { readonly v?: unknown; readonly channel?: unknown; readonly payload?: unknown }
+    if (!Object.hasOwn(fields, 'v') || fields.v !== PROTOCOL_VERSION) {
+      this.reject('Received an event envelope with an unsupported `v`')
+      return
+    }
+    const channel = Object.hasOwn(fields, 'channel') ? fields.channel : undefined
+    if (typeof channel !== 'string') {
+      this.reject('Received an event envelope without a string `channel`')
+      return
+    }
+    if (!Object.hasOwn(fields, 'payload')) {
+      this.reject('Received an event envelope without a `payload`')
+      return
+    }
+    const payload = fields.payload
+    const subscriptions = this.listeners.get(channel)
+    if (subscriptions === undefined) return
+    for (const subscription of [...subscriptions]) {
+      if (!subscription.active) continue
+      try {
+        subscription.listener(payload)
+      } catch (error) {
+        this.hooks.listenerError(error, channel)
+      }
+    }
+  }
+
+  /** A reply with `"id": null`: a failure the main side could not match to a request. */
+  private uncorrelated(message: object): void {
+    const fields = message as { readonly ok?: unknown; readonly error?: unknown }
+    if (!(Object.hasOwn(fields, 'ok') && fields.ok === false && Object.hasOwn(fields, 'error'))) {
+      this.reject('Received a reply with a null `id` that is not a failure')
+      return
+    }
+    const cause = deserializeError(fields.error)
+    this.hooks.protocolError(
+      new IPCTransportError(
+        'IPC_PROTOCOL_ERROR',
+        `The main side reported a failure it could not match to a request: ${cause.message}`,
+        { cause },
+      ),
     )
   }
 
-  const transport: WebSocketTransport = Object.freeze({
-    ready,
-    get state(): ConnectionState {
-      return state
-    },
-    invoke,
-    send,
-    subscribe,
-    close,
-  })
-
-  if (typeof target === 'string') {
-    shutDown(new IPCTransportError('IPC_NOT_CONNECTED', target), () => new IPCTransportError('IPC_NOT_CONNECTED', target))
-  } else {
-    openSocket()
+  private reject(message: string): void {
+    this.hooks.protocolError(protocolError(message))
   }
-  return transport
 }
+
+// --- Options: settings parsed once, and where to connect ------------------
+
+interface ReconnectSettings {
+  readonly enabled: boolean
+  readonly initialDelayMs: number
+  readonly maxDelayMs: number
+  readonly factor: number
+  readonly maxAttempts: number
+  readonly stableAfterMs: number
+}
+
+interface ConnectionTarget {
+  readonly WebSocketImpl: WebSocketConstructorLike
+  readonly url: string
+  readonly secret: string
+}
+
+/** Where and how to connect, or why that is unknown. */
+function connectionTarget(options: WebSocketTransportOptions): ConnectionTarget | string {
+  const WebSocketImpl = options.WebSocketImpl ?? globalWebSocket()
+  if (WebSocketImpl === undefined) return 'No WebSocket implementation is available'
+  const url = options.url ?? defaultWebSocketUrl()
+  if (url === undefined) return 'No IPC WebSocket URL: pass `url`, or load the page over http(s)'
+  const secret = options.secret ?? takeSecretFromLocation()
+  if (secret === undefined || !isValidSecret(secret)) {
+    return 'No valid IPC secret: pass `secret`, or open the page at the address the main side navigated to'
+  }
+  return { WebSocketImpl, url, secret }
+}
+
+function reconnectSettings(option: boolean | ReconnectOptions | undefined): ReconnectSettings {
+  const defaults = WEBSOCKET_DEFAULTS.reconnect
+  const custom = typeof option === 'object' && option !== null ? option : {}
+  const factor = custom.factor
+  const maxAttempts = custom.maxAttempts
+  return {
+    enabled: option !== false,
+    initialDelayMs: delaySetting(custom.initialDelayMs, defaults.initialDelayMs),
+    maxDelayMs: delaySetting(custom.maxDelayMs, defaults.maxDelayMs),
+    factor: typeof factor === 'number' && Number.isFinite(factor) && factor >= 1 ? factor : defaults.factor,
+    maxAttempts:
+      typeof maxAttempts === 'number' && maxAttempts >= 0 && (Number.isInteger(maxAttempts) || maxAttempts === Infinity)
+        ? maxAttempts
+        : defaults.maxAttempts,
+    stableAfterMs: delaySetting(custom.stableAfterMs, defaults.stableAfterMs),
+  }
+}
+
+/** A finite, non-negative delay, capped to what timers honour. */
+function delaySetting(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(value, MAX_TIMER_DELAY_MS) : fallback
+}
+
+/** A timeout in milliseconds; `undefined` (no timeout) for `Infinity`, `fallback` when not a non-negative number. */
+function timeoutSetting(value: number | undefined, fallback: number | undefined): number | undefined {
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) return fallback
+  return value === Infinity ? undefined : Math.min(value, MAX_TIMER_DELAY_MS)
+}
+
+/** A positive integer count. */
+function countSetting(value: number | undefined, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback
+}
+
+
+// --- The URL and the per-launch secret -------------------------------------
+
+/** A secret is hex, 128 to 2048 bits. */
+const SECRET_PATTERN = /^[0-9a-fA-F]{32,512}$/
 
 /**
  * The default IPC WebSocket URL: the page's own host and port with path `/ipc`,
@@ -769,6 +1150,26 @@ export function takeSecretFromLocation(environment: SecretEnvironment = browserE
   return typeof stored === 'string' && isValidSecret(stored) ? stored : undefined
 }
 
+function isValidSecret(value: string): boolean {
+  return SECRET_PATTERN.test(value)
+}
+
+
+function browserObject<T extends object>(name: string): T | undefined {
+  const value = attempt(() => (globalThis as Record<string, unknown>)[name])
+  return typeof value === 'object' && value !== null ? (value as T) : undefined
+}
+
+function browserEnvironment(): SecretEnvironment {
+  return {
+    location: browserObject<LocationLike>('location'),
+    history: browserObject<HistoryLike>('history'),
+    sessionStorage: browserObject<StorageLike>('sessionStorage'),
+  }
+}
+
+// --- Binary frames --------------------------------------------------------
+
 /*
  * Binary frames (reserved for streams), shared with the main side:
  *
@@ -844,108 +1245,7 @@ export function decodeBinaryFrame(frame: Uint8Array): { header: unknown; body: U
   return { header, body: frame.subarray(4 + length) }
 }
 
-interface PendingCall {
-  readonly id: number
-  /** The request, until it is sent. */
-  text: string
-  readonly resolve: (reply: WireReply) => void
-  readonly reject: (error: IPCTransportError) => void
-  readonly cleanup: () => void
-}
-
-type QueuedMessage = { readonly kind: 'invoke'; readonly call: PendingCall } | { readonly kind: 'send'; readonly text: string }
-
-interface Subscription {
-  readonly listener: (payload: unknown) => void
-  active: boolean
-}
-
-interface ReconnectSettings {
-  readonly enabled: boolean
-  readonly initialDelayMs: number
-  readonly maxDelayMs: number
-  readonly factor: number
-  readonly maxAttempts: number
-  readonly stableAfterMs: number
-}
-
-interface ConnectionTarget {
-  readonly WebSocketImpl: WebSocketConstructorLike
-  readonly url: string
-  readonly secret: string
-}
-
-/** Where and how to connect, or why that is unknown. */
-function connectionTarget(options: WebSocketTransportOptions): ConnectionTarget | string {
-  const WebSocketImpl = options.WebSocketImpl ?? globalWebSocket()
-  if (WebSocketImpl === undefined) return 'No WebSocket implementation is available'
-  const url = options.url ?? defaultWebSocketUrl()
-  if (url === undefined) return 'No IPC WebSocket URL: pass `url`, or load the page over http(s)'
-  const secret = options.secret ?? takeSecretFromLocation()
-  if (secret === undefined || !isValidSecret(secret)) {
-    return 'No valid IPC secret: pass `secret`, or open the page at the address the main side navigated to'
-  }
-  return { WebSocketImpl, url, secret }
-}
-
-function reconnectSettings(option: boolean | ReconnectOptions | undefined): ReconnectSettings {
-  const defaults = WEBSOCKET_DEFAULTS.reconnect
-  const custom = typeof option === 'object' && option !== null ? option : {}
-  const factor = custom.factor
-  const maxAttempts = custom.maxAttempts
-  return {
-    enabled: option !== false,
-    initialDelayMs: delaySetting(custom.initialDelayMs, defaults.initialDelayMs),
-    maxDelayMs: delaySetting(custom.maxDelayMs, defaults.maxDelayMs),
-    factor: typeof factor === 'number' && Number.isFinite(factor) && factor >= 1 ? factor : defaults.factor,
-    maxAttempts:
-      typeof maxAttempts === 'number' && maxAttempts >= 0 && (Number.isInteger(maxAttempts) || maxAttempts === Infinity)
-        ? maxAttempts
-        : defaults.maxAttempts,
-    stableAfterMs: delaySetting(custom.stableAfterMs, defaults.stableAfterMs),
-  }
-}
-
-/** A finite, non-negative delay, capped to what timers honour. */
-function delaySetting(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? Math.min(value, MAX_TIMER_DELAY_MS) : fallback
-}
-
-/** A timeout in milliseconds; `undefined` (no timeout) for `Infinity`, `fallback` when not a non-negative number. */
-function timeoutSetting(value: number | undefined, fallback: number | undefined): number | undefined {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) return fallback
-  return value === Infinity ? undefined : Math.min(value, MAX_TIMER_DELAY_MS)
-}
-
-/** A positive integer count. */
-function countSetting(value: number | undefined, fallback: number): number {
-  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : fallback
-}
-
-function isValidSecret(value: string): boolean {
-  return SECRET_PATTERN.test(value)
-}
-
-/**
- * The text of a request envelope: `{"v":1,"id":..,"kind":..,"channel":..,"payload":..}`
- * (no `id` for a send). JSON has no `undefined`: a missing payload is sent as null.
- */
-function encodeRequest(kind: 'invoke' | 'send', id: number | undefined, channel: string, payload: unknown): string {
-  let payloadText: unknown
-  try {
-    payloadText = payload === undefined ? 'null' : JSON.stringify(payload)
-  } catch (error) {
-    throw new IPCTransportError('IPC_PROTOCOL_ERROR', `The payload for ${channel} cannot be serialized as JSON`, {
-      cause: error,
-    })
-  }
-  // Functions and symbols serialize to nothing.
-  if (typeof payloadText !== 'string') {
-    throw protocolError(`The payload for ${channel} cannot be serialized as JSON`)
-  }
-  const idText = id === undefined ? '' : `"id":${id},`
-  return `{"v":${PROTOCOL_VERSION},${idText}"kind":"${kind}","channel":${JSON.stringify(channel)},"payload":${payloadText}}`
-}
+// --- Support: errors, quiet socket calls, globals, reporting ---------------
 
 function notConnected(state: ConnectionState): IPCTransportError {
   return new IPCTransportError(
@@ -982,10 +1282,10 @@ function closeQuietly(ws: WebSocketLike): void {
   }
 }
 
-/** Looks up an own data property, without invoking getters or consulting prototypes. */
-function ownValue(source: object, key: string): { readonly value: unknown } | undefined {
-  const descriptor = Object.getOwnPropertyDescriptor(source, key)
-  return descriptor !== undefined && 'value' in descriptor ? { value: descriptor.value } : undefined
+
+/** An `IPC_NOT_CONNECTED` error with `message`. */
+function notConnectedWith(message: string): IPCTransportError {
+  return new IPCTransportError('IPC_NOT_CONNECTED', message)
 }
 
 /** Runs `action`, returning `undefined` if it throws. */
@@ -997,19 +1297,7 @@ function attempt<T>(action: () => T): T | undefined {
   }
 }
 
-/** A global object of the page, or `undefined` (also when reading it throws, as `sessionStorage` may). */
-function browserObject<T extends object>(name: string): T | undefined {
-  const value = attempt(() => (globalThis as Record<string, unknown>)[name])
-  return typeof value === 'object' && value !== null ? (value as T) : undefined
-}
 
-function browserEnvironment(): SecretEnvironment {
-  return {
-    location: browserObject<LocationLike>('location'),
-    history: browserObject<HistoryLike>('history'),
-    sessionStorage: browserObject<StorageLike>('sessionStorage'),
-  }
-}
 
 function globalWebSocket(): WebSocketConstructorLike | undefined {
   const value = attempt(() => (globalThis as Record<string, unknown>)['WebSocket'])
@@ -1025,62 +1313,7 @@ function defaultTimers(): TimerFunctions {
   }
 }
 
-/** A pending call's deadline. */
-interface Deadline {
-  readonly at: number
-  readonly expire: () => void
-}
 
-/**
- * Runs each callback after its delay unless cancelled first, with one timer
- * for all of them when `timers` has a clock: the timer is armed for the
- * earliest deadline and re-armed when it fires. A call that ends leaves the
- * timer as it is, since the next call's deadline is almost always later:
- * sequential calls then start and clear no timer at all, where a timer per
- * call cost more in a browser than the rest of the call's bookkeeping.
- */
-function deadlineTimer(
-  timers: TimerFunctions,
-  startTimer: (delayMs: number, callback: () => void) => () => void,
-): (delayMs: number, expire: () => void) => () => void {
-  if (typeof timers.now !== 'function') return startTimer
-  const now = (): number => (timers.now as () => number).call(timers)
-  const active = new Set<Deadline>()
-  let armedFor: number | undefined
-  let handle: unknown
-  const arm = (at: number, time: number): void => {
-    if (armedFor !== undefined) timers.clearTimeout(handle)
-    armedFor = at
-    handle = timers.setTimeout(fire, Math.max(0, at - time))
-    // A timer left armed after the last call must not keep Node running.
-    const unref = attempt(() => (handle as { unref?: unknown } | null)?.unref)
-    if (typeof unref === 'function') attempt(() => unref.call(handle))
-  }
-  const fire = (): void => {
-    armedFor = undefined
-    const time = now()
-    let next: number | undefined
-    for (const deadline of active) {
-      if (deadline.at <= time) {
-        active.delete(deadline)
-        deadline.expire()
-      } else if (next === undefined || deadline.at < next) {
-        next = deadline.at
-      }
-    }
-    // A deadline added by an expiry may have armed the timer already.
-    if (next !== undefined && (armedFor === undefined || next < armedFor)) arm(next, time)
-  }
-  return (delayMs, expire) => {
-    const time = now()
-    const deadline: Deadline = { at: time + delayMs, expire }
-    active.add(deadline)
-    if (armedFor === undefined || deadline.at < armedFor) arm(deadline.at, time)
-    return () => {
-      active.delete(deadline)
-    }
-  }
-}
 
 function reportUncaught(error: unknown): void {
   const report = attempt(() => (globalThis as Record<string, unknown>)['reportError'])
