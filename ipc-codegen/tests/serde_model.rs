@@ -19,7 +19,9 @@ use ipc_codegen::output;
 use ipc_runtime::{CallerIdentity, HandlerFailure, IpcHandlerError, Router};
 use serde_cases_contracts::{
     Account, AccountKind, CaseError, Everything, GetPages, LogLine, Measure, Meters, Page, Ping,
-    Transfer, TransferError, UpdateSettings, sample_everything,
+    Transfer, TransferError, UpdateSettings,
+    forms::{GetLevels, Level, Tagged},
+    sample_everything,
 };
 use serde_json::{Value, json};
 
@@ -136,6 +138,21 @@ fn inbound_cases() -> Vec<Inbound> {
         agree("/bytes", json!([0, 0, 0]), false),
         agree("/bytes", json!([0, 0, 0, 0, 0]), false),
         by_value("/bytes", json!([0, 0, 0, 256])),
+        // A tagged struct: serde reads the tag as an unknown key,
+        // whatever its value, and the input type says so.
+        agree("/tagged", json!({"type": "Tagged", "size": 1}), true),
+        agree("/tagged", json!({"size": 1}), true),
+        agree("/tagged", json!({"type": 7, "size": 1}), true),
+        agree("/tagged", json!({"type": "Tagged"}), false),
+        // A unit enum with documented variants, and a map keyed by it:
+        // exactly its variants' names, as without the docs.
+        agree("/level", json!("middle"), true),
+        agree("/level", json!("Low"), false),
+        agree("/byLevel", json!({}), true),
+        agree("/byLevel", json!({"low": 1, "high": 2, "middle": 3}), true),
+        agree("/byLevel", json!({"lowest": 1}), false),
+        agree("/byLevel", json!({"Low": 1}), false),
+        agree("/byColor", json!({"purple": 1}), false),
         by_value("/small", json!(65_536)),
         by_value("/ratio", json!(1e39)),
         by_value("/ID", json!(-1)),
@@ -230,6 +247,23 @@ fn outbound_cases() -> Vec<Outbound> {
             why: "",
         },
         Outbound {
+            name: "every level as a key",
+            change: |e| {
+                e.by_level =
+                    BTreeMap::from([(Level::Low, 1), (Level::High, 2), (Level::Middle, 3)]);
+            },
+            sent: true,
+            schema: true,
+            why: "",
+        },
+        Outbound {
+            name: "a tagged struct",
+            change: |e| e.tagged = Tagged { size: 255 },
+            sent: true,
+            schema: true,
+            why: "",
+        },
+        Outbound {
             name: "an unsafe integer in a JSON value",
             change: |e| e.anything = json!({"n": u64::MAX}),
             sent: false,
@@ -268,6 +302,15 @@ fn router(validate: bool, reply: Arc<Mutex<Option<Everything>>>) -> Router {
                 kind: AccountKind::Personal,
                 ..request.from
             })
+        })
+        .invoke_sync::<GetLevels, _>(|_, request| {
+            Ok::<_, IpcHandlerError>(
+                request
+                    .levels
+                    .into_iter()
+                    .map(|(level, size)| (level, Tagged { size }))
+                    .collect(),
+            )
         })
         .send_sync::<LogLine, _>(|_, _| Ok::<_, IpcHandlerError>(()))
         .send_sync::<Measure, _>(|_, _| Ok::<_, IpcHandlerError>(()))
@@ -431,6 +474,27 @@ fn every_form_is_held_to_serde_in_both_directions() {
         );
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+
+    // What main sends always has the tag: the output schema and the type
+    // require it, and each map keyed by a unit enum is closed.
+    let mut untagged = serde_json::to_value(sample()).expect("serializes");
+    let tag = untagged
+        .pointer_mut("/tagged")
+        .and_then(Value::as_object_mut)
+        .and_then(|tagged| tagged.remove("type"));
+    assert_eq!(tag, Some(json!("Tagged")), "serde writes the tag");
+    assert!(!response_schema.is_valid(&untagged));
+    let mut wrong_tag = serde_json::to_value(sample()).expect("serializes");
+    wrong_tag["tagged"]["type"] = json!("Other");
+    assert!(!response_schema.is_valid(&wrong_tag));
+    let mut unknown_level = serde_json::to_value(sample()).expect("serializes");
+    unknown_level["byLevel"] = json!({"lowest": 1});
+    assert!(!response_schema.is_valid(&unknown_level));
+    ts.push_str(&format!(
+        "// @ts-expect-error: main always writes the tag\nexport const output_untagged: Everything = {untagged}\n\
+         // @ts-expect-error: the tag is the struct's name\nexport const output_wrong_tag: Everything = {wrong_tag}\n\
+         // @ts-expect-error: the keys are the variants\nexport const output_unknown_level: Everything = {unknown_level}\n"
+    ));
 
     // The type's verdicts: tsc fails on a refused value without its
     // directive, and on a directive whose value the type accepts.
