@@ -177,6 +177,80 @@ fn inbound_cases() -> Vec<Inbound> {
     ]
 }
 
+const FLATTEN_INDEX: &str =
+    "codegen.md: a flattened map's index signature also names the other properties' types";
+
+/// A payload of a send contract with a flattened map, which collects the
+/// keys of no field; the verdicts expected of serde, the schema and the
+/// runtime (`ok`) and of the type.
+struct Flattened {
+    channel: &'static str,
+    payload: Value,
+    ok: bool,
+    ts: bool,
+    why: &'static str,
+}
+
+fn flattened_cases() -> Vec<Flattened> {
+    let agree = |channel, payload, ok| Flattened {
+        channel,
+        payload,
+        ok,
+        ts: ok,
+        why: "",
+    };
+    vec![
+        agree("cases:log", json!({"text": "t"}), true),
+        agree(
+            "cases:log",
+            json!({"text": "t", "user": "u", "at": "noon"}),
+            true,
+        ),
+        agree("cases:log", json!({"text": "t", "user": 1}), false),
+        agree("cases:log", json!({"user": "u"}), false),
+        agree(
+            "cases:measure",
+            json!({"name": "n", "x": 1.5, "y": -2}),
+            true,
+        ),
+        agree("cases:measure", json!({"name": "n", "x": null}), false),
+        Flattened {
+            channel: "cases:measure",
+            payload: json!({"name": "n", "x": "far"}),
+            ok: false,
+            ts: true,
+            why: FLATTEN_INDEX,
+        },
+    ]
+}
+
+fn serde_reads_flattened(channel: &str, text: &str) -> bool {
+    match channel {
+        "cases:log" => serde_json::from_str::<LogLine>(text).is_ok(),
+        _ => serde_json::from_str::<Measure>(text).is_ok(),
+    }
+}
+
+/// A send is answered only when it is refused.
+fn send_accepted(router: &Router, channel: &str, payload: &Value) -> bool {
+    let request = json!({"v": 1, "id": 1, "kind": "send", "channel": channel, "payload": payload});
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    match runtime.block_on(router.dispatch(
+        request.to_string().as_bytes(),
+        CallerIdentity::new(1, "main", "app://test"),
+    )) {
+        None => true,
+        Some(reply) => {
+            let reply: Value = serde_json::from_slice(&reply).expect("a JSON reply");
+            assert_eq!(reply["error"]["name"], "IPCValidationError", "{reply}");
+            false
+        }
+    }
+}
+
 /// One outbound case: a change to the sample response.
 struct Outbound {
     name: &'static str,
@@ -185,6 +259,8 @@ struct Outbound {
     sent: bool,
     /// Whether the output schema accepts serde's own bytes.
     schema: bool,
+    /// Whether the TypeScript type of the response accepts them.
+    ts: bool,
     why: &'static str,
 }
 
@@ -195,6 +271,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |_| {},
             sent: true,
             schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -202,6 +279,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.ratio = 0.1,
             sent: true,
             schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -209,6 +287,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.ratio = f32::NAN,
             sent: false,
             schema: false,
+            ts: false,
             why: "",
         },
         Outbound {
@@ -216,6 +295,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.distance = Meters(f64::INFINITY),
             sent: false,
             schema: false,
+            ts: false,
             why: "",
         },
         Outbound {
@@ -223,13 +303,15 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.id = (1 << 53) + 1,
             sent: false,
             schema: false,
-            why: "",
+            ts: true,
+            why: VALUE_CONSTRAINT,
         },
         Outbound {
             name: "the largest u32 map key",
             change: |e| e.by_id = BTreeMap::from([(u32::MAX, String::new())]),
             sent: true,
             schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -237,6 +319,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.settings.theme = None,
             sent: true,
             schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -244,6 +327,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.settings.theme = Some("dark".into()),
             sent: true,
             schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -254,6 +338,7 @@ fn outbound_cases() -> Vec<Outbound> {
             },
             sent: true,
             schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -261,6 +346,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.tagged = Tagged { size: 255 },
             sent: true,
             schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -268,6 +354,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.anything = json!({"n": u64::MAX}),
             sent: false,
             schema: true,
+            ts: true,
             why: BEYOND_SCHEMA,
         },
     ]
@@ -373,7 +460,7 @@ fn every_form_is_held_to_serde_in_both_directions() {
     ];
     let base = serde_json::to_value(sample()).expect("serializes");
     let mut ts = String::from(
-        "// Generated by serde_model.rs: each line is one case of the table.\nimport type { Everything, EverythingInput } from './cases/types.js'\n\n",
+        "// Generated by serde_model.rs: each line is one case of the table.\nimport type { Everything, EverythingInput, LogLine, Measure } from './cases/types.js'\n\n",
     );
 
     let mut disagreements = Vec::new();
@@ -423,6 +510,46 @@ fn every_form_is_held_to_serde_in_both_directions() {
         ));
     }
 
+    // Flattened maps: the keys of no field are the map's, both ways.
+    for (index, case) in flattened_cases().iter().enumerate() {
+        let text = case.payload.to_string();
+        let label = format!("{} {text}", case.channel);
+        let schema =
+            validator(&schemas["contracts"][case.channel]["payload"]).is_valid(&case.payload);
+        let runtime: Vec<bool> = routers
+            .iter()
+            .map(|router| send_accepted(router, case.channel, &case.payload))
+            .collect();
+        let found = (
+            serde_reads_flattened(case.channel, &text),
+            schema,
+            runtime[0],
+            runtime[1],
+        );
+        let expected = (case.ok, case.ok, case.ok, case.ok);
+        if found != expected {
+            disagreements.push(format!(
+                "{label}: (serde, schema, runtime on, runtime off) = {found:?}, expected {expected:?}"
+            ));
+        }
+        assert_eq!(
+            case.ok == case.ts,
+            case.why.is_empty(),
+            "{label}: a difference needs its reason"
+        );
+        if !case.ts {
+            ts.push_str("// @ts-expect-error: the type refuses it, as serde does\n");
+        } else if !case.ok {
+            ts.push_str(&format!("// accepted by the type: {}\n", case.why));
+        }
+        let name = if case.channel == "cases:log" {
+            "LogLine"
+        } else {
+            "Measure"
+        };
+        ts.push_str(&format!("export const flattened{index}: {name} = {text}\n"));
+    }
+
     for case in outbound_cases() {
         let mut value = sample();
         (case.change)(&mut value);
@@ -443,6 +570,14 @@ fn every_form_is_held_to_serde_in_both_directions() {
         );
         let reply: Value = serde_json::from_str(&raw[0]).expect("a JSON reply");
         let sent = reply["ok"] == true;
+        // The type's verdict on serde's bytes, sent or not.
+        if !case.ts {
+            ts.push_str("// @ts-expect-error: the type refuses what serde wrote\n");
+        }
+        ts.push_str(&format!(
+            "export const output_{}: Everything = {serde_bytes}\n",
+            ts_name(case.name)
+        ));
         if sent {
             // Exactly serde's bytes.
             assert_eq!(
@@ -451,10 +586,6 @@ fn every_form_is_held_to_serde_in_both_directions() {
                 "{}",
                 case.name
             );
-            ts.push_str(&format!(
-                "export const output_{}: Everything = {serde_bytes}\n",
-                ts_name(case.name)
-            ));
         } else {
             assert_eq!(reply["error"]["field"], "response", "{}", case.name);
         }
@@ -467,7 +598,7 @@ fn every_form_is_held_to_serde_in_both_directions() {
             ));
         }
         assert_eq!(
-            sent == schema,
+            sent == schema && schema == case.ts,
             case.why.is_empty(),
             "{}: a difference needs its reason",
             case.name
@@ -487,6 +618,13 @@ fn every_form_is_held_to_serde_in_both_directions() {
     let mut wrong_tag = serde_json::to_value(sample()).expect("serializes");
     wrong_tag["tagged"]["type"] = json!("Other");
     assert!(!response_schema.is_valid(&wrong_tag));
+    // A skipped `None` is absent, never null (`theme?: string`).
+    let mut null_theme = serde_json::to_value(sample()).expect("serializes");
+    null_theme["settings"]["theme"] = json!(null);
+    assert!(!response_schema.is_valid(&null_theme));
+    ts.push_str(&format!(
+        "// @ts-expect-error: main skips a None\nexport const output_null_theme: Everything = {null_theme}\n"
+    ));
     let mut unknown_level = serde_json::to_value(sample()).expect("serializes");
     unknown_level["byLevel"] = json!({"lowest": 1});
     assert!(!response_schema.is_valid(&unknown_level));
