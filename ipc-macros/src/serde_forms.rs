@@ -4,6 +4,7 @@
 //! `SerdeTag` and `UnitEnumKeys`, and ADR 0052).
 
 use proc_macro2::Ident;
+use syn::ext::IdentExt;
 use syn::{Attribute, Fields, Item, LitStr, parse_quote};
 
 /// The shape of a type, as far as the marks care.
@@ -21,9 +22,10 @@ pub(crate) fn mark(attrs: &mut Vec<Attribute>, ident: &Ident, shape: &Shape) {
         Shape::NamedStruct => {
             let serde = container_serde(attrs);
             if let Some(tag) = serde.tag {
+                // serde names the struct after its identifier, `r#` removed.
                 let name = serde
                     .name
-                    .unwrap_or_else(|| LitStr::new(&ident.to_string(), ident.span()));
+                    .unwrap_or_else(|| LitStr::new(&ident.unraw().to_string(), ident.span()));
                 attrs.push(parse_quote!(
                     #[schemars(transform = ::ipc_runtime::schema::SerdeTag { tag: #tag, name: #name })]
                 ));
