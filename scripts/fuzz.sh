@@ -5,6 +5,7 @@
 #
 #   scripts/fuzz.sh                 # every target, 25 s each
 #   scripts/fuzz.sh 300 envelope    # one target, 5 minutes
+#   scripts/fuzz.sh lint            # cargo fmt --check and clippy -D warnings
 #
 # New inputs go to target/fuzz/corpus/<target> (not committed); a failing
 # input is written to target/fuzz/artifacts/<target>/ and fails the run.
@@ -14,6 +15,10 @@ cd "$(dirname "$0")/.."
 
 seconds="${1:-25}"
 shift || true
+lint=false
+if [ "$seconds" = lint ]; then
+    lint=true
+fi
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then
     targets=(envelope dispatch decode_parity ts_mapper)
@@ -35,6 +40,17 @@ export RUSTFLAGS="-Cpasses=sancov-module \
 # An explicit --target keeps RUSTFLAGS off build scripts and proc macros,
 # which run on the host without libFuzzer's runtime to link against.
 host="$(rustc -vV | sed -n 's/^host: //p')"
+if $lint; then
+    # The fuzz crate is a workspace of its own, so the main workspace's
+    # checks do not reach it. Same flags, profile and target directory as
+    # the build, so that it shares the build's build scripts and proc
+    # macros and leaves its artifacts alone.
+    cargo fmt --manifest-path fuzz/Cargo.toml -- --check
+    cargo clippy --manifest-path fuzz/Cargo.toml --locked --release --target "$host" \
+        --all-targets -- -D warnings
+    exit 0
+fi
+
 bins=()
 for target in "${targets[@]}"; do bins+=(--bin "$target"); done
 cargo build --manifest-path fuzz/Cargo.toml --locked --release --target "$host" "${bins[@]}"

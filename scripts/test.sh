@@ -3,7 +3,8 @@
 # need (npm packages from the committed lockfile, Debian's Chromium, WebKitGTK
 # with its WebDriver and Xvfb, tauri-driver from crates.io), then checks
 # formatting, lints, the Rust tests, a bounded load run, the fuzz targets
-# (briefly), the TypeScript tests, the committed bindings and the Electron
+# (briefly; their crate's formatting and lints too), the TypeScript tests,
+# the committed bindings and the Electron
 # main side in Node.js, and runs the notes example end to end in Chromium
 # and in the Tauri shell on WebKitGTK, and the conformance suite in every
 # shell.
@@ -69,6 +70,9 @@ cargo run --locked -q -p ipc-contracts-runtime --all-features --example ws_load
 
 step "fuzzing: each target for 25 s on its seed corpus (docs/fuzzing.md)"
 ./scripts/fuzz.sh 25
+
+step "the fuzz crate (a workspace of its own): cargo fmt --check, clippy -D warnings"
+./scripts/fuzz.sh lint
 
 step "ipc-codegen check: the committed notes bindings match the contracts"
 cargo run --locked -q -p ipc-codegen -- check --crate examples/notes/contracts \

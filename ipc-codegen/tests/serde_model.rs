@@ -19,7 +19,9 @@ use ipc_codegen::output;
 use ipc_runtime::{CallerIdentity, HandlerFailure, IpcHandlerError, Router};
 use serde_cases_contracts::{
     Account, AccountKind, CaseError, Everything, GetPages, LogLine, Measure, Meters, Page, Ping,
-    Transfer, TransferError, UpdateSettings, sample_everything,
+    Transfer, TransferError, UpdateSettings,
+    forms::{GetLevels, Level, Tagged},
+    sample_everything,
 };
 use serde_json::{Value, json};
 
@@ -136,6 +138,21 @@ fn inbound_cases() -> Vec<Inbound> {
         agree("/bytes", json!([0, 0, 0]), false),
         agree("/bytes", json!([0, 0, 0, 0, 0]), false),
         by_value("/bytes", json!([0, 0, 0, 256])),
+        // A tagged struct: serde reads the tag as an unknown key,
+        // whatever its value, and the input type says so.
+        agree("/tagged", json!({"type": "Tagged", "size": 1}), true),
+        agree("/tagged", json!({"size": 1}), true),
+        agree("/tagged", json!({"type": 7, "size": 1}), true),
+        agree("/tagged", json!({"type": "Tagged"}), false),
+        // A unit enum with documented variants, and a map keyed by it:
+        // exactly its variants' names, as without the docs.
+        agree("/level", json!("middle"), true),
+        agree("/level", json!("Low"), false),
+        agree("/byLevel", json!({}), true),
+        agree("/byLevel", json!({"low": 1, "high": 2, "middle": 3}), true),
+        agree("/byLevel", json!({"lowest": 1}), false),
+        agree("/byLevel", json!({"Low": 1}), false),
+        agree("/byColor", json!({"purple": 1}), false),
         by_value("/small", json!(65_536)),
         by_value("/ratio", json!(1e39)),
         by_value("/ID", json!(-1)),
@@ -160,6 +177,80 @@ fn inbound_cases() -> Vec<Inbound> {
     ]
 }
 
+const FLATTEN_INDEX: &str =
+    "codegen.md: a flattened map's index signature also names the other properties' types";
+
+/// A payload of a send contract with a flattened map, which collects the
+/// keys of no field; the verdicts expected of serde, the schema and the
+/// runtime (`ok`) and of the type.
+struct Flattened {
+    channel: &'static str,
+    payload: Value,
+    ok: bool,
+    ts: bool,
+    why: &'static str,
+}
+
+fn flattened_cases() -> Vec<Flattened> {
+    let agree = |channel, payload, ok| Flattened {
+        channel,
+        payload,
+        ok,
+        ts: ok,
+        why: "",
+    };
+    vec![
+        agree("cases:log", json!({"text": "t"}), true),
+        agree(
+            "cases:log",
+            json!({"text": "t", "user": "u", "at": "noon"}),
+            true,
+        ),
+        agree("cases:log", json!({"text": "t", "user": 1}), false),
+        agree("cases:log", json!({"user": "u"}), false),
+        agree(
+            "cases:measure",
+            json!({"name": "n", "x": 1.5, "y": -2}),
+            true,
+        ),
+        agree("cases:measure", json!({"name": "n", "x": null}), false),
+        Flattened {
+            channel: "cases:measure",
+            payload: json!({"name": "n", "x": "far"}),
+            ok: false,
+            ts: true,
+            why: FLATTEN_INDEX,
+        },
+    ]
+}
+
+fn serde_reads_flattened(channel: &str, text: &str) -> bool {
+    match channel {
+        "cases:log" => serde_json::from_str::<LogLine>(text).is_ok(),
+        _ => serde_json::from_str::<Measure>(text).is_ok(),
+    }
+}
+
+/// A send is answered only when it is refused.
+fn send_accepted(router: &Router, channel: &str, payload: &Value) -> bool {
+    let request = json!({"v": 1, "id": 1, "kind": "send", "channel": channel, "payload": payload});
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    match runtime.block_on(router.dispatch(
+        request.to_string().as_bytes(),
+        CallerIdentity::new(1, "main", "app://test"),
+    )) {
+        None => true,
+        Some(reply) => {
+            let reply: Value = serde_json::from_slice(&reply).expect("a JSON reply");
+            assert_eq!(reply["error"]["name"], "IPCValidationError", "{reply}");
+            false
+        }
+    }
+}
+
 /// One outbound case: a change to the sample response.
 struct Outbound {
     name: &'static str,
@@ -168,6 +259,8 @@ struct Outbound {
     sent: bool,
     /// Whether the output schema accepts serde's own bytes.
     schema: bool,
+    /// Whether the TypeScript type of the response accepts them.
+    ts: bool,
     why: &'static str,
 }
 
@@ -178,6 +271,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |_| {},
             sent: true,
             schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -185,6 +279,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.ratio = 0.1,
             sent: true,
             schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -192,6 +287,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.ratio = f32::NAN,
             sent: false,
             schema: false,
+            ts: false,
             why: "",
         },
         Outbound {
@@ -199,6 +295,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.distance = Meters(f64::INFINITY),
             sent: false,
             schema: false,
+            ts: false,
             why: "",
         },
         Outbound {
@@ -206,13 +303,15 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.id = (1 << 53) + 1,
             sent: false,
             schema: false,
-            why: "",
+            ts: true,
+            why: VALUE_CONSTRAINT,
         },
         Outbound {
             name: "the largest u32 map key",
             change: |e| e.by_id = BTreeMap::from([(u32::MAX, String::new())]),
             sent: true,
             schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -220,6 +319,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.settings.theme = None,
             sent: true,
             schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -227,6 +327,26 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.settings.theme = Some("dark".into()),
             sent: true,
             schema: true,
+            ts: true,
+            why: "",
+        },
+        Outbound {
+            name: "every level as a key",
+            change: |e| {
+                e.by_level =
+                    BTreeMap::from([(Level::Low, 1), (Level::High, 2), (Level::Middle, 3)]);
+            },
+            sent: true,
+            schema: true,
+            ts: true,
+            why: "",
+        },
+        Outbound {
+            name: "a tagged struct",
+            change: |e| e.tagged = Tagged { size: 255 },
+            sent: true,
+            schema: true,
+            ts: true,
             why: "",
         },
         Outbound {
@@ -234,6 +354,7 @@ fn outbound_cases() -> Vec<Outbound> {
             change: |e| e.anything = json!({"n": u64::MAX}),
             sent: false,
             schema: true,
+            ts: true,
             why: BEYOND_SCHEMA,
         },
     ]
@@ -268,6 +389,15 @@ fn router(validate: bool, reply: Arc<Mutex<Option<Everything>>>) -> Router {
                 kind: AccountKind::Personal,
                 ..request.from
             })
+        })
+        .invoke_sync::<GetLevels, _>(|_, request| {
+            Ok::<_, IpcHandlerError>(
+                request
+                    .levels
+                    .into_iter()
+                    .map(|(level, size)| (level, Tagged { size }))
+                    .collect(),
+            )
         })
         .send_sync::<LogLine, _>(|_, _| Ok::<_, IpcHandlerError>(()))
         .send_sync::<Measure, _>(|_, _| Ok::<_, IpcHandlerError>(()))
@@ -330,7 +460,7 @@ fn every_form_is_held_to_serde_in_both_directions() {
     ];
     let base = serde_json::to_value(sample()).expect("serializes");
     let mut ts = String::from(
-        "// Generated by serde_model.rs: each line is one case of the table.\nimport type { Everything, EverythingInput } from './cases/types.js'\n\n",
+        "// Generated by serde_model.rs: each line is one case of the table.\nimport type { Everything, EverythingInput, LogLine, Measure } from './cases/types.js'\n\n",
     );
 
     let mut disagreements = Vec::new();
@@ -380,6 +510,46 @@ fn every_form_is_held_to_serde_in_both_directions() {
         ));
     }
 
+    // Flattened maps: the keys of no field are the map's, both ways.
+    for (index, case) in flattened_cases().iter().enumerate() {
+        let text = case.payload.to_string();
+        let label = format!("{} {text}", case.channel);
+        let schema =
+            validator(&schemas["contracts"][case.channel]["payload"]).is_valid(&case.payload);
+        let runtime: Vec<bool> = routers
+            .iter()
+            .map(|router| send_accepted(router, case.channel, &case.payload))
+            .collect();
+        let found = (
+            serde_reads_flattened(case.channel, &text),
+            schema,
+            runtime[0],
+            runtime[1],
+        );
+        let expected = (case.ok, case.ok, case.ok, case.ok);
+        if found != expected {
+            disagreements.push(format!(
+                "{label}: (serde, schema, runtime on, runtime off) = {found:?}, expected {expected:?}"
+            ));
+        }
+        assert_eq!(
+            case.ok == case.ts,
+            case.why.is_empty(),
+            "{label}: a difference needs its reason"
+        );
+        if !case.ts {
+            ts.push_str("// @ts-expect-error: the type refuses it, as serde does\n");
+        } else if !case.ok {
+            ts.push_str(&format!("// accepted by the type: {}\n", case.why));
+        }
+        let name = if case.channel == "cases:log" {
+            "LogLine"
+        } else {
+            "Measure"
+        };
+        ts.push_str(&format!("export const flattened{index}: {name} = {text}\n"));
+    }
+
     for case in outbound_cases() {
         let mut value = sample();
         (case.change)(&mut value);
@@ -400,6 +570,14 @@ fn every_form_is_held_to_serde_in_both_directions() {
         );
         let reply: Value = serde_json::from_str(&raw[0]).expect("a JSON reply");
         let sent = reply["ok"] == true;
+        // The type's verdict on serde's bytes, sent or not.
+        if !case.ts {
+            ts.push_str("// @ts-expect-error: the type refuses what serde wrote\n");
+        }
+        ts.push_str(&format!(
+            "export const output_{}: Everything = {serde_bytes}\n",
+            ts_name(case.name)
+        ));
         if sent {
             // Exactly serde's bytes.
             assert_eq!(
@@ -408,10 +586,6 @@ fn every_form_is_held_to_serde_in_both_directions() {
                 "{}",
                 case.name
             );
-            ts.push_str(&format!(
-                "export const output_{}: Everything = {serde_bytes}\n",
-                ts_name(case.name)
-            ));
         } else {
             assert_eq!(reply["error"]["field"], "response", "{}", case.name);
         }
@@ -424,13 +598,41 @@ fn every_form_is_held_to_serde_in_both_directions() {
             ));
         }
         assert_eq!(
-            sent == schema,
+            sent == schema && schema == case.ts,
             case.why.is_empty(),
             "{}: a difference needs its reason",
             case.name
         );
     }
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+
+    // What main sends always has the tag: the output schema and the type
+    // require it, and each map keyed by a unit enum is closed.
+    let mut untagged = serde_json::to_value(sample()).expect("serializes");
+    let tag = untagged
+        .pointer_mut("/tagged")
+        .and_then(Value::as_object_mut)
+        .and_then(|tagged| tagged.remove("type"));
+    assert_eq!(tag, Some(json!("Tagged")), "serde writes the tag");
+    assert!(!response_schema.is_valid(&untagged));
+    let mut wrong_tag = serde_json::to_value(sample()).expect("serializes");
+    wrong_tag["tagged"]["type"] = json!("Other");
+    assert!(!response_schema.is_valid(&wrong_tag));
+    // A skipped `None` is absent, never null (`theme?: string`).
+    let mut null_theme = serde_json::to_value(sample()).expect("serializes");
+    null_theme["settings"]["theme"] = json!(null);
+    assert!(!response_schema.is_valid(&null_theme));
+    ts.push_str(&format!(
+        "// @ts-expect-error: main skips a None\nexport const output_null_theme: Everything = {null_theme}\n"
+    ));
+    let mut unknown_level = serde_json::to_value(sample()).expect("serializes");
+    unknown_level["byLevel"] = json!({"lowest": 1});
+    assert!(!response_schema.is_valid(&unknown_level));
+    ts.push_str(&format!(
+        "// @ts-expect-error: main always writes the tag\nexport const output_untagged: Everything = {untagged}\n\
+         // @ts-expect-error: the tag is the struct's name\nexport const output_wrong_tag: Everything = {wrong_tag}\n\
+         // @ts-expect-error: the keys are the variants\nexport const output_unknown_level: Everything = {unknown_level}\n"
+    ));
 
     // The type's verdicts: tsc fails on a refused value without its
     // directive, and on a directive whose value the type accepts.

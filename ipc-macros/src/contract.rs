@@ -7,6 +7,7 @@ use syn::{Attribute, DeriveInput, LitStr, Type};
 use crate::attr::{self, Value, ValueKind};
 use crate::derives;
 use crate::diagnostics::{self, Diagnostics};
+use crate::serde_forms;
 use ipc_meta::naming;
 
 /// Where the payload flows. Streams will join as a fourth kind.
@@ -65,13 +66,15 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ContractModel> {
-    let item: DeriveInput = syn::parse2(item).map_err(|error| {
+    let mut item: DeriveInput = syn::parse2(item).map_err(|error| {
         syn::Error::new(error.span(), "`#[contract]` applies to a struct or an enum")
     })?;
     let mut diagnostics = Diagnostics::default();
     let args = parse_args(args, &mut diagnostics);
     check_item(&item, &mut diagnostics);
     let docs = doc_string(&item.attrs);
+    let shape = serde_forms::shape_of(&item.data);
+    serde_forms::mark(&mut item.attrs, &item.ident, &shape);
     diagnostics.finish(ContractModel { item, args, docs })
 }
 

@@ -10,6 +10,7 @@ use syn::{Attribute, Ident, Item, ItemMod, Type};
 use crate::attr::{self, Value, ValueKind};
 use crate::contract::{self, Kind, doc_string};
 use crate::diagnostics::{self, Diagnostics};
+use crate::serde_forms;
 use ipc_meta::naming;
 
 const KEYS: &[(&str, ValueKind)] = &[("handlers", ValueKind::Type)];
@@ -52,7 +53,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ModuleModel> {
-    let module: ItemMod = syn::parse2(item).map_err(|error| {
+    let mut module: ItemMod = syn::parse2(item).map_err(|error| {
         syn::Error::new(
             error.span(),
             "`#[contracts]` applies to an inline module: `mod name { .. }`",
@@ -113,6 +114,11 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<ModuleModel> {
                 ),
             );
         }
+    }
+    // The module's other types are the contracts' parts: mark the serde
+    // forms schemars does not describe (a contract marks its own).
+    if let Some((_, items)) = &mut module.content {
+        items.iter_mut().for_each(serde_forms::mark_item);
     }
     diagnostics.finish(ModuleModel {
         module,

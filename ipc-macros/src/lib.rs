@@ -13,6 +13,7 @@ mod contract_error;
 mod contracts;
 mod derives;
 mod diagnostics;
+mod serde_forms;
 
 use proc_macro::TokenStream;
 

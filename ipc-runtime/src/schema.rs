@@ -23,6 +23,19 @@
 //! - Input: sets accept duplicate elements (serde de-duplicates them).
 //! - Output: a property main may leave out (`skip_serializing_if`) is never
 //!   `null` when present, since main skips a `None` rather than writing it.
+//!
+//! Two forms schemars (1.2) loses before any transform sees the schema are
+//! marked on the type itself by [`SerdeTag`] and [`UnitEnumKeys`], which
+//! the contract macros add to the types they see (ADR 0052):
+//!
+//! - a struct with `#[serde(tag = "..")]`: serde writes the tag, schemars
+//!   leaves it out; the output schema requires it as a `const`, the input
+//!   schema lists it as what serde makes of it, an ignored key;
+//! - a unit enum whose variants have docs: schemars describes it as a
+//!   `oneOf` of `const`s, which its map implementation does not read, so a
+//!   map keyed by it became open; the enum also says `type: string` and
+//!   `enum` while the map's schema is built, and the policy takes them out
+//!   of the enum's own definition again.
 
 use std::cmp::Ordering;
 
@@ -87,6 +100,98 @@ pub fn take_definitions(generator: &mut SchemaGenerator) -> Map<String, Value> {
     definitions.into_iter().collect()
 }
 
+/// The mark [`SerdeTag`] leaves for [`WirePolicy`]: the tag's key and value.
+const TAG_MARK: &str = "x-ipc-serde-tag";
+/// The mark [`UnitEnumKeys`] leaves next to the `type` and `enum` it adds.
+const UNIT_ENUM_MARK: &str = "x-ipc-unit-enum";
+
+/// A transform for a struct with `#[serde(tag = "..")]`, which serde
+/// writes as a first key `tag: name` and reads as any other unknown key;
+/// schemars does not describe it. Put on the struct as
+/// `#[schemars(transform = ipc_runtime::schema::SerdeTag { tag: "type", name: "Tagged" })]`
+/// (the contract macros add it to the types they see), it marks the schema,
+/// and [`WirePolicy`] writes the tag for each direction:
+///
+/// - output: a required property `{"type": "string", "const": name}`, first;
+/// - input: an optional property that accepts anything, as serde ignores
+///   the key, unless the struct refuses unknown keys
+///   (`deny_unknown_fields`, where serde refuses the tag too) or collects
+///   them (a flattened map, where serde puts the tag in the map).
+///
+/// A struct with a field of the tag's name is left as schemars gives it.
+#[derive(Debug, Clone, Copy)]
+pub struct SerdeTag {
+    /// The key, `tag` of `#[serde(tag = "..")]`.
+    pub tag: &'static str,
+    /// The value: the struct's serialized name.
+    pub name: &'static str,
+}
+
+impl Transform for SerdeTag {
+    fn transform(&mut self, schema: &mut Schema) {
+        if let Some(object) = schema.as_object_mut() {
+            let mut mark = Map::new();
+            mark.insert("tag".to_owned(), Value::from(self.tag));
+            mark.insert("name".to_owned(), Value::from(self.name));
+            object.insert(TAG_MARK.to_owned(), Value::Object(mark));
+        }
+    }
+}
+
+/// A transform for a unit enum, so that a map keyed by it keeps its keys.
+///
+/// schemars describes a unit enum whose variants carry docs (or other
+/// attributes) as a `oneOf` of string `const`s, and its map
+/// implementation reads only `enum` key schemas: the map came out open
+/// (`additionalProperties`), where the same enum without the docs gives
+/// one property per variant. This adds the `type: string` and the `enum`
+/// of every variant next to the `oneOf` while the type's schema is built,
+/// so that the map reads the keys; [`WirePolicy`] removes them from the
+/// enum's own schema, where the `oneOf` already says it with each
+/// variant's docs. Any other schema is left alone. The contract macros add
+/// it to every enum they see; elsewhere write
+/// `#[schemars(transform = ipc_runtime::schema::UnitEnumKeys)]`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UnitEnumKeys;
+
+impl Transform for UnitEnumKeys {
+    fn transform(&mut self, schema: &mut Schema) {
+        let Some(object) = schema.as_object_mut() else {
+            return;
+        };
+        if object.contains_key("type") || object.contains_key("enum") {
+            return;
+        }
+        let Some(names) = unit_variant_names(object) else {
+            return;
+        };
+        object.insert("type".to_owned(), Value::from("string"));
+        object.insert("enum".to_owned(), Value::Array(names));
+        object.insert(UNIT_ENUM_MARK.to_owned(), Value::Bool(true));
+    }
+}
+
+/// The names of a `oneOf` whose every option is a string `const` or a
+/// string `enum`: the schema of a unit-only, externally tagged enum.
+fn unit_variant_names(object: &Map<String, Value>) -> Option<Vec<Value>> {
+    let options = object.get("oneOf")?.as_array()?;
+    let mut names = Vec::new();
+    for option in options {
+        let option = option.as_object()?;
+        if option.get("type").and_then(Value::as_str) != Some("string") {
+            return None;
+        }
+        match (option.get("const"), option.get("enum")) {
+            (Some(Value::String(name)), None) => names.push(Value::from(name.as_str())),
+            (None, Some(Value::Array(values))) if values.iter().all(Value::is_string) => {
+                names.extend(values.iter().cloned());
+            }
+            _ => return None,
+        }
+    }
+    (!names.is_empty()).then_some(names)
+}
+
 /// The schemars transform that makes a schema exact to serde and to the
 /// runtime's integer policy (see the module documentation).
 #[derive(Debug, Clone, Copy)]
@@ -143,6 +248,16 @@ impl WirePolicy {
         if let Some(Value::Object(patterns)) = object.get_mut("patternProperties") {
             canonical_integer_keys(patterns);
         }
+        if object.remove(UNIT_ENUM_MARK).is_some() {
+            object.remove("type");
+            object.remove("enum");
+        }
+        if let Some(Value::Object(mark)) = object.remove(TAG_MARK)
+            && let (Some(Value::String(tag)), Some(Value::String(name))) =
+                (mark.get("tag"), mark.get("name"))
+        {
+            self.serde_tag(object, tag, name);
+        }
         match self.direction {
             Direction::Input => {
                 if object.get("uniqueItems") == Some(&Value::Bool(true)) {
@@ -150,6 +265,62 @@ impl WirePolicy {
                 }
             }
             Direction::Output => never_null_when_optional(object),
+        }
+    }
+}
+
+impl WirePolicy {
+    /// Describes the tag serde writes on a struct (see [`SerdeTag`]).
+    fn serde_tag(&self, object: &mut Map<String, Value>, tag: &str, name: &str) {
+        let taken = object
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|properties| properties.contains_key(tag));
+        if taken {
+            return;
+        }
+        let property = match self.direction {
+            Direction::Output => {
+                let mut property = Map::new();
+                property.insert("type".to_owned(), Value::from("string"));
+                property.insert("const".to_owned(), Value::from(name));
+                property
+            }
+            Direction::Input => {
+                // serde reads the tag as an unknown key: refused with
+                // `deny_unknown_fields`, kept by a flattened map, else
+                // ignored whatever its value.
+                if object.contains_key("additionalProperties")
+                    || object.contains_key("unevaluatedProperties")
+                {
+                    return;
+                }
+                let mut property = Map::new();
+                property.insert(
+                    "description".to_owned(),
+                    Value::from(format!(
+                        "The tag main writes (`\"{name}\"`); ignored when read."
+                    )),
+                );
+                property
+            }
+        };
+        // First, where serde writes it; the other keys keep their order.
+        let properties = object
+            .entry("properties")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(properties) = properties {
+            let rest = std::mem::take(properties);
+            properties.insert(tag.to_owned(), Value::Object(property));
+            properties.extend(rest);
+        }
+        if self.direction == Direction::Output {
+            let required = object
+                .entry("required")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(required) = required {
+                required.insert(0, Value::from(tag));
+            }
         }
     }
 }
@@ -432,6 +603,103 @@ mod tests {
                     .map(|p| p.keys().cloned().collect::<Vec<_>>()),
                 Some(vec![SIGNED_KEY_PATTERN.to_owned()])
             );
+        }
+    }
+
+    // A struct's serde tag, described per direction from the mark.
+    #[derive(JsonSchema)]
+    #[schemars(transform = SerdeTag { tag: "t", name: "Named" })]
+    #[allow(dead_code)]
+    struct Marked {
+        a: u8,
+    }
+
+    /// The tag is left out where unknown keys are refused or collected.
+    #[derive(JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    #[schemars(transform = SerdeTag { tag: "t", name: "Closed" })]
+    #[allow(dead_code)]
+    struct Closed {
+        a: u8,
+    }
+
+    #[test]
+    fn a_serde_tag_is_required_on_output_and_ignored_on_input() {
+        let output = definition::<Marked>(Direction::Output);
+        assert_eq!(
+            output,
+            json!({
+                "type": "object",
+                "properties": {
+                    "t": {"type": "string", "const": "Named"},
+                    "a": {"type": "integer", "format": "uint8", "minimum": 0, "maximum": 255}
+                },
+                "required": ["t", "a"]
+            })
+        );
+        let input = definition::<Marked>(Direction::Input);
+        assert_eq!(input["required"], json!(["a"]));
+        assert_eq!(
+            input["properties"]["t"]
+                .as_object()
+                .map(|t| t.keys().collect::<Vec<_>>()),
+            Some(vec![&"description".to_owned()])
+        );
+        assert!(input.get(TAG_MARK).is_none());
+        let closed = definition::<Closed>(Direction::Input);
+        assert_eq!(closed["properties"].get("t"), None);
+        let closed = definition::<Closed>(Direction::Output);
+        assert_eq!(closed["required"], json!(["t", "a"]));
+    }
+
+    #[derive(JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
+    #[schemars(transform = UnitEnumKeys)]
+    #[serde(rename_all = "lowercase")]
+    #[allow(dead_code)]
+    enum Level {
+        /// Low.
+        Low,
+        High,
+    }
+
+    #[derive(JsonSchema)]
+    #[schemars(transform = UnitEnumKeys)]
+    #[allow(dead_code)]
+    enum NotUnit {
+        /// A unit.
+        A,
+        B(u8),
+    }
+
+    #[derive(JsonSchema)]
+    #[allow(dead_code)]
+    struct Keyed {
+        by_level: std::collections::BTreeMap<Level, u8>,
+        level: Level,
+        other: NotUnit,
+    }
+
+    #[test]
+    fn a_documented_unit_enum_keeps_its_keys_and_its_docs() {
+        for direction in [Direction::Input, Direction::Output] {
+            let mut generator = generator(direction);
+            subschema_for::<Keyed>(&mut generator);
+            let definitions = take_definitions(&mut generator);
+            let map = &definitions["Keyed"]["properties"]["by_level"];
+            assert_eq!(map["additionalProperties"], json!(false));
+            assert_eq!(
+                map["properties"]
+                    .as_object()
+                    .map(|p| p.keys().cloned().collect::<Vec<_>>()),
+                Some(vec!["high".to_owned(), "low".to_owned()])
+            );
+            let level = &definitions["Level"];
+            assert_eq!(level.get("enum"), None, "{level}");
+            assert_eq!(level.get("type"), None, "{level}");
+            assert_eq!(level.get(UNIT_ENUM_MARK), None, "{level}");
+            assert_eq!(level["oneOf"][1]["description"], json!("Low."));
+            let other = &definitions["NotUnit"];
+            assert_eq!(other.get("enum"), None, "{other}");
         }
     }
 

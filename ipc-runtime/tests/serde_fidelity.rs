@@ -100,17 +100,6 @@ pub struct Inbound {
     pub unit: Option<Unit>,
 }
 
-/// Variants documented one by one: schemars describes them with `oneOf`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-pub enum Documented {
-    /// The first.
-    First,
-    /// The second.
-    Second,
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Known {
@@ -119,29 +108,99 @@ pub enum Known {
     Unknown,
 }
 
-/// A struct tagged by serde: serde writes `"type": "Tagged"`, schemars
-/// leaves it out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "type")]
-pub struct Tagged {
-    pub size: u8,
+/// Variants documented one by one, outside any contract macro: schemars
+/// describes the enum with a `oneOf`, and a map keyed by it stays open.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+pub enum Loose {
+    /// The first.
+    First,
 }
 
-/// The cases documented as policy in docs/contracts.md.
-#[contract(invoke, namespace = "fidelity", response = Tagged)]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct Policy {
-    #[serde(default, alias = "label")]
-    pub name: String,
-    #[serde(default)]
-    pub by_kind: BTreeMap<Documented, u8>,
-    #[serde(default)]
-    pub known: Option<Known>,
-    #[serde(default)]
-    pub aliased: Option<Aliased>,
-    #[serde(default)]
-    pub variant: Option<Renamed>,
+/// The same, with the mark the contract macros add written by hand.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[schemars(transform = ipc_runtime::schema::UnitEnumKeys)]
+pub enum Marked {
+    /// The first.
+    First,
 }
+
+/// The cases documented as policy in docs/contracts.md, and the serde forms
+/// schemars does not describe, declared where the `#[contracts]` macro
+/// sees them.
+#[ipc_runtime::contracts]
+pub mod forms {
+    use super::*;
+
+    /// Variants documented one by one: schemars describes them with `oneOf`.
+    #[derive(
+        Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+    )]
+    pub enum Documented {
+        /// The first.
+        First,
+        /// The second.
+        Second,
+    }
+
+    /// A struct tagged by serde: serde writes `"type": "Tagged"` and reads
+    /// the struct with or without it.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(tag = "type")]
+    pub struct Tagged {
+        pub size: u8,
+    }
+
+    /// Tagged, renamed, and refusing unknown keys: serde writes
+    /// `"kind": "strict"` and refuses it when read.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(tag = "kind", rename = "strict", deny_unknown_fields)]
+    pub struct Strict {
+        pub on: bool,
+    }
+
+    /// What main sends: both tagged structs.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+    pub struct Forms {
+        pub tagged: Tagged,
+        pub strict: Strict,
+    }
+
+    #[contract(invoke, namespace = "fidelity", response = Tagged)]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+    pub struct Policy {
+        #[serde(default, alias = "label")]
+        pub name: String,
+        #[serde(default)]
+        pub by_kind: BTreeMap<Documented, u8>,
+        #[serde(default)]
+        pub by_loose: BTreeMap<Loose, u8>,
+        #[serde(default)]
+        pub by_marked: BTreeMap<Marked, u8>,
+        #[serde(default)]
+        pub known: Option<Known>,
+        #[serde(default)]
+        pub aliased: Option<Aliased>,
+        #[serde(default)]
+        pub variant: Option<Renamed>,
+        #[serde(default)]
+        pub tagged: Option<Tagged>,
+        #[serde(default)]
+        pub strict: Option<Strict>,
+    }
+
+    /// Replies with both tagged structs; a tagged contract, which its own
+    /// attribute marks.
+    #[contract(invoke, namespace = "fidelity", response = Forms)]
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(tag = "op")]
+    pub struct GetForms {}
+}
+
+use forms::{Forms, GetForms, Policy, Strict, Tagged};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub enum Renamed {
@@ -244,6 +303,12 @@ fn router(validate: bool) -> Router {
             }))
         })
         .invoke_sync::<Policy, _>(|_, _| Ok::<_, IpcHandlerError>(Tagged { size: 1 }))
+        .invoke_sync::<GetForms, _>(|_, _| {
+            Ok::<_, IpcHandlerError>(Forms {
+                tagged: Tagged { size: 2 },
+                strict: Strict { on: true },
+            })
+        })
         .invoke_sync::<Inbound, _>(|_, request| Ok::<_, IpcHandlerError>(format!("{request:?}")))
         .build()
         .expect("router builds")
@@ -627,27 +692,134 @@ async fn documented_differences_from_serde() {
         json!(["known"]),
         "{reply}"
     );
-    // Documented unit-enum keys: schemars 1.2 describes the map as open,
-    // but serde still refuses an unknown key, and so does the runtime.
+}
+
+/// A map keyed by a unit enum with documented variants has exactly the
+/// variants as keys, as without the docs: in the schema, and inbound in
+/// both modes. Outside the contract macros' sight the map stays open in
+/// the schema unless the type carries the mark itself; serde, and so the
+/// runtime, still refuses an unknown key.
+#[tokio::test]
+async fn maps_keyed_by_documented_unit_enums_are_exact() {
     let manifest = ipc_runtime::Manifest::collect().expect("manifest");
-    let by_kind = &manifest.input_definitions["Policy"]["properties"]["by_kind"];
-    assert!(by_kind["additionalProperties"].is_object(), "{by_kind}");
-    let unknown_key = json!({"by_kind": {"Third": 1}});
-    assert!(!serde_reads(&unknown_key));
-    let reply = invoke(&router, "fidelity:policy", unknown_key).await;
-    assert_eq!(reply["error"]["name"], "IPCValidationError", "{reply}");
-    assert_eq!(
-        invoke(&router, "fidelity:policy", json!({"by_kind": {"First": 1}})).await["ok"],
-        true
-    );
-    // A tagged struct: serde writes its tag, schemars does not describe it.
+    let serde_reads =
+        |payload: &Value| serde_json::from_str::<Policy>(&payload.to_string()).is_ok();
+    for definitions in [&manifest.input_definitions, &manifest.output_definitions] {
+        if let Some(policy) = definitions.get("Policy") {
+            for (field, keys) in [
+                ("by_kind", json!(["First", "Second"])),
+                ("by_marked", json!(["First"])),
+            ] {
+                let map = &policy["properties"][field];
+                assert_eq!(map["additionalProperties"], false, "{field}: {map}");
+                let names: Vec<&String> = map["properties"]
+                    .as_object()
+                    .map(|p| p.keys().collect())
+                    .unwrap_or_default();
+                assert_eq!(json!(names), keys, "{field}");
+            }
+            let loose = &policy["properties"]["by_loose"];
+            assert!(loose["additionalProperties"].is_object(), "{loose}");
+        }
+        // The enum's own schema keeps its documented variants.
+        if let Some(documented) = definitions.get("Documented") {
+            assert!(documented.get("enum").is_none(), "{documented}");
+            assert_eq!(documented["oneOf"][0]["description"], "The first.");
+        }
+    }
+    for validate in [true, false] {
+        let router = router(validate);
+        for (payload, ok) in [
+            (json!({"by_kind": {"First": 1, "Second": 2}}), true),
+            (json!({"by_kind": {}}), true),
+            (json!({"by_kind": {"Third": 1}}), false),
+            (json!({"by_kind": {"first": 1}}), false),
+            (json!({"by_marked": {"First": 1}}), true),
+            (json!({"by_marked": {"Second": 1}}), false),
+            (json!({"by_loose": {"First": 1}}), true),
+            (json!({"by_loose": {"Second": 1}}), false),
+        ] {
+            assert_eq!(serde_reads(&payload), ok, "serde on {payload}");
+            let reply = invoke(&router, "fidelity:policy", payload.clone()).await;
+            assert_eq!(reply["ok"], ok, "{payload}: {reply}");
+            if !ok {
+                assert_eq!(reply["error"]["name"], "IPCValidationError", "{reply}");
+            }
+        }
+    }
+}
+
+/// A struct with `#[serde(tag = "..")]`: main sends the tag (the output
+/// schema requires it as a `const`), in both modes; inbound the tag is
+/// what serde makes of it, an ignored key, or a refused one under
+/// `deny_unknown_fields`.
+#[tokio::test]
+async fn tagged_structs_are_described_as_serde_writes_and_reads_them() {
     let reply = same_in_both_modes("fidelity:policy", json!({})).await;
     assert_eq!(
         reply,
         r#"{"id":1,"ok":true,"data":{"type":"Tagged","size":1}}"#
     );
-    let tagged = &manifest.output_definitions["Tagged"];
-    assert!(tagged["properties"].get("type").is_none(), "{tagged}");
+    let reply = same_in_both_modes("fidelity:getForms", json!({})).await;
+    assert_eq!(
+        reply,
+        r#"{"id":1,"ok":true,"data":{"tagged":{"type":"Tagged","size":2},"strict":{"kind":"strict","on":true}}}"#
+    );
+
+    let manifest = ipc_runtime::Manifest::collect().expect("manifest");
+    let output = &manifest.output_definitions;
+    for (name, tag, value) in [("Tagged", "type", "Tagged"), ("strict", "kind", "strict")] {
+        let definition = &output[name];
+        assert_eq!(
+            definition["properties"][tag],
+            json!({"type": "string", "const": value}),
+            "{definition}"
+        );
+        assert_eq!(definition["required"][0], tag, "{definition}");
+        assert!(definition.get("x-ipc-serde-tag").is_none(), "{definition}");
+    }
+    let forms = ipc_runtime::schema::root_schema(&json!({"$ref": "#/$defs/Forms"}), output);
+    let validator = jsonschema::validator_for(&forms).expect("compiles");
+    let sent: Value = serde_json::from_str::<Value>(&reply).expect("JSON")["data"].clone();
+    assert!(validator.is_valid(&sent));
+    let mut untagged = sent.clone();
+    untagged["tagged"].as_object_mut().map(|t| t.remove("type"));
+    assert!(!validator.is_valid(&untagged));
+    let mut wrong = sent.clone();
+    wrong["strict"]["kind"] = json!("Strict");
+    assert!(!validator.is_valid(&wrong));
+
+    // Inbound: serde ignores a tagged struct's tag, whatever its value,
+    // and refuses it where unknown keys are refused.
+    let input = &manifest.input_definitions;
+    assert_eq!(input["Tagged"]["required"], json!(["size"]));
+    assert!(input["Tagged"]["properties"]["type"].get("const").is_none());
+    assert!(input["strict"]["properties"].get("kind").is_none());
+    assert!(input["GetForms"]["properties"]["op"].is_object());
+    let reply = invoke(
+        &router(true),
+        "fidelity:getForms",
+        json!({"op": "GetForms"}),
+    )
+    .await;
+    assert_eq!(reply["ok"], true, "{reply}");
+    let serde_reads =
+        |payload: &Value| serde_json::from_str::<Policy>(&payload.to_string()).is_ok();
+    for validate in [true, false] {
+        let router = router(validate);
+        for (payload, ok) in [
+            (json!({"tagged": {"type": "Tagged", "size": 1}}), true),
+            (json!({"tagged": {"size": 1}}), true),
+            (json!({"tagged": {"type": ["any"], "size": 1}}), true),
+            (json!({"tagged": {"type": "Tagged"}}), false),
+            (json!({"strict": {"on": true}}), true),
+            (json!({"strict": {"kind": "strict", "on": true}}), false),
+        ] {
+            assert_eq!(serde_reads(&payload), ok, "serde on {payload}");
+            let reply = invoke(&router, "fidelity:policy", payload.clone()).await;
+            assert_eq!(reply["ok"], ok, "{payload}: {reply}");
+        }
+    }
 }
 
 /// A typed error's details are serde's bytes too, and a NaN in them is
