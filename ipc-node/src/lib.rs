@@ -18,13 +18,21 @@
 //! runtime, never on the JavaScript thread; events reach `onEvent` through
 //! a threadsafe function. See `docs/transport-electron.md`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use ipc_runtime::{CallerIdentity, CancellationToken, EventContract, IpcError, Router};
-use napi::bindgen_prelude::{Either, Object, Uint8Array};
+use ipc_runtime::naming::ContractNames;
+use ipc_runtime::{
+    CallerFrame, CallerIdentity, CancellationToken, Contract, ContractKind, EventContract,
+    IpcError, Router,
+};
+use napi::bindgen_prelude::{Either, JsValue, Object, PromiseRaw, Uint8Array};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use tokio::sync::Notify;
@@ -35,9 +43,107 @@ pub use napi;
 /// How long `close()` waits for calls that ignore their cancellation.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
+/// The largest request an inline channel validates on the JavaScript thread
+/// by default; a larger one goes to the runtime whole.
+pub const DEFAULT_INLINE_MAX_BYTES: usize = 64 * 1024;
+
+/// What a router factory returns: the router, and the channels whose calls
+/// may start on the JavaScript thread (ADR 0012). A factory may return a
+/// plain [`Router`]: then every call runs on the runtime.
+///
+/// A call of an *inline* channel is validated and its handler polled once on
+/// the JavaScript thread, inside the runtime's context; when the handler
+/// finishes at that first poll, the promise is settled at once, with no hop
+/// to another thread. When it does not (it awaits a timer, I/O or
+/// [`ipc_runtime::blocking`]), the call moves to the runtime and goes on
+/// there. Mark a channel inline only when its handler never blocks before
+/// its first `.await`: no disk or network I/O, no lock that a slow task
+/// may hold, no unbounded computation. What inline costs the JavaScript
+/// thread is then bounded by the request size: requests above
+/// [`inline_max_bytes`](Self::inline_max_bytes) always go to the runtime.
+pub struct Served {
+    router: Router,
+    inline: Inline,
+    inline_max_bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Inline {
+    Channels(HashSet<String>),
+    All,
+}
+
+impl std::fmt::Debug for Served {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Served")
+            .field("inline", &self.inline)
+            .field("inline_max_bytes", &self.inline_max_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<Router> for Served {
+    fn from(router: Router) -> Self {
+        Served::new(router)
+    }
+}
+
+impl Served {
+    /// Serves `router` with no inline channel.
+    pub fn new(router: Router) -> Self {
+        Served {
+            router,
+            inline: Inline::Channels(HashSet::new()),
+            inline_max_bytes: DEFAULT_INLINE_MAX_BYTES,
+        }
+    }
+
+    /// Lets the calls of contract `C` start on the JavaScript thread.
+    #[must_use]
+    pub fn inline<C: Contract>(self) -> Self {
+        self.inline_channel(ContractNames::of(&C::DECLARATION).channel)
+    }
+
+    /// Lets the calls of `channel` start on the JavaScript thread; `open()`
+    /// fails when the router does not serve it.
+    #[must_use]
+    pub fn inline_channel(mut self, channel: impl Into<String>) -> Self {
+        if let Inline::Channels(channels) = &mut self.inline {
+            channels.insert(channel.into());
+        }
+        self
+    }
+
+    /// Lets the calls of every channel start on the JavaScript thread: for
+    /// a router none of whose handlers blocks before its first `.await`.
+    #[must_use]
+    pub fn inline_all(mut self) -> Self {
+        self.inline = Inline::All;
+        self
+    }
+
+    /// Requests larger than `bytes` go to the runtime even on an inline
+    /// channel (default [`DEFAULT_INLINE_MAX_BYTES`]): the bound on the
+    /// validation work done on the JavaScript thread.
+    #[must_use]
+    pub fn inline_max_bytes(mut self, bytes: usize) -> Self {
+        self.inline_max_bytes = bytes;
+        self
+    }
+}
+
+impl Inline {
+    fn allows(&self, channel: &str) -> bool {
+        match self {
+            Inline::All => true,
+            Inline::Channels(channels) => channels.contains(channel),
+        }
+    }
+}
+
 /// Who sent a request, as the main-side glue reports it (Electron's
-/// `webContents.id`, the window, the role the app gave it, the frame's
-/// origin). Converted from a JavaScript object.
+/// `webContents.id`, the window, the role the app gave it, the sending
+/// frame and its origin). Converted from a JavaScript object.
 #[napi_derive::napi(object)]
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -49,15 +155,38 @@ pub struct Caller {
     pub role: String,
     /// The origin of the sending frame (e.g. `app://notes`).
     pub origin: String,
+    /// The sending frame (`event.senderFrame`), when the glue reports it.
+    pub frame: Option<Frame>,
+}
+
+/// The sending frame, from Electron's `WebFrameMain`: `{ processId,
+/// routingId, mainFrame }`.
+#[napi_derive::napi(object)]
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    /// `WebFrameMain.processId`.
+    pub process_id: u32,
+    /// `WebFrameMain.routingId`.
+    pub routing_id: u32,
+    /// `WebFrameMain.parent === null`.
+    pub main_frame: bool,
 }
 
 impl From<Caller> for CallerIdentity {
     fn from(caller: Caller) -> Self {
-        let identity = CallerIdentity::new(caller.connection_id.into(), caller.role, caller.origin);
-        match caller.window_id {
-            Some(window) => identity.with_window(window.into()),
-            None => identity,
+        let mut identity =
+            CallerIdentity::new(caller.connection_id.into(), caller.role, caller.origin);
+        if let Some(window) = caller.window_id {
+            identity = identity.with_window(window.into());
         }
+        if let Some(frame) = caller.frame {
+            identity = identity.with_frame(CallerFrame {
+                process_id: frame.process_id,
+                routing_id: frame.routing_id,
+                main_frame: frame.main_frame,
+            });
+        }
+        identity
     }
 }
 
@@ -147,8 +276,7 @@ impl Emitter {
         }
         let router = self.state.router.get().ok_or(EmitError::NotReady)?;
         let envelope = router.event(payload).map_err(EmitError::Invalid)?;
-        // `Router::event` serializes with serde_json: always UTF-8.
-        let envelope = String::from_utf8_lossy(&envelope).into_owned();
+        let envelope = utf8(envelope);
         match self.state.callback.call(
             (envelope, target).into(),
             ThreadsafeFunctionCallMode::NonBlocking,
@@ -242,17 +370,30 @@ impl<T: napi::bindgen_prelude::ToNapiValue + Send + 'static> Settle<T> {
 impl<T: napi::bindgen_prelude::ToNapiValue + Send + 'static> Drop for Settle<T> {
     fn drop(&mut self) {
         if let Some(deferred) = self.0.take() {
-            deferred.reject(napi::Error::new(
-                Status::Cancelled,
-                "the IPC router shut down before the call completed",
-            ));
+            deferred.reject(shut_down());
         }
     }
+}
+
+/// Envelopes are serialized by serde_json, so always UTF-8: taken as they
+/// are, without a copy.
+fn utf8(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
+}
+
+fn shut_down() -> napi::Error {
+    napi::Error::new(
+        Status::Cancelled,
+        "the IPC router shut down before the call completed",
+    )
 }
 
 /// The state behind an addon's `IpcRouter` object; [`addon!`] wraps it.
 pub struct Addon {
     router: Arc<Router>,
+    inline: Inline,
+    inline_max_bytes: usize,
     runtime: Mutex<Option<tokio::runtime::Runtime>>,
     shutdown: CancellationToken,
     in_flight: Arc<InFlight>,
@@ -274,13 +415,14 @@ fn failure(message: impl Into<String>) -> napi::Error {
 impl Addon {
     /// Starts the runtime and builds the router with `factory`, which gets
     /// the options JavaScript passed and the [`Emitter`] of `on_event`.
-    pub fn open<F>(
+    pub fn open<F, S>(
         options: serde_json::Value,
         on_event: EventCallback,
         factory: F,
     ) -> napi::Result<Addon>
     where
-        F: FnOnce(serde_json::Value, Emitter) -> Result<Router, String>,
+        F: FnOnce(serde_json::Value, Emitter) -> Result<S, String>,
+        S: Into<Served>,
     {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .thread_name("ipc-router")
@@ -297,15 +439,36 @@ impl Addon {
         };
         // The factory may spawn tasks (a file watcher, a timer): give it the
         // runtime's context.
-        let router = {
+        let Served {
+            router,
+            inline,
+            inline_max_bytes,
+        } = {
             let _context = runtime.enter();
-            factory(options, emitter.clone()).map_err(failure)?
+            factory(options, emitter.clone()).map_err(failure)?.into()
         };
+        if let Inline::Channels(channels) = &inline {
+            let served = router.channels();
+            let mut unknown: Vec<&str> = channels
+                .iter()
+                .map(String::as_str)
+                .filter(|channel| !served.contains(channel))
+                .collect();
+            if !unknown.is_empty() {
+                unknown.sort_unstable();
+                return Err(failure(format!(
+                    "inline channels the router does not serve: {}",
+                    unknown.join(", ")
+                )));
+            }
+        }
         let router = Arc::new(router);
         // Set once, just above: the only writer.
         let _ = emitter.state.router.set(Arc::clone(&router));
         Ok(Addon {
             router,
+            inline,
+            inline_max_bytes,
             runtime: Mutex::new(Some(runtime)),
             shutdown,
             in_flight: Arc::default(),
@@ -320,40 +483,75 @@ impl Addon {
             .map(|runtime| runtime.handle().clone())
     }
 
-    /// Dispatches `request` for `caller` on the runtime. The promise
-    /// resolves with the reply envelope (JSON text), or `null` after a send
-    /// succeeded; it rejects only when the addon is closed.
+    /// Dispatches `request` for `caller`. The promise resolves with the
+    /// reply envelope (JSON text), or `null` after a send succeeded; it
+    /// rejects only when the addon is closed.
+    ///
+    /// `channel` is the channel the request was received on (the glue
+    /// checked that the envelope names it). With it, a request whose
+    /// envelope names another channel is refused with `IPC_FORBIDDEN`, and
+    /// a call of an inline channel starts on this thread (see [`Served`]);
+    /// without it, every call runs on the runtime.
     pub fn dispatch<'env>(
         &self,
         env: &'env Env,
         request: Either<String, Uint8Array>,
         caller: Caller,
-    ) -> napi::Result<Object<'env>> {
-        let (deferred, promise) =
-            env.create_deferred::<Option<String>, Resolve<Option<String>>>()?;
-        let settle = Settle(Some(deferred));
-        let handle = match self.handle() {
-            Some(handle) if !self.shutdown.is_cancelled() => handle,
-            // Dropping `settle` rejects the promise.
-            _ => return Ok(promise),
+        channel: Option<String>,
+    ) -> napi::Result<PromiseRaw<'env, Option<String>>> {
+        let Some(handle) = self.handle().filter(|_| !self.shutdown.is_cancelled()) else {
+            return PromiseRaw::reject(env, shut_down());
         };
         // Copied: the JavaScript buffer must not be read from another thread.
         let request: Vec<u8> = match request {
             Either::A(text) => text.into_bytes(),
             Either::B(bytes) => bytes.to_vec(),
         };
+        let inline = channel.as_deref().is_some_and(|channel| {
+            request.len() <= self.inline_max_bytes && self.inline.allows(channel)
+        });
         let router = Arc::clone(&self.router);
         let (guard, cancel) = self.in_flight.enter(caller.connection_id);
-        handle.spawn(async move {
+        let call = async move {
             let _guard = guard;
-            let reply = router
-                .dispatch_cancellable(&request, caller.into(), &cancel)
-                .await;
-            // Reply envelopes are serialized by serde_json: always UTF-8.
-            let reply = reply.map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
-            settle.resolve(reply);
+            let caller = caller.into();
+            let reply = match channel {
+                Some(channel) => {
+                    let received_on = |routed: &str, _: ContractKind| routed == channel;
+                    router
+                        .dispatch_permitted(&request, caller, &cancel, &received_on)
+                        .await
+                }
+                None => router.dispatch_cancellable(&request, caller, &cancel).await,
+            };
+            reply.map(utf8)
+        };
+        let mut call: Pin<Box<dyn Future<Output = Option<String>> + Send>> = Box::pin(call);
+        if inline {
+            // One poll here, in the runtime's context (its timers, spawn and
+            // blocking pool work from this thread). A handler's panic is the
+            // router's INTERNAL_ERROR reply; a panic outside it rejects the
+            // promise, as it does on the runtime.
+            let polled = {
+                let _context = handle.enter();
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    call.as_mut().poll(&mut Context::from_waker(Waker::noop()))
+                }))
+            };
+            match polled {
+                Ok(Poll::Ready(reply)) => return PromiseRaw::resolve(env, reply),
+                Ok(Poll::Pending) => {}
+                Err(_) => return PromiseRaw::reject(env, shut_down()),
+            }
+        }
+        let (deferred, promise) =
+            env.create_deferred::<Option<String>, Resolve<Option<String>>>()?;
+        let settle = Settle(Some(deferred));
+        // Spawned, the call is polled again at once with the task's waker.
+        handle.spawn(async move {
+            settle.resolve(call.await);
         });
-        Ok(promise)
+        Ok(PromiseRaw::new(env.raw(), promise.raw()))
     }
 
     /// Stops serving: calls in flight are cancelled (they answer
@@ -429,7 +627,8 @@ impl Drop for Addon {
 
 /// Exports the router that `factory` builds as a Node.js addon:
 /// `open(options, onEvent)` and the `IpcRouter` class. `factory` is a
-/// `fn(serde_json::Value, ipc_node::Emitter) -> Result<Router, String>`.
+/// `fn(serde_json::Value, ipc_node::Emitter) -> Result<Router, String>`,
+/// or `-> Result<ipc_node::Served, String>` to make channels inline.
 /// The crate needs `napi` and `napi-derive` as dependencies (the code
 /// napi's macros write names them) and `crate-type = ["cdylib"]`.
 #[macro_export]
@@ -444,8 +643,8 @@ macro_rules! addon {
         #[::napi_derive::napi]
         impl IpcRouter {
             /// Dispatches one request envelope (JSON text or UTF-8 bytes)
-            /// for `caller`; resolves with the reply envelope's JSON text,
-            /// or `null` after a send succeeded.
+            /// for `caller`, received on `channel`; resolves with the reply
+            /// envelope's JSON text, or `null` after a send succeeded.
             #[napi(ts_return_type = "Promise<string | null>")]
             pub fn dispatch<'env>(
                 &self,
@@ -455,8 +654,14 @@ macro_rules! addon {
                     ::napi::bindgen_prelude::Uint8Array,
                 >,
                 caller: $crate::Caller,
-            ) -> ::napi::Result<::napi::bindgen_prelude::Object<'env>> {
-                self.inner.dispatch(env, request, caller)
+                channel: ::std::option::Option<::std::string::String>,
+            ) -> ::napi::Result<
+                ::napi::bindgen_prelude::PromiseRaw<
+                    'env,
+                    ::std::option::Option<::std::string::String>,
+                >,
+            > {
+                self.inner.dispatch(env, request, caller, channel)
             }
 
             /// Cancels the calls in flight, refuses new ones and stops the

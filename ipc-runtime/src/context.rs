@@ -18,6 +18,24 @@ pub struct CallerIdentity {
     pub role: String,
     /// The origin of the page that sent the request (e.g. `"app://notes"`).
     pub origin: String,
+    /// The frame that sent the request, when the transport has frames
+    /// (Electron: the sender's `WebFrameMain`).
+    pub frame: Option<CallerFrame>,
+}
+
+/// The frame a request came from. Electron identifies a frame by the
+/// renderer process it runs in and its routing id in that process
+/// (`WebFrameMain.processId` and `.routingId`, which
+/// `WebFrameMain.fromId` takes); the pair is unique while the frame lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CallerFrame {
+    /// The frame's renderer process (`WebFrameMain.processId`).
+    pub process_id: u32,
+    /// The frame's routing id in that process (`WebFrameMain.routingId`).
+    pub routing_id: u32,
+    /// Whether it is its page's main frame (`WebFrameMain.parent === null`),
+    /// not a subframe such as an `<iframe>`.
+    pub main_frame: bool,
 }
 
 impl CallerIdentity {
@@ -27,12 +45,19 @@ impl CallerIdentity {
             window_id: None,
             role: role.into(),
             origin: origin.into(),
+            frame: None,
         }
     }
 
     #[must_use]
     pub fn with_window(mut self, window_id: u64) -> Self {
         self.window_id = Some(window_id);
+        self
+    }
+
+    #[must_use]
+    pub fn with_frame(mut self, frame: CallerFrame) -> Self {
+        self.frame = Some(frame);
         self
     }
 }

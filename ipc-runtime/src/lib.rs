@@ -27,7 +27,7 @@ pub mod wire;
 #[cfg(feature = "ws")]
 pub mod ws;
 
-pub use context::{CallContext, CallerIdentity, CancellationToken};
+pub use context::{CallContext, CallerFrame, CallerIdentity, CancellationToken};
 pub use contract::{
     Contract, ContractDeclaration, ContractError, ContractKind, ErrorCodeInfo, EventContract,
     InvokeContract, NoError, SendContract, SourceLocation,

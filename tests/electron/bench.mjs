@@ -1,5 +1,6 @@
 // Benchmark of an Electron main-side call: the generated glue and the Rust
-// addon (validation in Rust, handler on the addon's runtime) against the
+// addon (validation in Rust; probe:save is an inline contract, so its
+// handler runs on the JavaScript thread when it completes at once) against the
 // pure-TypeScript ipcMain handlers an Electron team writes today (the same
 // payload validated with zod 4, or with ajv compiling the contract's own
 // JSON Schema) and a bare handler that only round-trips the message through
@@ -10,7 +11,8 @@
 // Interleaved: each round runs every variant once, in a rotating order;
 // figures are medians over rounds, and ratios are taken within a round.
 //
-//   npm run bench:electron      # builds the addons in release first
+//   npm run bench:electron      # builds the addons in release first, then runs
+//                               # this and bench-pieces.mjs
 import { z } from 'zod'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { readFileSync } from 'node:fs'
@@ -79,16 +81,27 @@ for (const [name, payload] of Object.entries(payloads)) {
   }
 }
 
-async function sequential(channel, payload) {
+// Wall-clock and CPU time (every thread of the process: the JavaScript
+// thread and the addon's runtime) per call. On a machine shared with other
+// work, waiting for a core inflates the wall-clock time of a call that
+// crosses threads; its CPU time does not move with the load.
+async function timed(calls, run) {
+  const cpu = process.cpuUsage()
   const started = process.hrtime.bigint()
-  for (let i = 0; i < SEQUENTIAL; i += 1) await call(channel, payload)
-  return Number(process.hrtime.bigint() - started) / 1e3 / SEQUENTIAL
+  await run()
+  const wall = Number(process.hrtime.bigint() - started) / 1e3 / calls
+  const used = process.cpuUsage(cpu)
+  return { wall, cpu: (used.user + used.system) / calls }
 }
 
-async function concurrent(channel, payload) {
-  const started = process.hrtime.bigint()
-  await Promise.all(Array.from({ length: CONCURRENT }, () => call(channel, payload)))
-  return Number(process.hrtime.bigint() - started) / 1e3 / CONCURRENT
+function sequential(channel, payload) {
+  return timed(SEQUENTIAL, async () => {
+    for (let i = 0; i < SEQUENTIAL; i += 1) await call(channel, payload)
+  })
+}
+
+function concurrent(channel, payload) {
+  return timed(CONCURRENT, () => Promise.all(Array.from({ length: CONCURRENT }, () => call(channel, payload))))
 }
 
 const median = (values) => {
@@ -98,22 +111,31 @@ const median = (values) => {
 }
 
 const names = Object.keys(variants)
-console.log(`Electron main-side call, ${ROUNDS} interleaved rounds (node ${process.version}); µs per call, median; ratios are medians of per-round ratios`)
+console.log(`Electron main-side call, ${ROUNDS} interleaved rounds (node ${process.version}); µs per call, median; ratios are medians of per-round ratios; cpu: CPU time of all threads`)
 for (const [mode, measure] of [['sequential (one call at a time)', sequential], [`concurrent (${CONCURRENT} in flight)`, concurrent]]) {
   for (const [name, payload] of Object.entries(payloads)) {
     const times = Object.fromEntries(names.map((variant) => [variant, []]))
+    const cpu = Object.fromEntries(names.map((variant) => [variant, []]))
     for (let round = 0; round < ROUNDS + 2; round += 1) {
       const order = names.map((_, i) => names[(i + round) % names.length])
       const row = {}
       for (const variant of order) row[variant] = await measure(variants[variant], payload)
       // The first two rounds warm up the JIT and the runtime.
-      if (round >= 2) for (const variant of names) times[variant].push(row[variant])
+      if (round >= 2) {
+        for (const variant of names) {
+          times[variant].push(row[variant].wall)
+          cpu[variant].push(row[variant].cpu)
+        }
+      }
     }
-    const ratio = (a, b) => median(times[a].map((value, i) => value / times[b][i]))
+    const ratio = (of, a, b) => median(of[a].map((value, i) => value / of[b][i]))
     console.log(`\n${mode}, ${name} payload (${JSON.stringify(payload).length} bytes)`)
-    console.log('variant        µs/call   ×JSON echo   ×zod 4')
+    console.log('variant        µs/call   ×JSON echo   ×zod 4   cpu µs/call   ×JSON echo   ×zod 4')
     for (const variant of names) {
-      console.log(`${variant.padEnd(14)} ${median(times[variant]).toFixed(1).padStart(7)}   ${ratio(variant, 'JSON echo').toFixed(2).padStart(10)}   ${ratio(variant, 'zod 4').toFixed(2).padStart(6)}`)
+      console.log(
+        `${variant.padEnd(14)} ${median(times[variant]).toFixed(1).padStart(7)}   ${ratio(times, variant, 'JSON echo').toFixed(2).padStart(10)}   ${ratio(times, variant, 'zod 4').toFixed(2).padStart(6)}` +
+          `   ${median(cpu[variant]).toFixed(1).padStart(11)}   ${ratio(cpu, variant, 'JSON echo').toFixed(2).padStart(10)}   ${ratio(cpu, variant, 'zod 4').toFixed(2).padStart(6)}`,
+      )
     }
   }
 }

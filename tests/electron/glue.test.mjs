@@ -62,14 +62,16 @@ test('a typed call, a validation error with its path and a typed error', async (
   assert.deepEqual(typed.details, { reason: 'asked to' })
 })
 
-test('the caller is the sender: webContents id, window, role and canonical origin', async () => {
+test('the caller is the sender: webContents id, window, role, canonical origin and frame', async () => {
   const settings = attachedWindow('settings', 'HTTP://LOCALHOST:5173', 7)
   const api = rendererApi(bundle, settings)
+  const frame = settings.mainFrame
   assert.deepEqual(await api.probe.whoami(), {
     connectionId: settings.id,
     windowId: 7,
     role: 'settings',
     origin: 'http://localhost:5173',
+    frame: { processId: frame.processId, routingId: frame.routingId, mainFrame: true },
   })
   const main = attachedWindow('main')
   assert.deepEqual(await rendererApi(bundle, main).probe.whoami(), {
@@ -77,7 +79,79 @@ test('the caller is the sender: webContents id, window, role and canonical origi
     windowId: null,
     role: 'main',
     origin: ORIGIN,
+    frame: { processId: main.mainFrame.processId, routingId: main.mainFrame.routingId, mainFrame: true },
   })
+  // After a navigation the main frame is a new WebFrameMain, with its own routing id.
+  main.navigate(ORIGIN)
+  const reloaded = await rendererApi(bundle, main).probe.whoami()
+  assert.equal(reloaded.frame.routingId, main.mainFrame.routingId)
+  assert.notEqual(reloaded.frame.routingId, frame.routingId)
+})
+
+test('with allowSubframes, a handler tells a subframe from its main frame', async () => {
+  electron.resetIpcMain()
+  const framed = bundle.glue.registerMainIpc({ router, allowedOrigins: [ORIGIN], allowSubframes: true })
+  try {
+    const webContents = new electron.WebContents(ORIGIN)
+    framed.attach(webContents, { role: 'main' })
+    const first = webContents.subframe(ORIGIN)
+    const second = webContents.subframe(ORIGIN)
+    const seen = await Promise.all([
+      rendererApi(bundle, webContents).probe.whoami(),
+      rendererApi(bundle, webContents, first).probe.whoami(),
+      rendererApi(bundle, webContents, second).probe.whoami(),
+    ])
+    assert.deepEqual(
+      seen.map((caller) => caller.frame),
+      [webContents.mainFrame, first, second].map((frame) => ({ processId: frame.processId, routingId: frame.routingId, mainFrame: frame === webContents.mainFrame })),
+    )
+    // One window, one connection: the frame is what tells them apart.
+    assert.deepEqual(new Set(seen.map((caller) => caller.connectionId)), new Set([webContents.id]))
+    assert.equal(new Set(seen.map((caller) => caller.frame.routingId)).size, 3)
+    // A subframe from a foreign origin is still refused.
+    const foreign = await rendererApi(bundle, webContents, webContents.subframe('https://ads.example')).probe.whoami().catch((error) => error)
+    assert.equal(foreign.code, 'IPC_FORBIDDEN')
+  } finally {
+    framed.dispose()
+    electron.resetIpcMain()
+    ipc = bundle.glue.registerMainIpc({
+      router,
+      allowedOrigins: [ORIGIN, 'http://localhost:5173'],
+      onRefused: (refusal) => refusals.push(refusal),
+      onSendFailed: (channel, reply) => sendFailures.push({ channel, reply }),
+    })
+  }
+})
+
+test('a caller given to dispatch without a frame reaches the handler with none', async () => {
+  const caller = { connectionId: 98, role: 'main', origin: ORIGIN }
+  const reply = JSON.parse(await router.dispatch(JSON.stringify({ v: 1, id: 1, kind: 'invoke', channel: 'probe:whoami', payload: {} }), caller))
+  assert.deepEqual(reply.data, { connectionId: 98, windowId: null, role: 'main', origin: ORIGIN, frame: null })
+  const framed = { ...caller, frame: { processId: 5, routingId: 9, mainFrame: false } }
+  const seen = JSON.parse(await router.dispatch(JSON.stringify({ v: 1, id: 2, kind: 'invoke', channel: 'probe:whoami', payload: {} }), framed))
+  assert.deepEqual(seen.data.frame, { processId: 5, routingId: 9, mainFrame: false })
+  // A frame that is not { processId, routingId, mainFrame } is a TypeError, not a guess.
+  assert.throws(() => router.dispatch('{}', { ...caller, frame: { processId: 5 } }))
+})
+
+test('a request is served only on the channel its envelope names', async () => {
+  const caller = { connectionId: 97, role: 'main', origin: ORIGIN }
+  const echo = JSON.stringify({ v: 1, id: 3, kind: 'invoke', channel: 'probe:echo', payload: { text: 'a' } })
+  // On its own channel: inline (echo) and on the runtime (stats, and any call given no channel).
+  assert.equal(JSON.parse(await router.dispatch(echo, caller, 'probe:echo')).data, 'a')
+  assert.equal(JSON.parse(await router.dispatch(echo, caller)).data, 'a')
+  const stats = JSON.stringify({ v: 1, id: 4, kind: 'invoke', channel: 'probe:stats', payload: {} })
+  assert.equal(JSON.parse(await router.dispatch(stats, caller, 'probe:stats')).ok, true)
+  // Given another channel, inline or not, it is refused before its payload is read.
+  for (const channel of ['probe:stats', 'probe:whoami', 'probe:nope']) {
+    const reply = JSON.parse(await router.dispatch(echo, caller, channel))
+    assert.equal(reply.id, 3)
+    assert.equal(reply.error.code, 'IPC_FORBIDDEN', channel)
+  }
+})
+
+test('open() refuses an inline channel the router does not serve', () => {
+  assert.throws(() => bundle.addon.open({ inline: ['probe:nope', 'nope:missing'] }, () => {}), /inline channels the router does not serve: nope:missing, probe:nope/)
 })
 
 async function forbidden(call) {
@@ -194,18 +268,23 @@ test('events go to every window, to the windows of a role, or to one window', as
   assert.throws(() => ipc.emit(JSON.stringify({ v: 1, kind: 'event', channel: 'probe:other', payload: {} })), TypeError)
 })
 
-test('a handler panic is INTERNAL_ERROR and the addon keeps serving', async () => {
+test('a handler panic is INTERNAL_ERROR and the addon keeps serving, inline and on the runtime', async () => {
   const api = rendererApi(bundle, attachedWindow('main'))
   for (let i = 0; i < 3; i += 1) {
+    // Through the glue: panic is an inline channel, so it panics on this thread.
     const error = await api.probe.panic().catch((failure) => failure)
     assert.equal(error.name, 'IPCHandlerError')
     assert.equal(error.code, 'INTERNAL_ERROR')
     assert.equal(error.message, 'Internal error')
   }
+  // Without its channel the same call panics on the runtime.
+  const request = JSON.stringify({ v: 1, id: 9, kind: 'invoke', channel: 'probe:panic', payload: {} })
+  const reply = JSON.parse(await router.dispatch(request, { connectionId: 96, role: 'main', origin: ORIGIN }))
+  assert.deepEqual(reply.error, { name: 'IPCHandlerError', code: 'INTERNAL_ERROR', message: 'Internal error', statusCode: 500 })
   assert.equal(await api.probe.echo({ text: 'still here' }), 'still here')
 })
 
-test('a thousand concurrent slow calls run together, off the JavaScript thread', async () => {
+test('a thousand concurrent slow calls run together, waiting off the JavaScript thread', async () => {
   const api = rendererApi(bundle, attachedWindow('main'))
   const delay = monitorEventLoopDelay({ resolution: 5 })
   let ticks = 0
@@ -215,7 +294,9 @@ test('a thousand concurrent slow calls run together, off the JavaScript thread',
   delay.enable()
   const started = performance.now()
   // Each call sleeps 200 ms in its handler: one after the other they would
-  // take 200 s; on the router's runtime they overlap.
+  // take 200 s; on the router's runtime they overlap. sleep is an inline
+  // channel: each call starts on this thread and moves to the runtime at
+  // its first await.
   const replies = await Promise.all(Array.from({ length: 1000 }, () => api.probe.sleep({ ms: 200 })))
   const elapsed = performance.now() - started
   delay.disable()

@@ -1,13 +1,13 @@
 //! The probe router of ipc-node's Node.js tests (`tests/electron/`): its
-//! calls report who called them, sleep until cancelled, panic, emit events
-//! to a target and count what they saw, so the tests can observe the
-//! addon and the main-side glue from outside.
+//! calls report who called them (with the frame), sleep until cancelled,
+//! panic, emit events to a target and count what they saw, so the tests can
+//! observe the addon and the main-side glue from outside.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use ipc_node::Emitter;
+use ipc_node::{Emitter, Served};
 use ipc_runtime::{CallContext, HandlerFailure, IpcHandlerError, Router};
 
 pub use probe::*;
@@ -54,6 +54,16 @@ pub mod probe {
         pub window_id: Option<u64>,
         pub role: String,
         pub origin: String,
+        pub frame: Option<Frame>,
+    }
+
+    /// The frame that called, as a handler sees it.
+    #[derive(Debug, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "camelCase")]
+    pub struct Frame {
+        pub process_id: u32,
+        pub routing_id: u32,
+        pub main_frame: bool,
     }
 
     /// Sleeps `ms` milliseconds, or until the call is cancelled.
@@ -156,6 +166,11 @@ impl ProbeHandlers for Handlers {
             window_id: caller.window_id,
             role: caller.role.clone(),
             origin: caller.origin.clone(),
+            frame: caller.frame.map(|frame| Frame {
+                process_id: frame.process_id,
+                routing_id: frame.routing_id,
+                main_frame: frame.main_frame,
+            }),
         })
     }
 
@@ -204,16 +219,33 @@ impl ProbeHandlers for Handlers {
     }
 }
 
-fn probe_router(_: serde_json::Value, events: Emitter) -> Result<Router, String> {
+/// Some channels inline (ADR 0013), the others on the runtime, so that the
+/// tests go through both paths: `sleep` starts inline and moves to the
+/// runtime at its first `.await`; `stats`, `ping` and `note` never start
+/// inline. `open({ inline: [channel, ..] })` adds channels, to test how
+/// `open()` treats a channel the router does not serve.
+fn probe_router(options: serde_json::Value, events: Emitter) -> Result<Served, String> {
     let handlers = Handlers(Arc::new(Probe {
         events,
         notes: AtomicU32::new(0),
         cancelled_sleeps: AtomicU32::new(0),
     }));
-    handlers
+    let router = handlers
         .add_to(Router::builder())
         .build()
-        .map_err(|error| error.to_string())
+        .map_err(|error| error.to_string())?;
+    let mut served = Served::new(router)
+        .inline::<Echo>()
+        .inline::<SaveDraft>()
+        .inline::<WhoAmI>()
+        .inline::<Sleep>()
+        .inline::<Panic>();
+    let extra = options.get("inline").and_then(serde_json::Value::as_array);
+    for channel in extra.into_iter().flatten() {
+        let channel = channel.as_str().ok_or("inline channels are strings")?;
+        served = served.inline_channel(channel);
+    }
+    Ok(served)
 }
 
 ipc_node::addon!(probe_router);

@@ -54,12 +54,26 @@ export interface IpcCaller {
   readonly role: string
   /** The sending frame's origin, canonical (`scheme://host[:port]`). */
   readonly origin: string
+  /** The sending frame (`event.senderFrame`). */
+  readonly frame: IpcCallerFrame
+}
+
+/** The frame a request came from: Electron's `WebFrameMain` identifiers (`WebFrameMain.fromId(processId, routingId)`). */
+export interface IpcCallerFrame {
+  readonly processId: number
+  readonly routingId: number
+  /** False for a subframe (an `<iframe>`), served only with `allowSubframes`. */
+  readonly mainFrame: boolean
 }
 
 /** The router addon: what an `ipc-node` addon's `open()` returns. */
 export interface IpcRouterAddon {
-  /** Resolves with the reply envelope's JSON text, or `null` after a send succeeded. */
-  dispatch(request: string, caller: IpcCaller): Promise<string | null>
+  /**
+   * Resolves with the reply envelope's JSON text, or `null` after a send
+   * succeeded. `channel` is the channel the request came on (its envelope
+   * names it); the addon refuses a request of another channel.
+   */
+  dispatch(request: string, caller: IpcCaller, channel: string): Promise<string | null>
   /** Cancels the calls in flight of a `webContents` that is gone. */
   disconnect?(connectionId: number): void
 }
@@ -124,6 +138,17 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     allowed.add(canonical)
   }
   const windows = new Map<number, Attached>()
+  // Parsing an origin with `URL` is the costliest step of a check; a window
+  // sends from a handful of origins, so each is parsed once.
+  const parsedOrigins = new Map<string, string | undefined>()
+  function canonicalOf(origin: string): string | undefined {
+    if (parsedOrigins.has(origin)) return parsedOrigins.get(origin)
+    const parsed = canonicalOrigin(origin)
+    // Bounded: frames navigated through many origins only cost re-parsing.
+    if (parsedOrigins.size >= 64) parsedOrigins.clear()
+    parsedOrigins.set(origin, parsed)
+    return parsed
+  }
 
   /** The caller of `event`, or why it is refused. */
   function callerOf(event: IpcSenderEvent): IpcCaller | string {
@@ -132,11 +157,12 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     const window = windows.get(event.sender.id)
     if (window === undefined) return 'the sender is not an attached window'
     if (frame.parent !== null && !allowSubframes) return 'the sender is a subframe'
-    const origin = canonicalOrigin(frame.origin)
+    const origin = canonicalOf(frame.origin)
     if (origin === undefined || !allowed.has(origin)) return `the origin ${JSON.stringify(frame.origin)} is not allowed`
+    const sender: IpcCallerFrame = { processId: frame.processId, routingId: frame.routingId, mainFrame: frame.parent === null }
     return window.windowId === undefined
-      ? { connectionId: event.sender.id, role: window.role, origin }
-      : { connectionId: event.sender.id, windowId: window.windowId, role: window.role, origin }
+      ? { connectionId: event.sender.id, role: window.role, origin, frame: sender }
+      : { connectionId: event.sender.id, windowId: window.windowId, role: window.role, origin, frame: sender }
   }
 
   function refuse(channel: string, kind: 'invoke' | 'send', event: IpcSenderEvent, reason: string): void {
@@ -154,7 +180,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     if (request === undefined) return failure(id, 'IPC_MALFORMED_REQUEST', 400, `The request is not a JSON envelope of ${channel}`)
     let reply: string | null
     try {
-      reply = await router.dispatch(request, caller)
+      reply = await router.dispatch(request, caller, channel)
     } catch {
       return failure(id, 'IPC_CANCELLED', 499, 'The IPC router is closed')
     }
@@ -174,7 +200,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     }
     let reply: string | null
     try {
-      reply = await router.dispatch(request, caller)
+      reply = await router.dispatch(request, caller, channel)
     } catch {
       options.onSendFailed?.(channel, failure(requestId(message), 'IPC_CANCELLED', 499, 'The IPC router is closed'))
       return
