@@ -1,8 +1,32 @@
 //! A schema's nodes, as [`Plan::compile`](super::Plan::compile) builds them.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value, json};
 
 use super::node::*;
+
+/// A format the plan checks itself, by the rule the validator applies:
+/// `ipv4` and `ipv6` are what the standard library parses (the
+/// validator's very check), `uuid` the hyphenated form `8-4-4-4-12` of
+/// hexadecimal digits in either case. Other formats keep a validator.
+fn format_check(name: &str) -> Option<fn(&str) -> bool> {
+    Some(match name {
+        "ipv4" => |text| text.parse::<std::net::Ipv4Addr>().is_ok(),
+        "ipv6" => |text| text.parse::<std::net::Ipv6Addr>().is_ok(),
+        "uuid" => is_hyphenated_uuid,
+        _ => return None,
+    })
+}
+
+fn is_hyphenated_uuid(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(at, &byte)| match at {
+            8 | 13 | 18 | 23 => byte == b'-',
+            _ => byte.is_ascii_hexdigit(),
+        })
+}
 
 pub(super) struct Compiler<'a> {
     pub(super) nodes: Vec<Node>,
@@ -64,8 +88,6 @@ impl<'a> Compiler<'a> {
             _ => return None,
         };
         let mut node = Node::new();
-        // `pattern` and asserted `format`s: checked by a validator of their own.
-        let mut string_keywords = Map::new();
         if object.contains_key("$ref") {
             if !only_annotations(object, &["$ref"]) {
                 return None;
@@ -74,7 +96,12 @@ impl<'a> Compiler<'a> {
             return Some(node);
         }
         if let Some(branches) = object.get("anyOf") {
-            return self.nullable(object, branches);
+            if !only_annotations(object, &["anyOf"]) {
+                return None;
+            }
+            return self
+                .nullable(object, branches)
+                .or_else(|| self.union(branches.as_array()?));
         }
         if let Some(branches) = object.get("oneOf") {
             return self.one_of(object, branches);
@@ -93,15 +120,35 @@ impl<'a> Compiler<'a> {
                 "format" => {
                     // Known formats are asserted; unknown ones (schemars'
                     // `uint64`, `double`, ..) are annotations.
+                    let name = value.as_str()?;
                     if self
                         .options
-                        .is_known_format(jsonschema::Draft::Draft202012, value.as_str()?)
+                        .is_known_format(jsonschema::Draft::Draft202012, name)
                     {
-                        string_keywords.insert(key.clone(), value.clone());
+                        node.string_checks.push(match format_check(name) {
+                            Some(check) => StringCheck::Format(check),
+                            None => StringCheck::Validator(Arc::new(
+                                self.options.build(&json!({"format": name})).ok()?,
+                            )),
+                        });
                     }
                 }
                 "pattern" => {
-                    string_keywords.insert(key.clone(), value.as_str()?.into());
+                    // As the validator compiles it (with the `regex` engine
+                    // and no size limits of its own, see `options`).
+                    let translated = jsonschema_regex::to_rust_regex(value.as_str()?).ok()?;
+                    let regex = regex::Regex::new(&translated).ok()?;
+                    node.string_checks.push(StringCheck::Pattern(regex));
+                }
+                "multipleOf" => {
+                    let multiple = value.as_f64().filter(|m| m.is_finite() && *m > 0.0)?;
+                    node.multiple_of.push(multiple);
+                }
+                "allOf" => {
+                    for branch in value.as_array()? {
+                        let id = self.child(branch)?;
+                        node.all_of.push(id);
+                    }
                 }
                 "enum" => {
                     let options = value.as_array()?;
@@ -131,11 +178,7 @@ impl<'a> Compiler<'a> {
                 }
                 "minItems" => node.min_items = Some(as_u64(value)?),
                 "maxItems" => node.max_items = Some(as_u64(value)?),
-                "uniqueItems" => {
-                    if value != &Value::Bool(false) {
-                        return None;
-                    }
-                }
+                "uniqueItems" => node.unique_items = value.as_bool()?,
                 "properties" => {
                     for (name, property) in value.as_object()? {
                         let id = self.child(property)?;
@@ -151,9 +194,10 @@ impl<'a> Compiler<'a> {
         if node.properties.len() > 64 {
             return None;
         }
-        if !string_keywords.is_empty() {
-            let validator = self.options.build(&Value::Object(string_keywords)).ok()?;
-            node.string_validator = Some(validator);
+        // An enum of strings allows strings only; the other types' checks
+        // can then leave the enum out.
+        if node.string_enum.is_some() {
+            node.types &= STRING;
         }
         if let Some(required) = object.get("required") {
             for name in required.as_array()? {
@@ -215,10 +259,26 @@ impl<'a> Compiler<'a> {
             node.string_enum = Some(constants);
             return Some(node);
         }
-        match self.internally_tagged(branches) {
-            Some(node) => Some(node),
-            None => self.externally_tagged(branches),
+        self.internally_tagged(branches)
+            .or_else(|| self.externally_tagged(branches))
+            .or_else(|| self.union(branches))
+    }
+
+    /// A union of branches each allowing its own JSON types (an untagged
+    /// enum such as `u32 | String | {x, y}`): whatever the value, at most
+    /// one branch can accept it, so `anyOf` and `oneOf` both mean that
+    /// branch's verdict. The branches are merged into one node once every
+    /// node is compiled (see `merge`), which refuses overlapping types.
+    pub(super) fn union(&mut self, branches: &[Value]) -> Option<Node> {
+        let mut node = Node::new();
+        for branch in branches {
+            let id = self.child(branch)?;
+            node.union.push(id);
         }
+        if node.union.is_empty() {
+            return None;
+        }
+        Some(node)
     }
 
     /// Objects told apart by a required string property with a distinct

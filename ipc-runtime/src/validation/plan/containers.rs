@@ -6,6 +6,7 @@ use serde::de::value::{BorrowedStrDeserializer, StrDeserializer, StringDeseriali
 use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Visitor};
 
 use super::cursor::{Cursor, reject};
+use super::distinct::Distinct;
 use super::guided::{Guided, GuidedSeed};
 use super::node::{Additional, Node, NodeId, Tagged, Variant};
 use super::watchers::{TagWatch, WatchedSeed};
@@ -18,6 +19,8 @@ pub(super) struct GuidedSeq<'p, A> {
     pub(super) items: Cursor<'p>,
     pub(super) count: u64,
     pub(super) max: Option<u64>,
+    /// `uniqueItems`: the items read so far.
+    pub(super) distinct: Option<Distinct>,
 }
 
 impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
@@ -28,14 +31,13 @@ impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
         &mut self,
         seed: S,
     ) -> Result<Option<S::Value>, A::Error> {
-        let result = if self.prefix.is_empty() {
+        let result = if self.prefix.is_empty() && self.distinct.is_none() {
             self.seq.next_element_seed(GuidedSeed {
                 seed,
                 at: &self.items,
             })
         } else {
-            let at = self.tuple_item();
-            self.seq.next_element_seed(GuidedSeed { seed, at: &at })
+            self.next_tuple_or_distinct(seed)
         };
         if matches!(result, Ok(Some(_))) {
             self.count += 1;
@@ -51,9 +53,31 @@ impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
     }
 }
 
-impl<'p, A> GuidedSeq<'p, A> {
-    /// The cursor of the next item of a tuple.
+impl<'de, 'p, A: SeqAccess<'de>> GuidedSeq<'p, A> {
+    /// The next item of a tuple, or of an array whose items must differ.
     #[inline(never)]
+    fn next_tuple_or_distinct<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+    ) -> Result<Option<S::Value>, A::Error> {
+        let at = self.tuple_item();
+        match &mut self.distinct {
+            None => self.seq.next_element_seed(GuidedSeed { seed, at: &at }),
+            Some(distinct) => {
+                let result = self.seq.next_element_seed(distinct.seed(seed, &at));
+                if matches!(result, Ok(Some(_))) && !distinct.take() {
+                    at.refuse();
+                }
+                result
+            }
+        }
+    }
+}
+
+impl<'p, A> GuidedSeq<'p, A> {
+    /// The cursor of the next item of a tuple (of any array, past its
+    /// prefix).
+    #[inline(always)]
     pub(super) fn tuple_item(&self) -> Cursor<'p> {
         match usize::try_from(self.count)
             .ok()

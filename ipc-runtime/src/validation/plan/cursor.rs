@@ -5,7 +5,7 @@ use std::cell::Cell;
 use serde::de;
 
 use super::Plan;
-use super::node::{Node, NodeId, float_ok, string_ok};
+use super::node::{Node, NodeId, divisible_signed, divisible_unsigned, float_ok, string_ok};
 
 pub(super) fn reject<E: de::Error>() -> E {
     E::custom("rejected by the schema plan")
@@ -90,14 +90,34 @@ impl<'p> Cursor<'p> {
 
     #[inline(always)]
     pub(super) fn check_unsigned(&self, value: u64) {
-        let (low, high) = self.non_null().unsigned_range;
-        self.require(low <= value && value <= high);
+        let node = self.non_null();
+        let (low, high) = node.unsigned_range;
+        if !(low <= value && value <= high) {
+            self.unsigned_outside(node, value);
+        }
+    }
+
+    /// An integer outside the node's range, or a node with `multipleOf`
+    /// (whose ranges are left empty to come here).
+    #[cold]
+    #[inline(never)]
+    fn unsigned_outside(&self, node: &Node, value: u64) {
+        self.require(!node.multiple_of.is_empty() && divisible_unsigned(node, value));
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn signed_outside(&self, node: &Node, value: i64) {
+        self.require(!node.multiple_of.is_empty() && divisible_signed(node, value));
     }
 
     #[inline(always)]
     pub(super) fn check_signed(&self, value: i64) {
-        let (low, high) = self.non_null().signed_range;
-        self.require(low <= value && value <= high);
+        let node = self.non_null();
+        let (low, high) = node.signed_range;
+        if !(low <= value && value <= high) {
+            self.signed_outside(node, value);
+        }
     }
 
     /// An integer serde read wider than 64 bits.

@@ -9,6 +9,7 @@ use super::containers::{
     ExternalVisitor, GuidedMap, GuidedSeq, Keys, NO_PROPERTY, UnitVariantVisitor,
 };
 use super::cursor::Cursor;
+use super::distinct::Distinct;
 use super::node::{ARRAY, BOOLEAN, INTEGER, NUMBER, OBJECT, STRING};
 
 /// A deserializer that checks each value against its plan node.
@@ -108,8 +109,7 @@ impl<'de, 'a, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'a, V> {
     #[inline(always)]
     fn visit_bool<E: de::Error>(self, value: bool) -> Result<V::Value, E> {
         let node = self.at.non_null();
-        self.at
-            .require(node.types & BOOLEAN != 0 && node.string_enum.is_none());
+        self.at.require(node.types & BOOLEAN != 0);
         self.visitor.visit_bool(value)
     }
 
@@ -199,14 +199,14 @@ impl<'de, 'a, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'a, V> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
         let node = self.at.non_null();
-        self.at
-            .require(node.types & ARRAY != 0 && node.string_enum.is_none());
+        self.at.require(node.types & ARRAY != 0);
         let mut guided = GuidedSeq {
             seq,
             prefix: &node.prefix_items,
             items: self.at.open().at(node.items.unwrap_or(self.at.plan().any)),
             count: 0,
             max: node.max_items,
+            distinct: node.unique_items.then(Distinct::default),
         };
         let result = self.visitor.visit_seq(&mut guided);
         if node.min_items.is_some_and(|min| guided.count < min) {
@@ -218,8 +218,7 @@ impl<'de, 'a, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'a, V> {
     #[inline(always)]
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
         let node = self.at.non_null();
-        self.at
-            .require(node.types & OBJECT != 0 && node.string_enum.is_none());
+        self.at.require(node.types & OBJECT != 0);
         let inner = self.at.open();
         let mut guided = GuidedMap {
             map,

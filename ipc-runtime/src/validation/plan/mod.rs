@@ -2,23 +2,27 @@
 //!
 //! A schema is compiled into a [`Plan`]: one node per schema, holding the
 //! JSON types it allows and the constraints serde cannot express (string
-//! lengths, enums, numeric bounds — including the safe-integer clamp —,
-//! item counts, tuples, required and unknown properties, internally,
-//! adjacently and externally tagged enums). The payload
-//! is then deserialized straight into the typed value through [`Guided`], a
+//! lengths, enums, `pattern` and asserted `format`s, numeric bounds —
+//! including the safe-integer clamp — and `multipleOf`, item counts,
+//! `uniqueItems`, tuples, required and unknown properties, internally,
+//! adjacently and externally tagged enums, untagged unions whose branches
+//! allow disjoint JSON types, and `allOf`). The payload is then
+//! deserialized straight into the typed value through [`Guided`], a
 //! deserializer adapter that checks every value serde reads against its
-//! node. Nothing is allocated beyond what the typed value needs.
+//! node. Nothing is allocated beyond what the typed value needs (but the
+//! item hashes of a `uniqueItems` array).
 //!
 //! The plan only answers "accept". Any rejection — a constraint, a shape
 //! serde would have coerced (a struct given as an array, a unit variant as
 //! `{"Variant": null}`), or serde's own error — sends the payload to the
-//! JSON Schema validator, which decides and reports exact issues. A
-//! string's `pattern` and asserted `format` are checked by a small validator
-//! of their own, built with the contract validator's options (the same
-//! linear-time regex engine, the same formats). A schema using a keyword the
-//! plan does not check (`multipleOf`, `uniqueItems`, `allOf`, `not`,
-//! untagged unions, …) gets no plan: every payload of that contract goes
-//! through the validator.
+//! JSON Schema validator, which decides and reports exact issues. Every
+//! check decides as the validator does: `pattern` is translated and
+//! compiled by the validator's own code for the same engine, `multipleOf`
+//! uses its arithmetic, and a `format` the plan has no exact rule for is
+//! checked by a validator of that keyword alone. A schema using a keyword
+//! the plan does not check (`not`, `if`, unions whose branches overlap, …)
+//! gets no plan: every payload of that contract goes through the
+//! validator.
 //!
 //! The parts: `compile` turns a schema into nodes (`node`), `cursor` is
 //! where a value is in the plan while it is read, `guided` the adapter
@@ -30,7 +34,9 @@ mod forward;
 mod compile;
 mod containers;
 mod cursor;
+mod distinct;
 mod guided;
+mod merge;
 mod node;
 #[cfg(test)]
 mod tests;
@@ -115,12 +121,19 @@ impl Plan {
         // written, whatever its node (a float, a JSON value, an untagged
         // union's float branch): serde could still build an integer from it.
         let safe = i128::from(MAX_SAFE_INTEGER);
+        merge::merge_all(&mut plan)?;
         for node in &mut plan.nodes {
             let (low, high) = integer_range(node);
             node.unsigned_range = within(low.max(0), high.min(safe), (1, 0));
             node.signed_range = within(low.max(-safe), high.min(i64::MAX.into()), (0, -1));
+            if !node.multiple_of.is_empty() {
+                // Checked out of line (see `Cursor::check_unsigned`).
+                node.divisible_ranges = (node.unsigned_range, node.signed_range);
+                node.unsigned_range = (1, 0);
+                node.signed_range = (0, -1);
+            }
             node.any_float = node.types & NUMBER != 0
-                && node.string_enum.is_none()
+                && node.multiple_of.is_empty()
                 && node.minimum.is_none()
                 && node.maximum.is_none()
                 && node.exclusive_minimum.is_none()

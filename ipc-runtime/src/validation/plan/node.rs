@@ -1,6 +1,8 @@
 //! The nodes of a plan, and the checks of a scalar against its node.
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use serde_json::{Number, Value};
 
@@ -36,13 +38,13 @@ pub(super) enum Additional {
     Node(NodeId),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Tagged {
     pub(super) tag: String,
     pub(super) branches: Vec<Branch>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Branch {
     /// The tag's value that picks this branch.
     pub(super) value: String,
@@ -53,7 +55,7 @@ pub(super) struct Branch {
 }
 
 /// A data variant of an externally tagged enum: `{"<name>": <value>}`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Variant {
     pub(super) name: String,
     /// The node of the value.
@@ -78,7 +80,7 @@ impl Choice for Variant {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Node {
     /// `{"$ref": ..}`: this node is another one.
     pub(super) alias: Option<NodeId>,
@@ -120,9 +122,67 @@ pub(super) struct Node {
     /// Byte lengths at which any string is accepted without counting its
     /// code points; empty when strings need the full check.
     pub(super) plain_string_bytes: (u64, u64),
-    /// `pattern` and asserted `format`s, compiled with the options of the
-    /// contract's validator, so both decide alike.
-    pub(super) string_validator: Option<jsonschema::Validator>,
+    /// `pattern`s and asserted `format`s, each decided as the contract's
+    /// validator decides it.
+    pub(super) string_checks: Vec<StringCheck>,
+    /// `multipleOf` (several under `allOf`): integers are then checked out
+    /// of line, against `divisible_ranges`, and `unsigned_range` and
+    /// `signed_range` are left empty.
+    pub(super) multiple_of: Vec<f64>,
+    /// The integer ranges of a node with `multipleOf`.
+    pub(super) divisible_ranges: ((u64, u64), (i64, i64)),
+    /// `uniqueItems: true`.
+    pub(super) unique_items: bool,
+    /// The branches of a union told apart by their JSON types (an untagged
+    /// enum): merged into this node once every node is compiled.
+    pub(super) union: Vec<NodeId>,
+    /// `allOf`: nodes whose constraints are added to this one's once every
+    /// node is compiled.
+    pub(super) all_of: Vec<NodeId>,
+}
+
+/// One check of a string beyond its length and enum.
+#[derive(Debug, Clone)]
+pub(super) enum StringCheck {
+    /// `pattern`, translated from ECMA 262 and compiled by the same code
+    /// and the same engine as the validator's.
+    Pattern(regex::Regex),
+    /// A `format` the plan checks by the validator's rule for it.
+    Format(fn(&str) -> bool),
+    /// Any other `format`: a validator of that keyword alone, built with
+    /// the contract validator's options.
+    Validator(Arc<jsonschema::Validator>),
+}
+
+thread_local! {
+    /// The string a [`StringCheck::Validator`] is given, reused so that a
+    /// check does not allocate.
+    static SCRATCH: RefCell<Value> = const { RefCell::new(Value::String(String::new())) };
+}
+
+/// Strings longer than this get a value of their own rather than growing
+/// the scratch string for good.
+const SCRATCH_MAX: usize = 4096;
+
+impl StringCheck {
+    fn accepts(&self, text: &str) -> bool {
+        match self {
+            StringCheck::Pattern(regex) => regex.is_match(text),
+            StringCheck::Format(check) => check(text),
+            StringCheck::Validator(validator) => {
+                SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+                    Ok(mut value) if text.len() <= SCRATCH_MAX => {
+                        if let Value::String(buffer) = &mut *value {
+                            buffer.clear();
+                            buffer.push_str(text);
+                        }
+                        validator.is_valid(&value)
+                    }
+                    _ => validator.is_valid(&Value::String(text.to_owned())),
+                })
+            }
+        }
+    }
 }
 
 impl Node {
@@ -153,7 +213,12 @@ impl Node {
             signed_range: (0, -1),
             any_float: false,
             plain_string_bytes: (1, 0),
-            string_validator: None,
+            string_checks: Vec::new(),
+            multiple_of: Vec::new(),
+            divisible_ranges: ((1, 0), (0, -1)),
+            unique_items: false,
+            union: Vec::new(),
+            all_of: Vec::new(),
         }
     }
 }
@@ -164,7 +229,7 @@ impl Node {
 /// `n >= floor(b) + 1`, and the same for the upper bounds.
 pub(super) fn integer_range(node: &Node) -> (i128, i128) {
     const EMPTY: (i128, i128) = (1, 0);
-    if node.types & (INTEGER | NUMBER) == 0 || node.string_enum.is_some() {
+    if node.types & (INTEGER | NUMBER) == 0 {
         return EMPTY;
     }
     let mut low = i128::MIN;
@@ -208,7 +273,7 @@ pub(super) fn within<N: TryFrom<i128> + PartialOrd>(
 /// own: a UTF-8 string has at most as many code points as bytes, and at
 /// least a quarter as many.
 pub(super) fn plain_string_bytes(node: &Node) -> (u64, u64) {
-    if node.types & STRING == 0 || node.string_enum.is_some() || node.string_validator.is_some() {
+    if node.types & STRING == 0 || node.string_enum.is_some() || !node.string_checks.is_empty() {
         return (1, 0);
     }
     let low = node.min_length.map_or(0, |min| min.saturating_mul(4));
@@ -306,7 +371,47 @@ pub(super) fn compare_integer_float(integer: i128, float: f64) -> Option<Orderin
 /// Out of line: most floats are checked by [`Node::any_float`] alone.
 #[inline(never)]
 pub(super) fn float_ok(node: &Node, value: f64) -> bool {
-    node.types & NUMBER != 0 && node.string_enum.is_none() && number_ok(node, Num::Float(value))
+    node.types & NUMBER != 0
+        && number_ok(node, Num::Float(value))
+        && node
+            .multiple_of
+            .iter()
+            .all(|&multiple| Number::from_f64(value).is_some_and(|n| divides(&n, multiple)))
+}
+
+/// Whether `multiple` divides `number`, exactly as the validator decides:
+/// by the functions its `multipleOf` keyword calls, chosen as it chooses
+/// them (an integral divisor, or not).
+pub(super) fn divides(number: &Number, multiple: f64) -> bool {
+    if multiple.fract() == 0.0 {
+        jsonschema_value::numeric::is_multiple_of_integer(number, multiple)
+    } else {
+        jsonschema_value::numeric::is_multiple_of_float(number, multiple)
+    }
+}
+
+/// An integer of a node with `multipleOf`: its range, then each divisor.
+#[inline(never)]
+pub(super) fn divisible_unsigned(node: &Node, value: u64) -> bool {
+    let (low, high) = node.divisible_ranges.0;
+    low <= value
+        && value <= high
+        && node
+            .multiple_of
+            .iter()
+            .all(|&multiple| divides(&Number::from(value), multiple))
+}
+
+/// [`divisible_unsigned`] for the negative integers.
+#[inline(never)]
+pub(super) fn divisible_signed(node: &Node, value: i64) -> bool {
+    let (low, high) = node.divisible_ranges.1;
+    low <= value
+        && value <= high
+        && node
+            .multiple_of
+            .iter()
+            .all(|&multiple| divides(&Number::from(value), multiple))
 }
 
 pub(super) fn number_ok(node: &Node, value: Num) -> bool {
@@ -352,8 +457,5 @@ pub(super) fn string_ok_exactly(node: &Node, text: &str) -> bool {
     {
         return false;
     }
-    match &node.string_validator {
-        Some(validator) => validator.is_valid(&Value::String(text.to_owned())),
-        None => true,
-    }
+    node.string_checks.iter().all(|check| check.accepts(text))
 }

@@ -202,11 +202,76 @@ fn unsupported_keywords_give_no_plan() {
     assert!(plan(json!({"type": "string", "format": "email"})).is_some());
     assert!(plan(json!({"type": "integer", "format": "uint64"})).is_some());
     assert!(plan(json!({"type": "string", "pattern": "("})).is_none());
-    assert!(plan(json!({"type": "array", "uniqueItems": true})).is_none());
+    assert!(plan(json!({"type": "array", "uniqueItems": true})).is_some());
+    assert!(plan(json!({"type": "number", "multipleOf": 0.5})).is_some());
+    assert!(plan(json!({"type": "number", "multipleOf": 0})).is_none());
     assert!(
         plan(json!({"type": "array", "prefixItems": [{"type": "string"}], "maxItems": 1}))
             .is_some()
     );
-    assert!(plan(json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})).is_none());
+    assert!(plan(json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})).is_some());
+    // Both branches allow integers: which one decides is not known up front.
+    assert!(plan(json!({"anyOf": [{"type": "number"}, {"type": "integer"}]})).is_none());
+    assert!(plan(json!({"oneOf": [{"type": "string"}, {}]})).is_none());
+    assert!(plan(json!({"allOf": [{"minLength": 1}, {"maxLength": 3}]})).is_some());
+    assert!(
+        plan(json!({"allOf": [{"items": {"type": "string"}}, {"items": {"minLength": 1}}]}))
+            .is_none()
+    );
+    assert!(plan(json!({"not": {"type": "string"}})).is_none());
     assert!(plan(json!({"$ref": "https://example.com/x"})).is_none());
+}
+
+#[test]
+fn unique_items_tell_scalars_apart_and_leave_containers_to_the_validator() {
+    let plan = plan(json!({"type": "array", "uniqueItems": true})).expect("plan");
+    let decode = |json: &str| plan.decode::<Value>(json.as_bytes(), 8).is_some();
+    assert!(decode(r#"[1, 2, "1", true, null, 1.5]"#));
+    assert!(!decode("[1, 1]"));
+    assert!(!decode("[1, 1.0]"));
+    assert!(!decode("[0, -0.0]"));
+    assert!(!decode(r#"["a", "b", "a"]"#));
+    assert!(!decode("[null, null]"));
+    // Decided by the validator, whatever the answer.
+    assert!(!decode("[[1], [2]]"));
+}
+
+#[test]
+fn disjoint_unions_check_each_type_against_its_branch() {
+    let plan = plan(json!({"anyOf": [
+        {"type": "string", "maxLength": 2},
+        {"type": "integer", "minimum": 0, "multipleOf": 2},
+        {"type": "object", "properties": {"x": {"type": "number"}}, "required": ["x"]}
+    ]}))
+    .expect("plan");
+    let decode = |json: &str| plan.decode::<Value>(json.as_bytes(), 8).is_some();
+    assert!(decode(r#""ab""#));
+    assert!(!decode(r#""abc""#));
+    assert!(decode("4"));
+    assert!(!decode("3"));
+    assert!(!decode("-2"));
+    assert!(decode(r#"{"x": 1.5}"#));
+    assert!(!decode("{}"));
+    assert!(!decode("true"));
+    assert!(!decode("1.5"));
+}
+
+#[test]
+fn all_of_adds_every_branch() {
+    let plan = plan(json!({
+        "type": "object",
+        "properties": {"a": {"type": "boolean"}},
+        "allOf": [
+            {"properties": {"b": {"type": "string", "minLength": 2}}, "required": ["b"]},
+            {"properties": {"c": {"type": "integer"}}, "maxProperties": 2}
+        ]
+    }))
+    .expect("plan");
+    let decode = |json: &str| plan.decode::<Value>(json.as_bytes(), 8).is_some();
+    assert!(decode(r#"{"b": "xy"}"#));
+    assert!(decode(r#"{"b": "xy", "c": 3}"#));
+    assert!(!decode(r#"{"b": "x"}"#));
+    assert!(!decode(r#"{"a": true}"#));
+    assert!(!decode(r#"{"a": true, "b": "xy", "c": 1}"#));
+    assert!(!decode(r#"{"b": "xy", "c": "3"}"#));
 }
