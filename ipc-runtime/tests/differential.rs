@@ -735,6 +735,13 @@ fn near_multiples() -> BoxedStrategy<Value> {
         2 => (-80i64..80).prop_map(|quarters| Value::from(quarters as f64 / 4.0)),
         1 => Just(json!(0.30000000000000004)),
         1 => Just(json!(1e-320)),
+        // Around the bound of the plan's own check for divisors 2^-k.
+        1 => prop_oneof![
+            Just(json!(16_777_215.5)),
+            Just(json!(16_777_216.5)),
+            Just(json!(549_755_813_888.000_976_562_5)),
+            Just(json!(-0.0)),
+        ],
         1 => number(),
     ]
     .boxed()

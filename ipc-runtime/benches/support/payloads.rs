@@ -81,7 +81,7 @@ pub(crate) struct Sets {
 pub(crate) fn unique_items_schema() -> Value {
     let mut schema = input_root_schema::<Sets>();
     for property in ["labels", "ids"] {
-        schema["properties"][property]["uniqueItems"] = Value::Bool(true);
+        schema["$defs"]["Sets"]["properties"][property]["uniqueItems"] = Value::Bool(true);
     }
     schema
 }
@@ -126,19 +126,25 @@ pub(crate) struct Composed {
 }
 
 pub(crate) fn all_of_schema() -> Value {
-    let part = |mut schema: Value| {
-        if let Some(object) = schema.as_object_mut() {
-            object.remove("$schema");
-            object.remove("title");
+    let mut definitions = serde_json::Map::new();
+    let mut part = |mut root: Value| {
+        if let Some(Value::Object(more)) = root.as_object_mut().and_then(|r| r.remove("$defs")) {
+            definitions.extend(more);
         }
-        schema
+        if let Some(object) = root.as_object_mut() {
+            object.remove("$schema");
+        }
+        root
     };
+    let named = part(input_root_schema::<Named>());
+    let scored = part(input_root_schema::<Scored>());
     json!({
         "$schema": input_root_schema::<Composed>()["$schema"],
+        "$defs": definitions,
         "type": "object",
         "properties": {"active": {"type": "boolean"}},
         "required": ["active"],
-        "allOf": [part(input_root_schema::<Named>()), part(input_root_schema::<Scored>())]
+        "allOf": [named, scored]
     })
 }
 

@@ -11,7 +11,32 @@ use super::guided::{Guided, GuidedSeed};
 use super::node::{Additional, Node, NodeId, Tagged, Variant};
 use super::watchers::{TagWatch, WatchedSeed};
 
-pub(super) struct GuidedSeq<'p, A> {
+/// What a [`GuidedSeq`] remembers of the items it has read: nothing
+/// (`()`), or their hashes ([`Distinct`], for `uniqueItems`). A type rather
+/// than an `Option`, so that the common array costs nothing for it.
+pub(super) trait Track {
+    const NONE: bool;
+    fn distinct(&mut self) -> Option<&mut Distinct>;
+}
+
+impl Track for () {
+    const NONE: bool = true;
+
+    #[inline(always)]
+    fn distinct(&mut self) -> Option<&mut Distinct> {
+        None
+    }
+}
+
+impl Track for Distinct {
+    const NONE: bool = false;
+
+    fn distinct(&mut self) -> Option<&mut Distinct> {
+        Some(self)
+    }
+}
+
+pub(super) struct GuidedSeq<'p, A, T: Track = ()> {
     pub(super) seq: A,
     /// The nodes of the first items, for a tuple.
     pub(super) prefix: &'p [NodeId],
@@ -20,10 +45,10 @@ pub(super) struct GuidedSeq<'p, A> {
     pub(super) count: u64,
     pub(super) max: Option<u64>,
     /// `uniqueItems`: the items read so far.
-    pub(super) distinct: Option<Distinct>,
+    pub(super) distinct: T,
 }
 
-impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
+impl<'de, 'p, A: SeqAccess<'de>, T: Track> SeqAccess<'de> for GuidedSeq<'p, A, T> {
     type Error = A::Error;
 
     #[inline(always)]
@@ -31,7 +56,7 @@ impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
         &mut self,
         seed: S,
     ) -> Result<Option<S::Value>, A::Error> {
-        let result = if self.prefix.is_empty() && self.distinct.is_none() {
+        let result = if self.prefix.is_empty() && T::NONE {
             self.seq.next_element_seed(GuidedSeed {
                 seed,
                 at: &self.items,
@@ -53,7 +78,7 @@ impl<'de, 'p, A: SeqAccess<'de>> SeqAccess<'de> for GuidedSeq<'p, A> {
     }
 }
 
-impl<'de, 'p, A: SeqAccess<'de>> GuidedSeq<'p, A> {
+impl<'de, 'p, A: SeqAccess<'de>, T: Track> GuidedSeq<'p, A, T> {
     /// The next item of a tuple, or of an array whose items must differ.
     #[inline(never)]
     fn next_tuple_or_distinct<S: DeserializeSeed<'de>>(
@@ -61,7 +86,7 @@ impl<'de, 'p, A: SeqAccess<'de>> GuidedSeq<'p, A> {
         seed: S,
     ) -> Result<Option<S::Value>, A::Error> {
         let at = self.tuple_item();
-        match &mut self.distinct {
+        match self.distinct.distinct() {
             None => self.seq.next_element_seed(GuidedSeed { seed, at: &at }),
             Some(distinct) => {
                 let result = self.seq.next_element_seed(distinct.seed(seed, &at));
@@ -74,7 +99,7 @@ impl<'de, 'p, A: SeqAccess<'de>> GuidedSeq<'p, A> {
     }
 }
 
-impl<'p, A> GuidedSeq<'p, A> {
+impl<'p, A, T: Track> GuidedSeq<'p, A, T> {
     /// The cursor of the next item of a tuple (of any array, past its
     /// prefix).
     #[inline(always)]

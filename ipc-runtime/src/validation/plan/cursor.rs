@@ -90,10 +90,9 @@ impl<'p> Cursor<'p> {
 
     #[inline(always)]
     pub(super) fn check_unsigned(&self, value: u64) {
-        let node = self.non_null();
-        let (low, high) = node.unsigned_range;
+        let (low, high) = self.non_null().unsigned_range;
         if !(low <= value && value <= high) {
-            self.unsigned_outside(node, value);
+            self.unsigned_outside(value);
         }
     }
 
@@ -101,22 +100,23 @@ impl<'p> Cursor<'p> {
     /// (whose ranges are left empty to come here).
     #[cold]
     #[inline(never)]
-    fn unsigned_outside(&self, node: &Node, value: u64) {
+    fn unsigned_outside(&self, value: u64) {
+        let node = self.non_null();
         self.require(!node.multiple_of.is_empty() && divisible_unsigned(node, value));
     }
 
     #[cold]
     #[inline(never)]
-    fn signed_outside(&self, node: &Node, value: i64) {
+    fn signed_outside(&self, value: i64) {
+        let node = self.non_null();
         self.require(!node.multiple_of.is_empty() && divisible_signed(node, value));
     }
 
     #[inline(always)]
     pub(super) fn check_signed(&self, value: i64) {
-        let node = self.non_null();
-        let (low, high) = node.signed_range;
+        let (low, high) = self.non_null().signed_range;
         if !(low <= value && value <= high) {
-            self.signed_outside(node, value);
+            self.signed_outside(value);
         }
     }
 

@@ -20,7 +20,10 @@ use super::guided::Guided;
 /// The items of one array seen so far.
 #[derive(Default)]
 pub(super) struct Distinct {
-    seen: HashSet<u64, BuildHasherDefault<Spread>>,
+    /// The hashes of the first items, looked through one by one.
+    few: Vec<u64>,
+    /// Past [`FEW`] items, all of them.
+    many: HashSet<u64, BuildHasherDefault<Spread>>,
     /// The hash of the item being read.
     hash: Cell<u64>,
     /// Whether that item is an array or an object.
@@ -41,9 +44,26 @@ impl Distinct {
     /// Whether the item just read is a scalar no earlier item equals (as
     /// far as the hashes tell).
     pub(super) fn take(&mut self) -> bool {
-        !self.container.get() && self.seen.insert(self.hash.get())
+        if self.container.get() {
+            return false;
+        }
+        let hash = self.hash.get();
+        if self.many.is_empty() {
+            if self.few.contains(&hash) {
+                return false;
+            }
+            if self.few.len() < FEW {
+                self.few.push(hash);
+                return true;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(hash)
     }
 }
+
+/// Up to this many items, a scan of their hashes costs less than a set.
+const FEW: usize = 32;
 
 /// The hashes are already spread: the set's hasher passes them on.
 #[derive(Default)]

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Visitor};
 
 use super::containers::{
-    ExternalVisitor, GuidedMap, GuidedSeq, Keys, NO_PROPERTY, UnitVariantVisitor,
+    ExternalVisitor, GuidedMap, GuidedSeq, Keys, NO_PROPERTY, Track, UnitVariantVisitor,
 };
 use super::cursor::Cursor;
 use super::distinct::Distinct;
@@ -28,6 +28,43 @@ pub(super) struct GuidedVisitor<'a, V> {
 }
 
 impl<'a, V> GuidedVisitor<'a, V> {
+    /// An array, remembering what `T` keeps of its items.
+    #[inline(always)]
+    fn visit_seq_with<'de, A: SeqAccess<'de>, T: Track>(
+        self,
+        seq: A,
+        distinct: T,
+    ) -> Result<V::Value, A::Error>
+    where
+        V: Visitor<'de>,
+    {
+        let node = self.at.non_null();
+        self.at.require(node.types & ARRAY != 0);
+        let mut guided = GuidedSeq {
+            seq,
+            prefix: &node.prefix_items,
+            items: self.at.open().at(node.items.unwrap_or(self.at.plan().any)),
+            count: 0,
+            max: node.max_items,
+            distinct,
+        };
+        let result = self.visitor.visit_seq(&mut guided);
+        if node.min_items.is_some_and(|min| guided.count < min) {
+            self.at.refuse();
+        }
+        result
+    }
+
+    /// An array under `uniqueItems`; out of line, to keep the common
+    /// array's code as small as it was.
+    #[inline(never)]
+    fn visit_distinct_seq<'de, A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error>
+    where
+        V: Visitor<'de>,
+    {
+        self.visit_seq_with(seq, Distinct::default())
+    }
+
     /// A float where only integers are allowed. JSON Schema counts 1.0 as
     /// an integer; serde's integer types do not, so an integral float is
     /// given to serde as an integer. Out of line: the number visits stay
@@ -198,21 +235,10 @@ impl<'de, 'a, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'a, V> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
-        let node = self.at.non_null();
-        self.at.require(node.types & ARRAY != 0);
-        let mut guided = GuidedSeq {
-            seq,
-            prefix: &node.prefix_items,
-            items: self.at.open().at(node.items.unwrap_or(self.at.plan().any)),
-            count: 0,
-            max: node.max_items,
-            distinct: node.unique_items.then(Distinct::default),
-        };
-        let result = self.visitor.visit_seq(&mut guided);
-        if node.min_items.is_some_and(|min| guided.count < min) {
-            self.at.refuse();
+        if self.at.non_null().unique_items {
+            return self.visit_distinct_seq(seq);
         }
-        result
+        self.visit_seq_with(seq, ())
     }
 
     #[inline(always)]

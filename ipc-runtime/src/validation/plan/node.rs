@@ -386,8 +386,26 @@ pub(super) fn divides(number: &Number, multiple: f64) -> bool {
     if multiple.fract() == 0.0 {
         jsonschema_value::numeric::is_multiple_of_integer(number, multiple)
     } else {
-        jsonschema_value::numeric::is_multiple_of_float(number, multiple)
+        number
+            .as_f64()
+            .is_some_and(|value| dyadic_multiple(value, multiple))
+            || jsonschema_value::numeric::is_multiple_of_float(number, multiple)
     }
+}
+
+/// A sure yes, without the validator's decimal arithmetic, for a divisor
+/// `2^-k` with `k` at most 6 (0.5, 0.25, ...): `value * 2^k` is exact, and
+/// a value below 2^24 that it makes an integer `n` is `n * 5^k / 10^k`,
+/// at most 15 significant digits, which is how the validator reads it (the
+/// shortest decimal that round-trips), so its decimal reading divides too.
+/// Anything else is left to the validator's function.
+pub(super) fn dyadic_multiple(value: f64, multiple: f64) -> bool {
+    let power_of_two = multiple.to_bits() & 0x000f_ffff_ffff_ffff == 0;
+    let scale = 1.0 / multiple;
+    power_of_two
+        && (2.0..=64.0).contains(&scale)
+        && value.abs() < 16_777_216.0
+        && (value * scale).fract() == 0.0
 }
 
 /// An integer of a node with `multipleOf`: its range, then each divisor.

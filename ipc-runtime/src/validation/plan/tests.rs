@@ -6,7 +6,7 @@ use super::*;
 use std::cmp::Ordering;
 
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Number, json};
 
 fn plan(schema: Value) -> Option<Plan> {
     Plan::compile(&schema, &crate::validation::options())
@@ -274,4 +274,29 @@ fn all_of_adds_every_branch() {
     assert!(!decode(r#"{"a": true}"#));
     assert!(!decode(r#"{"a": true, "b": "xy", "c": 1}"#));
     assert!(!decode(r#"{"b": "xy", "c": "3"}"#));
+}
+
+/// The plan's own yes for divisors `2^-k` is always the validator's yes.
+#[test]
+fn dyadic_multiples_agree_with_the_validator() {
+    let mut checked = 0;
+    for k in 1..=8 {
+        let multiple = 0.5_f64.powi(k);
+        for n in -3000_i64..3000 {
+            for base in [0.0, 1_000.0, 16_777_000.0, 16_777_216.0, 549_755_813_888.0] {
+                for step in [1.0, 0.1, 0.001, 0.0009765625] {
+                    let value = base + n as f64 * step * multiple;
+                    let number = Number::from_f64(value).expect("finite");
+                    if dyadic_multiple(value, multiple) {
+                        checked += 1;
+                        assert!(
+                            jsonschema_value::numeric::is_multiple_of_float(&number, multiple),
+                            "{value} by {multiple}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
 }
