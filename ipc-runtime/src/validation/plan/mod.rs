@@ -24,10 +24,12 @@
 //! gets no plan: every payload of that contract goes through the
 //! validator.
 //!
-//! The parts: `compile` turns a schema into nodes (`node`), `cursor` is
-//! where a value is in the plan while it is read, `guided` the adapter
-//! itself, `containers` its arrays, objects and externally tagged enums,
-//! and `watchers` the wrappers that see a key or a tag as serde reads it.
+//! The parts: `compile` turns a schema into nodes (`node`), `merge` builds
+//! the nodes of unions and `allOf` from others, `cursor` is where a value
+//! is in the plan while it is read, `guided` the adapter itself,
+//! `containers` its arrays, objects and externally tagged enums,
+//! `distinct` the item hashes of `uniqueItems`, and `watchers` the
+//! wrappers that see a key or a tag as serde reads it.
 
 #[macro_use]
 mod forward;
