@@ -3,37 +3,44 @@
 //! Criterion (`benches/decode.rs`) times each function in its own stretch
 //! of seconds; on a shared machine the load changes between those
 //! stretches and the ratio of two means moves with it. Here the bare typed
-//! parse and the validated decode take turns in short batches (A B B A, so
-//! neither always runs first), each round gives one ratio, and the median
-//! of the rounds is reported with its quartiles.
+//! parse, the validated decode and the naive validated path (parse to a
+//! `Value`, validate, `from_value`) take turns in short batches (A B C,
+//! then C B A, so none always runs first), each round gives one ratio of
+//! the decode to each of the others, and the median of the rounds is
+//! reported with its quartiles.
 //!
 //! Run with `cargo bench -p ipc-contracts-runtime --bench decode_ratio`; add
-//! `-- --rounds N` for more rounds. Figures are in docs/performance.md.
+//! `-- --rounds N` for more rounds and `-- --only NAME` for one payload.
+//! Figures are in docs/performance.md.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use ipc_runtime::Decoder;
+use ipc_runtime::validation::{compile_schema, input_root_schema};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 #[path = "support/args.rs"]
 mod args;
+#[macro_use]
 #[path = "support/payloads.rs"]
 mod payloads;
-
-use payloads::{Document, InputEvent, ItemList, SmallRecord};
 
 /// How long one timed batch runs.
 const BATCH: Duration = Duration::from_millis(2);
 
 /// What one payload measured.
 struct Measured {
+    fast_path: bool,
     bare_ns: f64,
     decode_ns: f64,
-    ratio_median: f64,
-    ratio_quartiles: (f64, f64),
+    naive_ns: f64,
+    /// Decode over bare parse: median, and quartiles.
+    bare_ratio: (f64, f64, f64),
+    /// Decode over the naive path.
+    naive_ratio: (f64, f64, f64),
 }
 
 fn time_batch(iterations: u64, mut run: impl FnMut()) -> Duration {
@@ -49,15 +56,35 @@ fn percentile(sorted: &[f64], fraction: f64) -> f64 {
     sorted[index]
 }
 
-fn measure<T: DeserializeOwned + JsonSchema>(payload: &Value, rounds: usize) -> Measured {
+fn spread(mut samples: Vec<f64>) -> (f64, f64, f64) {
+    samples.sort_by(f64::total_cmp);
+    (
+        percentile(&samples, 0.5),
+        percentile(&samples, 0.25),
+        percentile(&samples, 0.75),
+    )
+}
+
+fn measure<T: DeserializeOwned + JsonSchema>(
+    payload: &Value,
+    schema: Option<Value>,
+    rounds: usize,
+) -> Measured {
     let bytes = serde_json::to_vec(payload).expect("payload serializes");
-    let decoder = Decoder::<T>::new(64).expect("schema compiles");
-    assert!(decoder.has_fast_path(), "the payload has a fast path");
+    let schema = schema.unwrap_or_else(input_root_schema::<T>);
+    let validator = compile_schema(&schema).expect("schema compiles");
+    let decoder = Decoder::<T>::with_schema(schema, 64).expect("schema compiles");
+    let fast_path = decoder.decode_fast(&bytes).is_some();
     let mut bare = || {
         black_box(serde_json::from_slice::<T>(black_box(&bytes)).expect("valid"));
     };
     let mut decode = || {
         black_box(decoder.decode(black_box(&bytes)).expect("valid"));
+    };
+    let mut naive = || {
+        let value: Value = serde_json::from_slice(black_box(&bytes)).expect("json");
+        assert!(validator.is_valid(&value));
+        black_box(serde_json::from_value::<T>(value).expect("valid"));
     };
     // Warm up, and size the batches from the bare parse.
     let mut iterations = 1;
@@ -65,31 +92,34 @@ fn measure<T: DeserializeOwned + JsonSchema>(payload: &Value, rounds: usize) -> 
         iterations *= 2;
     }
     time_batch(iterations, &mut decode);
+    time_batch(iterations, &mut naive);
 
-    let mut bare_times = Vec::with_capacity(rounds);
-    let mut decode_times = Vec::with_capacity(rounds);
-    let mut ratios = Vec::with_capacity(rounds);
+    let per_call = |time: Duration| time.as_nanos() as f64 / iterations as f64;
+    let (mut bare_times, mut decode_times, mut naive_times) = (vec![], vec![], vec![]);
+    let (mut bare_ratios, mut naive_ratios) = (vec![], vec![]);
     for round in 0..rounds {
-        let (bare_time, decode_time) = if round % 2 == 0 {
-            let bare_time = time_batch(iterations, &mut bare);
-            (bare_time, time_batch(iterations, &mut decode))
+        let (b, d, n) = if round % 2 == 0 {
+            let b = time_batch(iterations, &mut bare);
+            let d = time_batch(iterations, &mut decode);
+            (b, d, time_batch(iterations, &mut naive))
         } else {
-            let decode_time = time_batch(iterations, &mut decode);
-            (time_batch(iterations, &mut bare), decode_time)
+            let n = time_batch(iterations, &mut naive);
+            let d = time_batch(iterations, &mut decode);
+            (time_batch(iterations, &mut bare), d, n)
         };
-        let per_call = |time: Duration| time.as_nanos() as f64 / iterations as f64;
-        bare_times.push(per_call(bare_time));
-        decode_times.push(per_call(decode_time));
-        ratios.push(decode_time.as_secs_f64() / bare_time.as_secs_f64());
-    }
-    for samples in [&mut bare_times, &mut decode_times, &mut ratios] {
-        samples.sort_by(f64::total_cmp);
+        bare_times.push(per_call(b));
+        decode_times.push(per_call(d));
+        naive_times.push(per_call(n));
+        bare_ratios.push(d.as_secs_f64() / b.as_secs_f64());
+        naive_ratios.push(d.as_secs_f64() / n.as_secs_f64());
     }
     Measured {
-        bare_ns: percentile(&bare_times, 0.5),
-        decode_ns: percentile(&decode_times, 0.5),
-        ratio_median: percentile(&ratios, 0.5),
-        ratio_quartiles: (percentile(&ratios, 0.25), percentile(&ratios, 0.75)),
+        fast_path,
+        bare_ns: spread(bare_times).0,
+        decode_ns: spread(decode_times).0,
+        naive_ns: spread(naive_times).0,
+        bare_ratio: spread(bare_ratios),
+        naive_ratio: spread(naive_ratios),
     }
 }
 
@@ -105,28 +135,34 @@ fn format_ns(ns: f64) -> String {
 
 fn main() {
     let rounds = args::count_option("rounds", 200);
+    let only = args::string_option("only");
     println!(
-        "validated decode against bare typed parse, {rounds} interleaved rounds of {} ms batches",
+        "validated decode against the bare typed parse and the naive path, \
+         {rounds} interleaved rounds of {} ms batches",
         BATCH.as_millis()
     );
     println!(
-        "| payload | bare parse (median) | validated decode (median) | ratio, median of rounds | ratio, quartiles |"
+        "| payload | fast path | bare parse | validated decode | naive path | decode / bare (quartiles) | decode / naive (quartiles) |"
     );
-    println!("| --- | ---: | ---: | ---: | ---: |");
+    println!("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
     for (name, payload) in payloads::payloads() {
-        let measured = match name {
-            "small_struct" => measure::<SmallRecord>(&payload, rounds),
-            "tagged_enum" => measure::<InputEvent>(&payload, rounds),
-            "array_1000_structs" => measure::<ItemList>(&payload, rounds),
-            _ => measure::<Document>(&payload, rounds),
-        };
+        if only.as_deref().is_some_and(|only| only != name) {
+            continue;
+        }
+        let schema = payloads::schema_of(name);
+        let m = with_payload_type!(name, measure(&payload, schema, rounds));
         println!(
-            "| `{name}` | {} | {} | {:.2}× | {:.2}× to {:.2}× |",
-            format_ns(measured.bare_ns),
-            format_ns(measured.decode_ns),
-            measured.ratio_median,
-            measured.ratio_quartiles.0,
-            measured.ratio_quartiles.1,
+            "| `{name}` | {} | {} | {} | {} | {:.2}× ({:.2} to {:.2}) | {:.2}× ({:.2} to {:.2}) |",
+            if m.fast_path { "yes" } else { "no" },
+            format_ns(m.bare_ns),
+            format_ns(m.decode_ns),
+            format_ns(m.naive_ns),
+            m.bare_ratio.0,
+            m.bare_ratio.1,
+            m.bare_ratio.2,
+            m.naive_ratio.0,
+            m.naive_ratio.1,
+            m.naive_ratio.2,
         );
     }
 }

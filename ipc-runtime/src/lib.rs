@@ -17,7 +17,6 @@ mod contract;
 pub mod fuzzing;
 pub mod manifest;
 pub mod naming;
-mod plan;
 mod registry;
 mod router;
 pub mod schema;

@@ -610,3 +610,357 @@ fn boundary_cases() {
         assert_eq!(save.decode_fast(&bytes).is_some(), accepted, "{payload}");
     }
 }
+
+/// Arrays under `uniqueItems`, for a schema that says it (a set's input
+/// schema does not: serde de-duplicates sets).
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Distinct {
+    labels: Vec<String>,
+    ids: Vec<u32>,
+    any: Vec<Value>,
+}
+
+fn distinct_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "labels": {"type": "array", "items": {"type": "string", "maxLength": 2}, "uniqueItems": true},
+            "ids": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 9}, "uniqueItems": true},
+            "any": {"type": "array", "uniqueItems": true}
+        },
+        "required": ["labels", "ids", "any"]
+    })
+}
+
+/// Scalars from a small alphabet, so that items often repeat, and numbers
+/// that are equal in JSON but not in their text (`1` and `1.0`, `0` and
+/// `-0.0`).
+fn repeating_scalar() -> BoxedStrategy<Value> {
+    prop_oneof![
+        3 => (0u64..4).prop_map(Value::from),
+        1 => Just(json!(1.0)),
+        1 => Just(json!(-0.0)),
+        1 => Just(json!(0.5)),
+        2 => prop_oneof![Just("a"), Just("b"), Just("ab"), Just("abc")].prop_map(Value::from),
+        1 => any::<bool>().prop_map(Value::from),
+        1 => Just(Value::Null),
+    ]
+    .boxed()
+}
+
+fn distinct() -> impl Strategy<Value = Value> {
+    let any_items = prop_oneof![
+        6 => repeating_scalar(),
+        1 => prop::collection::vec(repeating_scalar(), 0..2).prop_map(Value::Array),
+        1 => Just(json!({"k": 1})),
+    ];
+    perturbed(object(vec![
+        (
+            "labels",
+            prop::collection::vec(
+                prop_oneof![Just("a"), Just("b"), Just("c"), Just("ab"), Just("abc")]
+                    .prop_map(Value::from),
+                0..4,
+            )
+            .prop_map(Value::Array)
+            .boxed(),
+        ),
+        (
+            "ids",
+            prop::collection::vec(
+                prop_oneof![6 => (0u64..12).prop_map(Value::from), 1 => number()],
+                0..4,
+            )
+            .prop_map(Value::Array)
+            .boxed(),
+        ),
+        (
+            "any",
+            prop::collection::vec(any_items, 0..4)
+                .prop_map(Value::Array)
+                .boxed(),
+        ),
+    ]))
+}
+
+/// Whether every item of `value["any"]` is a scalar: items that are arrays
+/// or objects are left to the validator.
+fn scalar_items(value: &Value) -> bool {
+    value["any"].as_array().is_some_and(|items| {
+        items
+            .iter()
+            .all(|item| !item.is_array() && !item.is_object())
+    })
+}
+
+#[test]
+fn unique_items_decide_like_the_schema() {
+    let decoder = Decoder::<Distinct>::with_schema(distinct_schema(), 64).expect("schema compiles");
+    let tally = differential("Distinct", &decoder, distinct(), |value| {
+        scalar_items(value) && !has_integral_float(&value["ids"])
+    });
+    check_both_outcomes("Distinct", &tally);
+}
+
+/// Integers and floats under integral and fractional `multipleOf`.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Steps {
+    pack: u32,
+    half: f64,
+    tenth: f64,
+    wide: i64,
+}
+
+fn steps_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "pack": {"type": "integer", "minimum": 0, "maximum": 1000, "multipleOf": 5},
+            "half": {"type": "number", "multipleOf": 0.5},
+            "tenth": {"type": "number", "multipleOf": 0.1, "maximum": 10},
+            "wide": {"type": "integer", "multipleOf": 3, "minimum": -1000, "maximum": 1000}
+        },
+        "required": ["pack", "half", "tenth", "wide"]
+    })
+}
+
+/// Numbers near multiples: integers, tenths, quarters, and the numbers
+/// JSON Schema and serde disagree about.
+fn near_multiples() -> BoxedStrategy<Value> {
+    prop_oneof![
+        4 => (-40i64..40).prop_map(Value::from),
+        3 => (-400i64..400).prop_map(|tenths| Value::from(tenths as f64 / 10.0)),
+        2 => (-80i64..80).prop_map(|quarters| Value::from(quarters as f64 / 4.0)),
+        1 => Just(json!(0.30000000000000004)),
+        1 => Just(json!(1e-320)),
+        // Around the bound of the plan's own check for divisors 2^-k.
+        1 => prop_oneof![
+            Just(json!(16_777_215.5)),
+            Just(json!(16_777_216.5)),
+            Just(json!(549_755_813_888.0 + 0.000_976_562_5)),
+            Just(json!(-0.0)),
+        ],
+        1 => number(),
+    ]
+    .boxed()
+}
+
+#[test]
+fn multiple_of_decides_like_the_schema() {
+    let decoder = Decoder::<Steps>::with_schema(steps_schema(), 64).expect("schema compiles");
+    // Mostly multiples, so that all four often hold at once.
+    let multiple_or_near = |step: f64| -> BoxedStrategy<Value> {
+        prop_oneof![
+            6 => (-40i64..40).prop_map(move |n| {
+                let value = n as f64 * step;
+                if step.fract() == 0.0 { Value::from(value as i64) } else { Value::from(value) }
+            }),
+            1 => near_multiples(),
+        ]
+        .boxed()
+    };
+    let steps = perturbed(object(vec![
+        ("pack", multiple_or_near(5.0)),
+        ("half", multiple_or_near(0.5)),
+        ("tenth", multiple_or_near(0.1)),
+        ("wide", multiple_or_near(3.0)),
+    ]));
+    let tally = differential("Steps", &decoder, steps, |value| {
+        !has_integral_float(&value["pack"]) && !has_integral_float(&value["wide"])
+    });
+    check_both_outcomes("Steps", &tally);
+}
+
+/// A struct whose schema is composed with `allOf`.
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)]
+struct Composed {
+    name: String,
+    score: u32,
+    active: bool,
+    note: Option<String>,
+}
+
+fn composed_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {"active": {"type": "boolean"}},
+        "required": ["active"],
+        "allOf": [
+            {
+                "type": "object",
+                "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 3}},
+                "required": ["name"]
+            },
+            {
+                "properties": {
+                    "score": {"type": "integer", "minimum": 0, "maximum": 10},
+                    "note": {"type": ["string", "null"], "maxLength": 2}
+                },
+                "required": ["score"],
+                "maxProperties": 4
+            },
+            {"properties": {"name": true}, "minProperties": 0}
+        ]
+    })
+}
+
+#[test]
+fn all_of_decides_like_the_schema() {
+    let decoder = Decoder::<Composed>::with_schema(composed_schema(), 64).expect("schema compiles");
+    assert!(
+        !decoder.has_fast_path(),
+        "`minProperties` is not a plan keyword"
+    );
+    // Without the branch the plan cannot merge, it has a fast path.
+    let mut schema = composed_schema();
+    schema["allOf"].as_array_mut().expect("allOf").pop();
+    let decoder = Decoder::<Composed>::with_schema(schema, 64).expect("schema compiles");
+    let composed = perturbed(object(vec![
+        ("name", text(4).prop_map(Value::from).boxed()),
+        ("score", around(-1, 12)),
+        (
+            "active",
+            prop_oneof![4 => any::<bool>().prop_map(Value::from), 1 => number()].boxed(),
+        ),
+        (
+            "note",
+            prop_oneof![Just(Value::Null), text(3).prop_map(Value::from)].boxed(),
+        ),
+    ]));
+    let tally = differential("Composed", &decoder, composed, |value| {
+        !has_integral_float(value)
+    });
+    check_both_outcomes("Composed", &tally);
+}
+
+/// An untagged enum whose variants are told apart by their JSON types.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Cell {
+    Count(#[schemars(range(max = 100))] u32),
+    Text(#[schemars(length(max = 3))] String),
+    Point { x: f64, y: f64 },
+    Flag(bool),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[allow(dead_code)]
+struct Row {
+    #[schemars(length(max = 4))]
+    cells: Vec<Cell>,
+    head: Option<Cell>,
+}
+
+fn cell() -> BoxedStrategy<Value> {
+    prop_oneof![
+        3 => around(-2, 102),
+        3 => text(4).prop_map(Value::from),
+        2 => (float(), float()).prop_map(|(x, y)| json!({"x": x, "y": y})),
+        1 => float().prop_map(|x| json!({"x": x})),
+        2 => any::<bool>().prop_map(Value::from),
+        1 => Just(Value::Null),
+        1 => any_json(),
+    ]
+    .boxed()
+}
+
+fn row() -> impl Strategy<Value = Value> {
+    perturbed(object(vec![
+        (
+            "cells",
+            prop::collection::vec(cell(), 0..=5)
+                .prop_map(Value::Array)
+                .boxed(),
+        ),
+        (
+            "head",
+            prop_oneof![1 => Just(Value::Null), 3 => cell()].boxed(),
+        ),
+    ]))
+}
+
+#[test]
+fn untagged_unions_decide_like_the_schema() {
+    let decoder = decoder_of::<Row>();
+    assert!(
+        decoder.schema().to_string().contains("anyOf"),
+        "{}",
+        decoder.schema()
+    );
+    let tally = differential("Row", &decoder, row(), |value| !has_integral_float(value));
+    check_both_outcomes("Row", &tally);
+}
+
+/// The formats the plan checks by its own rule, and one it leaves to a
+/// validator of its own.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[allow(dead_code)]
+struct Endpoint {
+    #[schemars(extend("format" = "uuid"))]
+    id: String,
+    #[schemars(extend("format" = "ipv4"))]
+    v4: String,
+    #[schemars(extend("format" = "ipv6"))]
+    v6: String,
+    #[schemars(extend("format" = "date-time"))]
+    at: String,
+}
+
+fn endpoint() -> impl Strategy<Value = Value> {
+    let text_of = |valid: &'static str, other: &'static str| -> BoxedStrategy<Value> {
+        prop_oneof![
+            4 => valid.prop_map(Value::from),
+            2 => other.prop_map(Value::from),
+            1 => text(5).prop_map(Value::from),
+        ]
+        .boxed()
+    };
+    perturbed(object(vec![
+        (
+            "id",
+            text_of(
+                "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+                "[0-9a-gA-G-]{30,38}|\\{[0-9a-f-]{36}\\}|[0-9a-f]{32}",
+            ),
+        ),
+        (
+            "v4",
+            text_of(
+                "(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}",
+                "[0-9]{1,4}(\\.[0-9]{1,4}){2,4}|0[0-9]\\.1\\.1\\.1",
+            ),
+        ),
+        (
+            "v6",
+            text_of(
+                "([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}|::([0-9a-f]{1,4})?|[0-9a-f]{1,4}::[0-9a-f]{1,4}",
+                "[0-9a-f:.]{2,20}|::ffff:1\\.2\\.3\\.4",
+            ),
+        ),
+        (
+            "at",
+            text_of(
+                "20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T[01][0-9]:[0-5][0-9]:[0-6][0-9](\\.[0-9]{1,3})?(Z|[+-][01][0-9]:[0-5][0-9])",
+                "20[0-9]{2}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}[zZ]?",
+            ),
+        ),
+    ]))
+}
+
+#[test]
+fn natively_checked_formats_decide_like_the_schema() {
+    let decoder = decoder_of::<Endpoint>();
+    let schema = decoder.schema().to_string();
+    for format in ["uuid", "ipv4", "ipv6", "date-time"] {
+        assert!(
+            schema.contains(&format!("\"format\":\"{format}\"")),
+            "{schema}"
+        );
+    }
+    let tally = differential("Endpoint", &decoder, endpoint(), |_| true);
+    check_both_outcomes("Endpoint", &tally);
+}

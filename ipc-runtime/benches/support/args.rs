@@ -16,3 +16,14 @@ pub(crate) fn count_option(name: &str, default: usize) -> usize {
         .unwrap_or(default)
         .max(1)
 }
+
+/// The value after `--<name>` on the command line, if any.
+#[allow(dead_code)]
+pub(crate) fn string_option(name: &str) -> Option<String> {
+    let arguments: Vec<String> = std::env::args().collect();
+    arguments
+        .iter()
+        .position(|argument| *argument == format!("--{name}"))
+        .and_then(|at| arguments.get(at + 1))
+        .cloned()
+}
