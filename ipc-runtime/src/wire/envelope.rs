@@ -136,15 +136,45 @@ pub(crate) struct Refused {
     pub error: IpcHandlerError,
 }
 
-/// Parses and checks a request envelope. `bytes` must already be within
+/// A request as a transport received it: bytes, or text already known to
+/// be UTF-8 (a WebSocket text frame, which tungstenite validated).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Input<'a> {
+    Bytes(&'a [u8]),
+    Text(&'a str),
+}
+
+impl<'a> Input<'a> {
+    pub(crate) fn as_bytes(self) -> &'a [u8] {
+        match self {
+            Input::Bytes(bytes) => bytes,
+            Input::Text(text) => text.as_bytes(),
+        }
+    }
+}
+
+/// Parses and checks a request envelope. `input` must already be within
 /// the size limit. The payload is only skipped here (serde_json skips a
 /// value without recursing); its depth is checked when it is decoded.
-pub(crate) fn parse_request(bytes: &[u8]) -> Result<Request<'_>, Refused> {
+///
+/// Text is parsed as a `str`, so that
+/// serde_json does not validate its UTF-8 again (for the payload's raw
+/// value, that is the whole payload); bytes are validated once, up front,
+/// and parsed as text when they are UTF-8. Bytes that are not UTF-8 are
+/// parsed as bytes, which refuses them exactly as before.
+pub(crate) fn parse_input(input: Input<'_>) -> Result<Request<'_>, Refused> {
+    let parsed = match input {
+        Input::Text(text) => serde_json::from_str(text),
+        Input::Bytes(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => serde_json::from_str(text),
+            Err(_) => serde_json::from_slice(bytes),
+        },
+    };
     let refuse = |id: Option<RequestId>, code: FrameworkCode, message: String| Refused {
         id,
         error: IpcHandlerError::framework(code, message),
     };
-    let envelope: RawEnvelope<'_> = match serde_json::from_slice(bytes) {
+    let envelope: RawEnvelope<'_> = match parsed {
         Ok(envelope) => envelope,
         Err(error) if error.is_data() => {
             return Err(refuse(
@@ -320,50 +350,55 @@ pub(crate) fn leading_id(bytes: &[u8]) -> Option<RequestId> {
 }
 
 /// `{"id": .., "ok": true, "data": ..}` around already serialized data.
-pub(crate) fn encode_success(id: &RequestId, data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len() + 32);
-    out.extend_from_slice(b"{\"id\":");
+pub(crate) fn encode_success(id: &RequestId, data: &str) -> String {
+    let mut out = String::with_capacity(data.len() + 32);
+    out.push_str("{\"id\":");
     write_json(&mut out, id);
-    out.extend_from_slice(b",\"ok\":true,\"data\":");
-    out.extend_from_slice(data);
-    out.push(b'}');
+    out.push_str(",\"ok\":true,\"data\":");
+    out.push_str(data);
+    out.push('}');
     out
 }
 
 /// `{"id": .., "ok": false, "error": ..}`; `id` is `null` when the request's
 /// id could not be recovered.
 pub fn encode_failure(id: Option<&RequestId>, error: &IpcError) -> Vec<u8> {
-    let mut out = Vec::with_capacity(128);
-    out.extend_from_slice(b"{\"id\":");
+    encode_failure_text(id, error).into_bytes()
+}
+
+/// [`encode_failure`] as text.
+pub(crate) fn encode_failure_text(id: Option<&RequestId>, error: &IpcError) -> String {
+    let mut out = String::with_capacity(128);
+    out.push_str("{\"id\":");
     match id {
         Some(id) => write_json(&mut out, id),
-        None => out.extend_from_slice(b"null"),
+        None => out.push_str("null"),
     }
-    out.extend_from_slice(b",\"ok\":false,\"error\":");
+    out.push_str(",\"ok\":false,\"error\":");
     write_json(&mut out, error);
-    out.push(b'}');
+    out.push('}');
     out
 }
 
 /// `{"v": 1, "kind": "event", "channel": .., "payload": ..}` around an
 /// already serialized payload.
-pub(crate) fn encode_event(channel: &str, payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(payload.len() + channel.len() + 48);
-    out.extend_from_slice(b"{\"v\":1,\"kind\":\"event\",\"channel\":");
+pub(crate) fn encode_event(channel: &str, payload: &str) -> String {
+    let mut out = String::with_capacity(payload.len() + channel.len() + 48);
+    out.push_str("{\"v\":1,\"kind\":\"event\",\"channel\":");
     write_json(&mut out, channel);
-    out.extend_from_slice(b",\"payload\":");
-    out.extend_from_slice(payload);
-    out.push(b'}');
+    out.push_str(",\"payload\":");
+    out.push_str(payload);
+    out.push('}');
     out
 }
 
-fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+fn write_json<T: Serialize + ?Sized>(out: &mut String, value: &T) {
     // Ids, channels and error shapes are plain data: strings, safe
     // integers, maps with string keys. Serializing them cannot fail; if it
     // ever did, `null` keeps the envelope valid JSON.
-    match serde_json::to_vec(value) {
-        Ok(bytes) => out.extend_from_slice(&bytes),
-        Err(_) => out.extend_from_slice(b"null"),
+    match serde_json::to_string(value) {
+        Ok(text) => out.push_str(&text),
+        Err(_) => out.push_str("null"),
     }
 }
 

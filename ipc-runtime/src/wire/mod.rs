@@ -10,9 +10,12 @@
 
 pub mod envelope;
 pub mod error;
+pub(crate) mod json;
 
+pub(crate) use envelope::{
+    Input, encode_event, encode_failure_text, encode_success, leading_id, parse_input,
+};
 pub use envelope::{RequestId, encode_failure};
-pub(crate) use envelope::{encode_event, encode_success, leading_id, parse_request};
 pub use error::{
     FrameworkCode, HandlerFailure, IpcError, IpcHandlerError, IpcValidationError, PathSegment,
     ValidationField, ValidationIssue,

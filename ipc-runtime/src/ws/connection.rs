@@ -1,6 +1,7 @@
 //! One open WebSocket connection: reads requests, runs their calls, writes
 //! replies and events, and closes per RFC 6455.
 
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::Poll;
@@ -54,6 +55,7 @@ async fn serve_connection(
     mut stopped: watch::Receiver<bool>,
 ) {
     let connection_id = caller.connection_id;
+    let caller = Arc::new(caller);
     // Replies of calls that did not finish at once, and events.
     let (outbound, mut queue) = mpsc::channel::<Message>(shared.config.outbound_queue.max(1));
     // Cancelled when the connection ends (in-flight handlers see it), or
@@ -75,10 +77,12 @@ async fn serve_connection(
     let mut session = Session {
         socket: &mut socket,
         queue: &mut queue,
-        stopped: &mut stopped,
+        interrupted: Box::pin(interruption(&mut stopped, &closing)),
         closing: &closing,
+        calls_cancel: Arc::new(closing.clone()),
     };
     let ending = session.run(&shared, &caller, &outbound, &in_flight).await;
+    drop(session);
     // Out of the table first: whoever sees the calls cancelled also sees
     // the connection gone.
     lock(&shared.connections).remove(&connection_id);
@@ -117,8 +121,15 @@ enum Ending {
 struct Session<'a> {
     socket: &'a mut WebSocketStream<TcpStream>,
     queue: &'a mut mpsc::Receiver<Message>,
-    stopped: &'a mut watch::Receiver<bool>,
+    /// [`interruption`], made once for the connection: every `select!`
+    /// polls this one future, so that no message registers its wakers
+    /// with the watch and the token again. It is never polled once
+    /// complete, since its completion ends the connection.
+    interrupted: Pin<Box<dyn Future<Output = Ending> + Send + 'a>>,
     closing: &'a CancellationToken,
+    /// `closing`, shared by the calls: a clone of this is an atomic
+    /// increment, where a token's own clone takes its tree's lock.
+    calls_cancel: Arc<CancellationToken>,
 }
 
 /// Completes when the server stops or the connection must close.
@@ -152,14 +163,14 @@ impl Session<'_> {
     async fn run(
         &mut self,
         shared: &Arc<Shared>,
-        caller: &CallerIdentity,
+        caller: &Arc<CallerIdentity>,
         outbound: &Outbound,
         in_flight: &Arc<Semaphore>,
     ) -> Ending {
         loop {
             let message = tokio::select! {
                 biased;
-                ending = interruption(self.stopped, self.closing) => return ending,
+                ending = &mut self.interrupted => return ending,
                 Some(message) = self.queue.recv() => {
                     if let Err(ending) = self.write(message).await {
                         return ending;
@@ -195,13 +206,13 @@ impl Session<'_> {
                         FrameworkCode::MalformedRequest,
                         "Binary frames are reserved for streams, which this server does not offer",
                     );
-                    Some(wire::encode_failure(None, &error))
+                    Some(wire::encode_failure_text(None, &error))
                 }
                 Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
                 Message::Close(_) => return Ending::AnswerClose,
             };
             if let Some(reply) = reply
-                && let Err(ending) = self.write(Message::Text(utf8_frame(reply))).await
+                && let Err(ending) = self.write(Message::Text(reply.into())).await
             {
                 return ending;
             }
@@ -214,18 +225,16 @@ impl Session<'_> {
     async fn call(
         &mut self,
         shared: &Arc<Shared>,
-        caller: &CallerIdentity,
+        caller: &Arc<CallerIdentity>,
         outbound: &Outbound,
         text: Utf8Bytes,
         permit: OwnedSemaphorePermit,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<String> {
         let router = Arc::clone(&shared.router);
-        let caller = caller.clone();
-        let closing = self.closing.clone();
+        let caller = Arc::clone(caller);
+        let closing = Arc::clone(&self.calls_cancel);
         let mut call = Box::pin(async move {
-            let reply = router
-                .dispatch_cancellable(text.as_bytes(), caller, &closing)
-                .await;
+            let reply = router.dispatch_text(text.as_str(), caller, &closing).await;
             drop(permit);
             reply
         });
@@ -239,7 +248,7 @@ impl Session<'_> {
                     if let Some(reply) = call.await {
                         // A full queue means the client does not read:
                         // close the connection.
-                        if outbound.try_send(Message::Text(utf8_frame(reply))).is_err() {
+                        if outbound.try_send(Message::Text(reply.into())).is_err() {
                             closing.cancel();
                         }
                     }
@@ -264,7 +273,7 @@ impl Session<'_> {
         };
         tokio::select! {
             biased;
-            ending = interruption(self.stopped, self.closing) => Err(ending),
+            ending = &mut self.interrupted => Err(ending),
             written = writing => written.map_err(|_| Ending::Gone),
         }
     }
@@ -277,24 +286,13 @@ impl Session<'_> {
         loop {
             tokio::select! {
                 biased;
-                ending = interruption(self.stopped, self.closing) => return Err(ending),
+                ending = &mut self.interrupted => return Err(ending),
                 permit = Arc::clone(in_flight).acquire_owned() => {
                     return permit.map_err(|_| Ending::Gone);
                 }
                 Some(message) = self.queue.recv() => self.write(message).await?,
             }
         }
-    }
-}
-
-/// The router's output as a text frame: it is JSON written by serde_json,
-/// hence UTF-8, so this takes the buffer without copying it.
-pub(crate) fn utf8_frame(bytes: Vec<u8>) -> Utf8Bytes {
-    match String::from_utf8(bytes) {
-        Ok(text) => text.into(),
-        Err(error) => String::from_utf8_lossy(error.as_bytes())
-            .into_owned()
-            .into(),
     }
 }
 
