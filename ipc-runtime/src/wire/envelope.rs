@@ -163,13 +163,17 @@ impl<'a> Input<'a> {
 /// and parsed as text when they are UTF-8. Bytes that are not UTF-8 are
 /// parsed as bytes, which refuses them exactly as before.
 pub(crate) fn parse_input(input: Input<'_>) -> Result<Request<'_>, Refused> {
-    let parsed = match input {
+    checked(match input {
         Input::Text(text) => serde_json::from_str(text),
         Input::Bytes(bytes) => match std::str::from_utf8(bytes) {
             Ok(text) => serde_json::from_str(text),
             Err(_) => serde_json::from_slice(bytes),
         },
-    };
+    })
+}
+
+/// The checks of an envelope serde_json has read.
+fn checked(parsed: Result<RawEnvelope<'_>, serde_json::Error>) -> Result<Request<'_>, Refused> {
     let refuse = |id: Option<RequestId>, code: FrameworkCode, message: String| Refused {
         id,
         error: IpcHandlerError::framework(code, message),
@@ -434,5 +438,43 @@ mod tests {
             bytes.extend_from_slice(&tail);
             prop_assert_eq!(leading_id(&bytes), Some(RequestId::Number(id)));
         }
+
+        // Text is parsed as a str to skip serde_json's second UTF-8 check;
+        // that must not change what any UTF-8 request gets.
+        #[test]
+        fn text_and_bytes_are_parsed_alike(parts in proptest::collection::vec(envelope_part(), 0..12)) {
+            let text = parts.concat();
+            prop_assert_eq!(outcome(&text, true), outcome(&text, false));
+        }
+    }
+
+    /// Pieces of envelopes, well formed or not.
+    fn envelope_part() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("{".to_owned()),
+            Just("}".to_owned()),
+            Just(",".to_owned()),
+            Just(":".to_owned()),
+            Just(r#""v":1"#.to_owned()),
+            Just(r#""id":7"#.to_owned()),
+            Just(r#""kind":"invoke""#.to_owned()),
+            Just(r#""channel":"a:b""#.to_owned()),
+            Just(r#""payload":"#.to_owned()),
+            Just(r#"{"text":"caf\u00e9\n"}"#.to_owned()),
+            Just("[1,2.5,null]".to_owned()),
+            any::<String>().prop_map(|text| serde_json::to_string(&text).unwrap_or_default()),
+            "[ -~]{0,12}",
+            any::<String>(),
+        ]
+    }
+
+    /// The parse's result as text, from a str or from the bytes.
+    fn outcome(text: &str, as_text: bool) -> String {
+        let parsed = if as_text {
+            serde_json::from_str(text)
+        } else {
+            serde_json::from_slice(text.as_bytes())
+        };
+        format!("{:?}", checked(parsed))
     }
 }
