@@ -101,6 +101,10 @@ async fn serve_connection(
     .await;
 }
 
+/// Replies written before a flush while requests keep arriving: it bounds
+/// how long the queue and the interruption wait for their turn.
+const MAX_UNFLUSHED: usize = 16;
+
 /// How long a closing frame may take to go out.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -167,17 +171,56 @@ impl Session<'_> {
         outbound: &Outbound,
         in_flight: &Arc<Semaphore>,
     ) -> Ending {
+        // Replies written since the last flush. A request that had already
+        // arrived when it was read (a pipelining client) is answered without
+        // a flush, and so is the next one while there is one: the replies go
+        // out together, in one write for several. A request the loop had to
+        // wait for (one call at a time) is answered and flushed at once.
+        let mut unflushed = 0;
         loop {
-            let message = tokio::select! {
-                biased;
-                ending = &mut self.interrupted => return ending,
-                Some(message) = self.queue.recv() => {
-                    if let Err(ending) = self.write(message).await {
-                        return ending;
+            let arrived: bool;
+            let message = if unflushed > 0 {
+                arrived = true;
+                let ready =
+                    std::future::poll_fn(|cx| Poll::Ready(self.socket.poll_next_unpin(cx))).await;
+                match ready {
+                    Poll::Ready(message) if unflushed < MAX_UNFLUSHED => message,
+                    // The batch is full: `message` was read and must be
+                    // handled, after a flush.
+                    Poll::Ready(message) => {
+                        if let Err(ending) = self.flush().await {
+                            return ending;
+                        }
+                        unflushed = 0;
+                        message
                     }
-                    continue;
+                    Poll::Pending => {
+                        if let Err(ending) = self.flush().await {
+                            return ending;
+                        }
+                        unflushed = 0;
+                        continue;
+                    }
                 }
-                message = self.socket.next() => message,
+            } else {
+                let mut polls = 0;
+                let message = tokio::select! {
+                    biased;
+                    ending = &mut self.interrupted => return ending,
+                    Some(message) = self.queue.recv() => {
+                        if let Err(ending) = self.write(message, true).await {
+                            return ending;
+                        }
+                        continue;
+                    }
+                    message = std::future::poll_fn(|cx| {
+                        polls += 1;
+                        self.socket.poll_next_unpin(cx)
+                    }) => message,
+                };
+                // Ready at its first poll: it was there already.
+                arrived = polls == 1;
+                message
             };
             let message = match message {
                 Some(Ok(message)) => message,
@@ -193,10 +236,16 @@ impl Session<'_> {
                     // ends (its reply is still written meanwhile).
                     let permit = match Arc::clone(in_flight).try_acquire_owned() {
                         Ok(permit) => permit,
-                        Err(_) => match self.wait_for_permit(in_flight).await {
-                            Ok(permit) => permit,
-                            Err(ending) => return ending,
-                        },
+                        Err(_) => {
+                            if let Err(ending) = self.flush().await {
+                                return ending;
+                            }
+                            unflushed = 0;
+                            match self.wait_for_permit(in_flight).await {
+                                Ok(permit) => permit,
+                                Err(ending) => return ending,
+                            }
+                        }
                     };
                     self.call(shared, caller, outbound, text, permit).await
                 }
@@ -211,10 +260,13 @@ impl Session<'_> {
                 Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
                 Message::Close(_) => return Ending::AnswerClose,
             };
-            if let Some(reply) = reply
-                && let Err(ending) = self.write(Message::Text(reply.into())).await
-            {
-                return ending;
+            if let Some(reply) = reply {
+                if let Err(ending) = self.write(Message::Text(reply.into()), !arrived).await {
+                    return ending;
+                }
+                if arrived {
+                    unflushed += 1;
+                }
             }
         }
     }
@@ -258,10 +310,10 @@ impl Session<'_> {
         }
     }
 
-    /// Writes `message` and whatever else is queued, then flushes once. A
-    /// client that stops reading blocks this only until the server stops
-    /// or the connection's queue overflows.
-    async fn write(&mut self, message: Message) -> Result<(), Ending> {
+    /// Writes `message` and whatever else is queued, then flushes once
+    /// when `flush` says so. A client that stops reading blocks this only
+    /// until the server stops or the connection's queue overflows.
+    async fn write(&mut self, message: Message, flush: bool) -> Result<(), Ending> {
         let socket = &mut *self.socket;
         let queue = &mut *self.queue;
         let writing = async {
@@ -269,7 +321,10 @@ impl Session<'_> {
             while let Ok(more) = queue.try_recv() {
                 socket.feed(more).await?;
             }
-            socket.flush().await
+            if flush {
+                socket.flush().await?;
+            }
+            Ok::<(), Error>(())
         };
         tokio::select! {
             biased;
@@ -290,8 +345,18 @@ impl Session<'_> {
                 permit = Arc::clone(in_flight).acquire_owned() => {
                     return permit.map_err(|_| Ending::Gone);
                 }
-                Some(message) = self.queue.recv() => self.write(message).await?,
+                Some(message) = self.queue.recv() => self.write(message, true).await?,
             }
+        }
+    }
+
+    /// Sends what was written, as [`write`](Self::write) does.
+    async fn flush(&mut self) -> Result<(), Ending> {
+        let socket = &mut *self.socket;
+        tokio::select! {
+            biased;
+            ending = &mut self.interrupted => Err(ending),
+            flushed = socket.flush() => flushed.map_err(|_| Ending::Gone),
         }
     }
 }
