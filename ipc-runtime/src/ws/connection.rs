@@ -179,21 +179,12 @@ impl Session<'_> {
         let mut unflushed = 0;
         loop {
             let arrived: bool;
-            let message = if unflushed > 0 {
+            let message = if unflushed > 0 && unflushed < MAX_UNFLUSHED {
                 arrived = true;
                 let ready =
                     std::future::poll_fn(|cx| Poll::Ready(self.socket.poll_next_unpin(cx))).await;
                 match ready {
-                    Poll::Ready(message) if unflushed < MAX_UNFLUSHED => message,
-                    // The batch is full: `message` was read and must be
-                    // handled, after a flush.
-                    Poll::Ready(message) => {
-                        if let Err(ending) = self.flush().await {
-                            return ending;
-                        }
-                        unflushed = 0;
-                        message
-                    }
+                    Poll::Ready(message) => message,
                     Poll::Pending => {
                         if let Err(ending) = self.flush().await {
                             return ending;
@@ -203,6 +194,14 @@ impl Session<'_> {
                     }
                 }
             } else {
+                // A full batch goes out, then the queue and the interruption
+                // get their turn before the next request.
+                if unflushed > 0 {
+                    if let Err(ending) = self.flush().await {
+                        return ending;
+                    }
+                    unflushed = 0;
+                }
                 let mut polls = 0;
                 let message = tokio::select! {
                     biased;
