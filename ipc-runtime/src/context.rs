@@ -87,6 +87,21 @@ impl CallContext {
         }
     }
 
+    /// A context for a routed call: the caller shared with the transport's
+    /// other calls, so that no call copies it.
+    pub(crate) fn routed(
+        request_id: RequestId,
+        caller: Arc<CallerIdentity>,
+        channel: Arc<str>,
+    ) -> Self {
+        CallContext {
+            request_id,
+            channel,
+            caller,
+            cancellation: CancellationToken::new(),
+        }
+    }
+
     /// Uses `token` as this call's cancellation token: cancelling it ends
     /// the call with `IPC_CANCELLED`.
     #[must_use]

@@ -23,7 +23,7 @@ pub enum Envelope<'a> {
 /// Runs the envelope parser on `bytes`, as the router does after its size
 /// check.
 pub fn parse_envelope(bytes: &[u8]) -> Envelope<'_> {
-    match wire::parse_request(bytes) {
+    match wire::parse_input(wire::Input::Bytes(bytes)) {
         Ok(request) => Envelope::Request {
             id: request.id,
             kind: request.kind,

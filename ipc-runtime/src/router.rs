@@ -24,7 +24,7 @@ use crate::naming::ContractNames;
 use crate::registry::registered_contracts;
 use crate::validation::{self, DecodeError, Decoder, compile_schema, encode_outbound};
 use crate::wire::{
-    self, FrameworkCode, HandlerFailure, IpcError, IpcHandlerError, IpcValidationError,
+    self, FrameworkCode, HandlerFailure, Input, IpcError, IpcHandlerError, IpcValidationError,
     PathSegment, ValidationField,
 };
 
@@ -512,11 +512,11 @@ struct EventRoute {
     validator: Option<jsonschema::Validator>,
 }
 
-type Started<'a> = BoxFuture<'a, Result<Option<Vec<u8>>, IpcError>>;
+type Started<'a> = BoxFuture<'a, Result<Option<String>, IpcError>>;
 
 trait ErasedEndpoint: Send + Sync {
     /// Decodes the payload, then returns the call to await.
-    fn start<'a>(&'a self, context: CallContext, payload: &[u8]) -> Result<Started<'a>, IpcError>;
+    fn start<'a>(&'a self, context: CallContext, payload: &str) -> Result<Started<'a>, IpcError>;
 }
 
 struct Endpoint<C, R, E> {
@@ -632,7 +632,7 @@ where
                     Ok(encoded) => encoded,
                     Err(invalid) => return self.drift(invalid, request_id),
                 };
-                match IpcHandlerError::from_encoded_contract_error(&error, &encoded) {
+                match IpcHandlerError::from_encoded_contract_error(&error, encoded.as_bytes()) {
                     Ok(error) => error,
                     Err(serde_error) => {
                         tracing::error!(channel = %self.channel, request_id = %request_id, error = %serde_error, "IPC contract error could not be serialized");
@@ -676,14 +676,17 @@ where
     R: Serialize + Send + 'static,
     E: ContractError,
 {
-    fn start<'a>(&'a self, context: CallContext, payload: &[u8]) -> Result<Started<'a>, IpcError> {
-        let request = self.decoder.decode(payload).map_err(|error| match error {
-            DecodeError::TooDeep { limit } => IpcError::framework(
-                FrameworkCode::PayloadTooDeep,
-                format!("The payload nests deeper than {limit} levels"),
-            ),
-            DecodeError::Invalid(invalid) => IpcError::Validation(invalid),
-        })?;
+    fn start<'a>(&'a self, context: CallContext, payload: &str) -> Result<Started<'a>, IpcError> {
+        let request = self
+            .decoder
+            .decode_text(payload)
+            .map_err(|error| match error {
+                DecodeError::TooDeep { limit } => IpcError::framework(
+                    FrameworkCode::PayloadTooDeep,
+                    format!("The payload nests deeper than {limit} levels"),
+                ),
+                DecodeError::Invalid(invalid) => IpcError::Validation(invalid),
+            })?;
         Ok(Box::pin(async move {
             let request_id = context.request_id().clone();
             let response = self.execute(context, request).await?;
@@ -745,7 +748,9 @@ impl Router {
     /// an invoke, and for every failure (with `id: null` when the request's
     /// id could not be read); `None` after a send succeeded.
     pub async fn dispatch(&self, request: &[u8], caller: CallerIdentity) -> Option<Vec<u8>> {
-        self.dispatch_inner(request, caller, None, None).await
+        self.dispatch_inner(Input::Bytes(request), Arc::new(caller), None, None)
+            .await
+            .map(String::into_bytes)
     }
 
     /// [`dispatch`](Self::dispatch), ending the call with `IPC_CANCELLED`
@@ -757,7 +762,21 @@ impl Router {
         caller: CallerIdentity,
         cancel: &CancellationToken,
     ) -> Option<Vec<u8>> {
-        self.dispatch_inner(request, caller, Some(cancel), None)
+        self.dispatch_inner(Input::Bytes(request), Arc::new(caller), Some(cancel), None)
+            .await
+            .map(String::into_bytes)
+    }
+
+    /// [`dispatch_cancellable`](Self::dispatch_cancellable) for a request
+    /// already known to be UTF-8, with the reply as text: neither is
+    /// validated again (the WebSocket transport's text frames).
+    pub(crate) async fn dispatch_text(
+        &self,
+        request: &str,
+        caller: Arc<CallerIdentity>,
+        cancel: &CancellationToken,
+    ) -> Option<String> {
+        self.dispatch_inner(Input::Text(request), caller, Some(cancel), None)
             .await
     }
 
@@ -774,17 +793,24 @@ impl Router {
         cancel: &CancellationToken,
         permit: &Permit<'_>,
     ) -> Option<Vec<u8>> {
-        self.dispatch_inner(request, caller, Some(cancel), Some(permit))
-            .await
+        self.dispatch_inner(
+            Input::Bytes(request),
+            Arc::new(caller),
+            Some(cancel),
+            Some(permit),
+        )
+        .await
+        .map(String::into_bytes)
     }
 
     async fn dispatch_inner(
         &self,
-        bytes: &[u8],
-        caller: CallerIdentity,
+        input: Input<'_>,
+        caller: Arc<CallerIdentity>,
         cancel: Option<&CancellationToken>,
         permit: Option<&Permit<'_>>,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<String> {
+        let bytes = input.as_bytes();
         if bytes.len() > self.config.max_request_bytes {
             let error = IpcError::framework(
                 FrameworkCode::PayloadTooLarge,
@@ -794,23 +820,23 @@ impl Router {
                     self.config.max_request_bytes
                 ),
             );
-            return Some(wire::encode_failure(
+            return Some(wire::encode_failure_text(
                 wire::leading_id(bytes).as_ref(),
                 &error,
             ));
         }
-        let request = match wire::parse_request(bytes) {
+        let request = match wire::parse_input(input) {
             Ok(request) => request,
             Err(refused) => {
                 tracing::debug!(error = %refused.error, "IPC request refused");
-                return Some(wire::encode_failure(
+                return Some(wire::encode_failure_text(
                     refused.id.as_ref(),
                     &IpcError::Handler(refused.error),
                 ));
             }
         };
         let id = request.id;
-        let fail = |error: IpcError| Some(wire::encode_failure(id.as_ref(), &error));
+        let fail = |error: IpcError| Some(wire::encode_failure_text(id.as_ref(), &error));
         let Some(route) = self.routes.get(&request.channel) else {
             return fail(IpcError::framework(
                 FrameworkCode::UnknownChannel,
@@ -850,17 +876,13 @@ impl Router {
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             ))
         });
-        let mut context =
-            CallContext::new(context_id, caller).with_channel(Arc::clone(&route.channel));
+        let mut context = CallContext::routed(context_id, caller, Arc::clone(&route.channel));
         if let Some(cancel) = cancel {
             // The call's own token: cancelling the transport's ends the call,
             // while a timeout cancels this call only.
             context = context.with_cancellation(cancel.child_token());
         }
-        let outcome = match route
-            .erased
-            .start(context, request.payload.get().as_bytes())
-        {
+        let outcome = match route.erased.start(context, request.payload.get()) {
             Ok(call) => call.await,
             Err(error) => Err(error),
         };
@@ -942,6 +964,11 @@ impl Router {
     /// broadcast. The payload goes through the safe-integer check, and its
     /// schema when outbound validation is on.
     pub fn event<E: EventContract>(&self, payload: &E) -> Result<Vec<u8>, IpcError> {
+        self.event_text(payload).map(String::into_bytes)
+    }
+
+    /// [`event`](Self::event) as text, for transports that send text.
+    pub(crate) fn event_text<E: EventContract>(&self, payload: &E) -> Result<String, IpcError> {
         let channel = channel_of::<E>();
         let Some(route) = self.events.get(&channel) else {
             return Err(IpcError::framework(
@@ -950,7 +977,7 @@ impl Router {
             ));
         };
         match encode_outbound(payload, route.validator.as_ref()) {
-            Ok(bytes) => Ok(wire::encode_event(&channel, &bytes)),
+            Ok(text) => Ok(wire::encode_event(&channel, &text)),
             Err(invalid) => {
                 tracing::error!(channel = %channel, error = %invalid, "IPC event payload does not match its contract");
                 Err(IpcError::Validation(invalid))

@@ -379,6 +379,31 @@ async fn concurrent_calls_are_pipelined_and_sends_reach_their_handler() {
 }
 
 #[tokio::test]
+async fn requests_written_together_are_all_answered() {
+    // Replies to requests that are already buffered are flushed together,
+    // 16 at most: 37 requests in one write make full batches and a last,
+    // partial one, which must go out although no request follows it.
+    let harness = start().await;
+    let mut socket = connect(&harness.server).await;
+    for id in 1..=37 {
+        let request = json!({"v": 1, "id": id, "kind": "invoke", "channel": "test:echo", "payload": {"text": id.to_string()}});
+        socket
+            .feed(Message::text(request.to_string()))
+            .await
+            .expect("fed");
+    }
+    socket.flush().await.expect("sent");
+    for id in 1..=37u64 {
+        let reply = next_json(&mut socket).await;
+        assert_eq!(reply["id"], id, "replies in order: {reply}");
+        assert_eq!(reply["data"]["text"], id.to_string());
+    }
+    // And one call at a time still gets its reply.
+    invoke(&mut socket, 38, "test:echo", json!({"text": "alone"})).await;
+    assert_eq!(next_json(&mut socket).await["data"]["text"], "alone");
+}
+
+#[tokio::test]
 async fn events_reach_every_connection() {
     let harness = start().await;
     let mut first = connect(&harness.server).await;

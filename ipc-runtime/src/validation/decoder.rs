@@ -107,6 +107,18 @@ impl<T: DeserializeOwned> Decoder<T> {
         }
     }
 
+    /// [`decode`](Self::decode) for a payload known to be UTF-8 (the
+    /// transports' text), which is then not validated again.
+    #[inline]
+    pub(crate) fn decode_text(&self, text: &str) -> Result<T, DecodeError> {
+        match &self.plan {
+            Some(plan) => plan.decode_text_or(text, self.max_depth, || {
+                self.decode_refused(text.as_bytes())
+            }),
+            None => self.decode_refused(text.as_bytes()),
+        }
+    }
+
     /// What the fast path did not accept: the validator decides.
     #[inline(never)]
     fn decode_refused(&self, bytes: &[u8]) -> Result<T, DecodeError> {

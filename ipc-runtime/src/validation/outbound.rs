@@ -14,25 +14,40 @@ use crate::wire::{
 };
 
 /// Serializes outbound data: the safe-integer policy and finite numbers
-/// always, the schema when `validator` is given. The bytes sent are
-/// serde_json's own, whatever the validator says: the schema is checked on
+/// always, the schema when `validator` is given. The text sent is
+/// serde_json's compact JSON (from `wire::json`'s writer, byte for byte the
+/// same), whatever the validator says: the schema is checked on
 /// those bytes read back, so a map key or an `f32` is sent as serde writes
 /// it in both modes. Issues are reported with `field: "response"`.
 pub(crate) fn encode_outbound<T: Serialize + ?Sized>(
     value: &T,
     validator: Option<&jsonschema::Validator>,
-) -> Result<Vec<u8>, IpcValidationError> {
+) -> Result<String, IpcValidationError> {
     let fail = |issues: Vec<ValidationIssue>, more: bool| {
         IpcValidationError::new(ValidationField::Response, issues, more)
     };
-    let mut out = Vec::with_capacity(128);
-    let mut serializer =
-        serde_json::Serializer::with_formatter(&mut out, SafeIntegerFormatter::default());
-    if value.serialize(Finite(&mut serializer)).is_err() {
-        return Err(fail(vec![locate_refusal(value)], false));
-    }
+    // The fast writer first; what it declines goes through serde_json, with
+    // the safe-integer and finite checks that explain a refusal.
+    let out = match crate::wire::json::to_string(value) {
+        Some(text) => text,
+        None => {
+            let mut out = Vec::with_capacity(128);
+            let mut serializer =
+                serde_json::Serializer::with_formatter(&mut out, SafeIntegerFormatter::default());
+            if value.serialize(Finite(&mut serializer)).is_err() {
+                return Err(fail(vec![locate_refusal(value)], false));
+            }
+            // serde_json writes UTF-8.
+            String::from_utf8(out).map_err(|error| {
+                fail(
+                    vec![ValidationIssue::new(Vec::new(), error.to_string())],
+                    false,
+                )
+            })?
+        }
+    };
     if let Some(validator) = validator {
-        let json: Value = serde_json::from_slice(&out).map_err(|error| {
+        let json: Value = serde_json::from_str(&out).map_err(|error| {
             fail(
                 vec![ValidationIssue::new(
                     Vec::new(),
@@ -481,7 +496,7 @@ mod tests {
     #[test]
     fn outbound_integers_beyond_the_safe_range_are_refused() {
         let ok = encode_outbound(&json!({"n": MAX_SAFE_INTEGER}), None).expect("safe");
-        assert_eq!(ok, br#"{"n":9007199254740991}"#);
+        assert_eq!(ok, r#"{"n":9007199254740991}"#);
         let error = encode_outbound(&json!({"a": [1, (1u64 << 53) + 1]}), None)
             .expect_err("unsafe integer");
         assert_eq!(error.field, ValidationField::Response);

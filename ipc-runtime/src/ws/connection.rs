@@ -1,6 +1,7 @@
 //! One open WebSocket connection: reads requests, runs their calls, writes
 //! replies and events, and closes per RFC 6455.
 
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::Poll;
@@ -54,6 +55,7 @@ async fn serve_connection(
     mut stopped: watch::Receiver<bool>,
 ) {
     let connection_id = caller.connection_id;
+    let caller = Arc::new(caller);
     // Replies of calls that did not finish at once, and events.
     let (outbound, mut queue) = mpsc::channel::<Message>(shared.config.outbound_queue.max(1));
     // Cancelled when the connection ends (in-flight handlers see it), or
@@ -75,10 +77,12 @@ async fn serve_connection(
     let mut session = Session {
         socket: &mut socket,
         queue: &mut queue,
-        stopped: &mut stopped,
+        interrupted: Box::pin(interruption(&mut stopped, &closing)),
         closing: &closing,
+        calls_cancel: Arc::new(closing.clone()),
     };
     let ending = session.run(&shared, &caller, &outbound, &in_flight).await;
+    drop(session);
     // Out of the table first: whoever sees the calls cancelled also sees
     // the connection gone.
     lock(&shared.connections).remove(&connection_id);
@@ -96,6 +100,10 @@ async fn serve_connection(
     })
     .await;
 }
+
+/// Replies written before a flush while requests keep arriving: it bounds
+/// how long the queue and the interruption wait for their turn.
+const MAX_UNFLUSHED: usize = 16;
 
 /// How long a closing frame may take to go out.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -117,8 +125,15 @@ enum Ending {
 struct Session<'a> {
     socket: &'a mut WebSocketStream<TcpStream>,
     queue: &'a mut mpsc::Receiver<Message>,
-    stopped: &'a mut watch::Receiver<bool>,
+    /// [`interruption`], made once for the connection: every `select!`
+    /// polls this one future, so that no message registers its wakers
+    /// with the watch and the token again. It is never polled once
+    /// complete, since its completion ends the connection.
+    interrupted: Pin<Box<dyn Future<Output = Ending> + Send + 'a>>,
     closing: &'a CancellationToken,
+    /// `closing`, shared by the calls: a clone of this is an atomic
+    /// increment, where a token's own clone takes its tree's lock.
+    calls_cancel: Arc<CancellationToken>,
 }
 
 /// Completes when the server stops or the connection must close.
@@ -152,21 +167,59 @@ impl Session<'_> {
     async fn run(
         &mut self,
         shared: &Arc<Shared>,
-        caller: &CallerIdentity,
+        caller: &Arc<CallerIdentity>,
         outbound: &Outbound,
         in_flight: &Arc<Semaphore>,
     ) -> Ending {
+        // Replies written since the last flush. A request that had already
+        // arrived when it was read (a pipelining client) is answered without
+        // a flush, and so is the next one while there is one: the replies go
+        // out together, in one write for several. A request the loop had to
+        // wait for (one call at a time) is answered and flushed at once.
+        let mut unflushed = 0;
         loop {
-            let message = tokio::select! {
-                biased;
-                ending = interruption(self.stopped, self.closing) => return ending,
-                Some(message) = self.queue.recv() => {
-                    if let Err(ending) = self.write(message).await {
+            let arrived: bool;
+            let message = if unflushed > 0 && unflushed < MAX_UNFLUSHED {
+                arrived = true;
+                let ready =
+                    std::future::poll_fn(|cx| Poll::Ready(self.socket.poll_next_unpin(cx))).await;
+                match ready {
+                    Poll::Ready(message) => message,
+                    Poll::Pending => {
+                        if let Err(ending) = self.flush().await {
+                            return ending;
+                        }
+                        unflushed = 0;
+                        continue;
+                    }
+                }
+            } else {
+                // A full batch goes out, then the queue and the interruption
+                // get their turn before the next request.
+                if unflushed > 0 {
+                    if let Err(ending) = self.flush().await {
                         return ending;
                     }
-                    continue;
+                    unflushed = 0;
                 }
-                message = self.socket.next() => message,
+                let mut polls = 0;
+                let message = tokio::select! {
+                    biased;
+                    ending = &mut self.interrupted => return ending,
+                    Some(message) = self.queue.recv() => {
+                        if let Err(ending) = self.write(message, true).await {
+                            return ending;
+                        }
+                        continue;
+                    }
+                    message = std::future::poll_fn(|cx| {
+                        polls += 1;
+                        self.socket.poll_next_unpin(cx)
+                    }) => message,
+                };
+                // Ready at its first poll: it was there already.
+                arrived = polls == 1;
+                message
             };
             let message = match message {
                 Some(Ok(message)) => message,
@@ -182,10 +235,16 @@ impl Session<'_> {
                     // ends (its reply is still written meanwhile).
                     let permit = match Arc::clone(in_flight).try_acquire_owned() {
                         Ok(permit) => permit,
-                        Err(_) => match self.wait_for_permit(in_flight).await {
-                            Ok(permit) => permit,
-                            Err(ending) => return ending,
-                        },
+                        Err(_) => {
+                            if let Err(ending) = self.flush().await {
+                                return ending;
+                            }
+                            unflushed = 0;
+                            match self.wait_for_permit(in_flight).await {
+                                Ok(permit) => permit,
+                                Err(ending) => return ending,
+                            }
+                        }
                     };
                     self.call(shared, caller, outbound, text, permit).await
                 }
@@ -195,15 +254,18 @@ impl Session<'_> {
                         FrameworkCode::MalformedRequest,
                         "Binary frames are reserved for streams, which this server does not offer",
                     );
-                    Some(wire::encode_failure(None, &error))
+                    Some(wire::encode_failure_text(None, &error))
                 }
                 Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
                 Message::Close(_) => return Ending::AnswerClose,
             };
-            if let Some(reply) = reply
-                && let Err(ending) = self.write(Message::Text(utf8_frame(reply))).await
-            {
-                return ending;
+            if let Some(reply) = reply {
+                if let Err(ending) = self.write(Message::Text(reply.into()), !arrived).await {
+                    return ending;
+                }
+                if arrived {
+                    unflushed += 1;
+                }
             }
         }
     }
@@ -214,18 +276,16 @@ impl Session<'_> {
     async fn call(
         &mut self,
         shared: &Arc<Shared>,
-        caller: &CallerIdentity,
+        caller: &Arc<CallerIdentity>,
         outbound: &Outbound,
         text: Utf8Bytes,
         permit: OwnedSemaphorePermit,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<String> {
         let router = Arc::clone(&shared.router);
-        let caller = caller.clone();
-        let closing = self.closing.clone();
+        let caller = Arc::clone(caller);
+        let closing = Arc::clone(&self.calls_cancel);
         let mut call = Box::pin(async move {
-            let reply = router
-                .dispatch_cancellable(text.as_bytes(), caller, &closing)
-                .await;
+            let reply = router.dispatch_text(text.as_str(), caller, &closing).await;
             drop(permit);
             reply
         });
@@ -239,7 +299,7 @@ impl Session<'_> {
                     if let Some(reply) = call.await {
                         // A full queue means the client does not read:
                         // close the connection.
-                        if outbound.try_send(Message::Text(utf8_frame(reply))).is_err() {
+                        if outbound.try_send(Message::Text(reply.into())).is_err() {
                             closing.cancel();
                         }
                     }
@@ -249,10 +309,10 @@ impl Session<'_> {
         }
     }
 
-    /// Writes `message` and whatever else is queued, then flushes once. A
-    /// client that stops reading blocks this only until the server stops
-    /// or the connection's queue overflows.
-    async fn write(&mut self, message: Message) -> Result<(), Ending> {
+    /// Writes `message` and whatever else is queued, then flushes once
+    /// when `flush` says so. A client that stops reading blocks this only
+    /// until the server stops or the connection's queue overflows.
+    async fn write(&mut self, message: Message, flush: bool) -> Result<(), Ending> {
         let socket = &mut *self.socket;
         let queue = &mut *self.queue;
         let writing = async {
@@ -260,11 +320,14 @@ impl Session<'_> {
             while let Ok(more) = queue.try_recv() {
                 socket.feed(more).await?;
             }
-            socket.flush().await
+            if flush {
+                socket.flush().await?;
+            }
+            Ok::<(), Error>(())
         };
         tokio::select! {
             biased;
-            ending = interruption(self.stopped, self.closing) => Err(ending),
+            ending = &mut self.interrupted => Err(ending),
             written = writing => written.map_err(|_| Ending::Gone),
         }
     }
@@ -277,24 +340,23 @@ impl Session<'_> {
         loop {
             tokio::select! {
                 biased;
-                ending = interruption(self.stopped, self.closing) => return Err(ending),
+                ending = &mut self.interrupted => return Err(ending),
                 permit = Arc::clone(in_flight).acquire_owned() => {
                     return permit.map_err(|_| Ending::Gone);
                 }
-                Some(message) = self.queue.recv() => self.write(message).await?,
+                Some(message) = self.queue.recv() => self.write(message, true).await?,
             }
         }
     }
-}
 
-/// The router's output as a text frame: it is JSON written by serde_json,
-/// hence UTF-8, so this takes the buffer without copying it.
-pub(crate) fn utf8_frame(bytes: Vec<u8>) -> Utf8Bytes {
-    match String::from_utf8(bytes) {
-        Ok(text) => text.into(),
-        Err(error) => String::from_utf8_lossy(error.as_bytes())
-            .into_owned()
-            .into(),
+    /// Sends what was written, as [`write`](Self::write) does.
+    async fn flush(&mut self) -> Result<(), Ending> {
+        let socket = &mut *self.socket;
+        tokio::select! {
+            biased;
+            ending = &mut self.interrupted => Err(ending),
+            flushed = socket.flush() => flushed.map_err(|_| Ending::Gone),
+        }
     }
 }
 

@@ -3,9 +3,8 @@
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
-use super::connection::utf8_frame;
 use super::server::{Connection, Shared, lock};
 use crate::contract::EventContract;
 use crate::wire::IpcError;
@@ -22,9 +21,8 @@ impl EventEmitter {
     /// full is closed (the client sees a disconnect and can resynchronize)
     /// rather than silently missing the event.
     pub fn emit<E: EventContract>(&self, payload: &E) -> Result<usize, IpcError> {
-        let envelope = self.shared.router.event(payload)?;
         // One shared buffer for every connection (clones are reference counts).
-        let text = utf8_frame(envelope);
+        let text: Utf8Bytes = self.shared.router.event_text(payload)?.into();
         let mut connections = lock(&self.shared.connections);
         let mut delivered = 0;
         connections.retain(|&id, connection| {
@@ -45,16 +43,12 @@ impl EventEmitter {
         connection_id: u64,
         payload: &E,
     ) -> Result<bool, IpcError> {
-        let envelope = self.shared.router.event(payload)?;
+        let envelope = self.shared.router.event_text(payload)?;
         let mut connections = lock(&self.shared.connections);
         let Some(connection) = connections.get(&connection_id) else {
             return Ok(false);
         };
-        let kept = offer(
-            connection_id,
-            connection,
-            Message::Text(utf8_frame(envelope)),
-        );
+        let kept = offer(connection_id, connection, Message::Text(envelope.into()));
         if !kept {
             connections.remove(&connection_id);
         }

@@ -194,7 +194,32 @@ impl Plan {
         max_depth: usize,
         refused: impl FnOnce() -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+        self.decode_from(
+            serde_json::Deserializer::from_slice(bytes),
+            max_depth,
+            refused,
+        )
+    }
+
+    /// [`decode_or`](Self::decode_or) for text known to be UTF-8, which
+    /// serde_json then does not validate again.
+    #[inline(always)]
+    pub(crate) fn decode_text_or<T: DeserializeOwned, E>(
+        &self,
+        text: &str,
+        max_depth: usize,
+        refused: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.decode_from(serde_json::Deserializer::from_str(text), max_depth, refused)
+    }
+
+    #[inline(always)]
+    fn decode_from<'de, R: serde_json::de::Read<'de>, T: DeserializeOwned, E>(
+        &self,
+        mut deserializer: serde_json::Deserializer<R>,
+        max_depth: usize,
+        refused: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
         let walk = Walk {
             plan: self,
             refused: Cell::new(false),
