@@ -17,7 +17,8 @@ too) and measures with `/usr/bin/time -v`, each step after its own edit:
   the generation), with the release binary.
 
 Every crate shares one target directory, so dependencies are compiled once.
-It prints one line per measurement and a table of medians; `--json FILE`
+It prints one line per measurement (wall time, CPU time of every process,
+peak resident memory of the largest one: rustc) and a table of medians; `--json FILE`
 writes every measurement. The generated crates are deleted at the end
 unless `--keep` is given (their target directory is kept for the next run;
 delete it with `rm -rf target/bench-build`).
@@ -167,7 +168,9 @@ def edit(directory):
 
 
 def timed(command, env, cwd):
-    """Runs `command` under /usr/bin/time -v: (seconds, max RSS in MiB)."""
+    """Runs `command` under /usr/bin/time -v: (wall seconds, CPU seconds,
+    max RSS in MiB). The CPU time (user + system, of every process) moves
+    less than the wall time when other work shares the machine."""
     result = subprocess.run(
         ["/usr/bin/time", "-v", *command],
         env=env,
@@ -182,8 +185,12 @@ def timed(command, env, cwd):
     wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", result.stderr)
     hours, minutes, seconds = wall.groups()
     seconds = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
+    cpu = sum(
+        float(re.search(rf"{what} time \(seconds\): ([\d.]+)", result.stderr).group(1))
+        for what in ("User", "System")
+    )
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
-    return seconds, rss / 1024
+    return seconds, cpu, rss / 1024
 
 
 def main():
@@ -194,6 +201,11 @@ def main():
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent)
     parser.add_argument("--work", type=Path, default=None, help="default: <root>/target/bench-build")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--steps",
+        default="floor,ipc,generate",
+        help="which of floor (build), ipc (build) and generate (--crate) to measure",
+    )
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     root = args.root.resolve()
@@ -220,44 +232,53 @@ def main():
             shutil.copy(lock, directory / "Cargo.lock")
             crates[flavour] = directory
         out = work / f"bindings-{n}"
+        chosen = args.steps.split(",")
         steps = [
-            ("floor build", crates["floor"], ["cargo", "build", "--quiet"]),
-            ("ipc build", crates["ipc"], ["cargo", "build", "--quiet"]),
+            ("floor build", crates["floor"], ["cargo", "build", "--quiet"], "floor"),
+            ("ipc build", crates["ipc"], ["cargo", "build", "--quiet"], "ipc"),
             (
                 "ipc generate --crate",
                 crates["ipc"],
                 [str(codegen), "generate", "--crate", str(crates["ipc"]), "--out", str(out)],
+                "generate",
             ),
         ]
+        steps = [step[:3] for step in steps if step[3] in chosen]
         # The first build of each: dependencies, the crate, the harness.
         for name, directory, command in steps:
-            seconds, rss = timed(command, env, directory)
-            print(f"N={n} first {name}: {seconds:.1f} s, {rss:.0f} MiB", flush=True)
+            seconds, cpu, rss = timed(command, env, directory)
+            print(f"N={n} first {name}: {seconds:.1f} s, CPU {cpu:.1f} s, {rss:.0f} MiB", flush=True)
         for round_ in range(args.rounds):
             for name, directory, command in steps:
                 edit(directory)
-                seconds, rss = timed(command, env, directory)
-                results.append({"n": n, "step": name, "round": round_, "seconds": seconds, "max_rss_mib": rss})
-                print(f"N={n} round {round_ + 1} {name}: {seconds:.1f} s, {rss:.0f} MiB", flush=True)
+                seconds, cpu, rss = timed(command, env, directory)
+                results.append(
+                    {"n": n, "step": name, "round": round_, "seconds": seconds, "cpu_seconds": cpu, "max_rss_mib": rss}
+                )
+                print(f"N={n} round {round_ + 1} {name}: {seconds:.1f} s, CPU {cpu:.1f} s, {rss:.0f} MiB", flush=True)
         if not args.keep:
             for directory in (*crates.values(), out):
                 shutil.rmtree(directory, ignore_errors=True)
 
-    print("\n| N | step | wall (median) | max RSS (median) | time / floor | RSS / floor |")
-    print("| ---: | --- | ---: | ---: | ---: | ---: |")
+    print("\n| N | step | wall | CPU | max RSS | wall / floor | CPU / floor | RSS / floor |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in sorted({r["n"] for r in results}):
         medians = {}
         for step in ("floor build", "ipc build", "ipc generate --crate"):
             rows = [r for r in results if r["n"] == n and r["step"] == step]
-            medians[step] = (
-                statistics.median(r["seconds"] for r in rows),
-                statistics.median(r["max_rss_mib"] for r in rows),
+            if not rows:
+                continue
+            medians[step] = tuple(
+                statistics.median(r[key] for r in rows) for key in ("seconds", "cpu_seconds", "max_rss_mib")
             )
-        floor_s, floor_rss = medians["floor build"]
-        for step, (seconds, rss) in medians.items():
-            print(
-                f"| {n:,} | {step} | {seconds:.1f} s | {rss:,.0f} MiB | {seconds / floor_s:.2f}× | {rss / floor_rss:.2f}× |"
+        floor = medians.get("floor build")
+        for step, (seconds, cpu, rss) in medians.items():
+            ratios = (
+                f"{seconds / floor[0]:.2f}× | {cpu / floor[1]:.2f}× | {rss / floor[2]:.2f}×"
+                if floor
+                else "- | - | -"
             )
+            print(f"| {n:,} | {step} | {seconds:.1f} s | {cpu:.1f} s | {rss:,.0f} MiB | {ratios} |")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 
