@@ -258,13 +258,13 @@ fn write_if_changed(path: &Path, content: &str) -> std::io::Result<()> {
 
 /// The profile the harness is built with. The harness runs once, for well
 /// under a second, to print a manifest: it needs no optimisation and no
-/// debug information, and the compiler spends much of a debug build of a
-/// large contracts crate writing debug information (and the linker reading
-/// it). Debug assertions stay as in a debug build, so `cfg(debug_assertions)`
-/// selects the same contracts as before, and incremental compilation stays
-/// on, so an edit recompiles only what it touched. The profile is the harness's own (`--profile`), so its
-/// artifacts never replace those of another build in the shared target
-/// directory.
+/// debug information, which the compiler would otherwise write for the
+/// whole contracts crate after every edit, and the linker read. Debug
+/// assertions stay as in a debug build, so `cfg(debug_assertions)` selects
+/// the same contracts, and incremental compilation stays on, so an edit
+/// recompiles only what it touched. The profile is the harness's own, so
+/// its artifacts (in `target/ipc-harness/` of the harness target directory)
+/// never replace those of another build. See `docs/adr/0026-*`.
 const HARNESS_PROFILE: &str = "[profile.ipc-harness]\n\
      inherits = \"dev\"\n\
      opt-level = 0\n\
