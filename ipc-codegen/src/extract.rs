@@ -256,6 +256,27 @@ fn write_if_changed(path: &Path, content: &str) -> std::io::Result<()> {
     std::fs::write(path, content)
 }
 
+/// The profile the harness is built with. The harness runs once, for well
+/// under a second, to print a manifest: it needs no optimisation and no
+/// debug information, which the compiler would otherwise write for the
+/// whole contracts crate after every edit, and the linker read. Debug
+/// assertions stay as in a debug build, so `cfg(debug_assertions)` selects
+/// the same contracts, and incremental compilation stays on, so an edit
+/// recompiles only what it touched. The profile is the harness's own, so
+/// its artifacts (in `target/ipc-harness/` of the harness target directory)
+/// never replace those of another build. See `docs/adr/0026-*`.
+const HARNESS_PROFILE: &str = "[profile.ipc-harness]\n\
+     inherits = \"dev\"\n\
+     opt-level = 0\n\
+     debug = false\n\
+     strip = \"debuginfo\"\n\
+     incremental = true\n\
+     codegen-units = 256\n";
+
+/// The directory, under the harness target directory, of
+/// [`HARNESS_PROFILE`]'s builds.
+const HARNESS_PROFILE_NAME: &str = "ipc-harness";
+
 fn write_harness(
     dir: &Path,
     key: &HarnessKey,
@@ -269,7 +290,7 @@ fn write_harness(
         "# Written by ipc-codegen to extract the contracts of `{name}`.\n\
          [package]\nname = {harness}\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [dependencies]\ncontracts = {{ package = {package}, path = {path} }}\n{runtime_package} = {runtime}\n\n\
-         [workspace]\n",
+         [workspace]\n\n{HARNESS_PROFILE}",
         name = package.name,
         harness = toml_string(&key.package()),
         package = toml_string(&package.name),
@@ -295,7 +316,13 @@ fn build_and_run(
     target_directory: &Path,
 ) -> Result<Manifest, ExtractError> {
     let build = cargo()
-        .args(["build", "--quiet", "--manifest-path"])
+        .args([
+            "build",
+            "--quiet",
+            "--profile",
+            HARNESS_PROFILE_NAME,
+            "--manifest-path",
+        ])
         .arg(harness_dir.join("Cargo.toml"))
         .arg("--target-dir")
         .arg(target_directory.join("ipc-codegen").join("target"))
@@ -309,7 +336,7 @@ fn build_and_run(
     let binary = target_directory
         .join("ipc-codegen")
         .join("target")
-        .join("debug")
+        .join(HARNESS_PROFILE_NAME)
         .join(format!("{}{}", key.package(), std::env::consts::EXE_SUFFIX));
     let run = Command::new(&binary).output().map_err(|error| {
         ExtractError::Cargo(format!(

@@ -4,7 +4,7 @@
 //! compile error.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned};
 use syn::{Attribute, Ident, Item, ItemMod, Type};
 
 use crate::attr::{self, Value, ValueKind};
@@ -208,6 +208,7 @@ fn expand_model(model: ModuleModel) -> TokenStream {
     let mut methods = Vec::new();
     let mut forwards = Vec::new();
     let mut registrations = Vec::new();
+    let mut calls = Vec::new();
     for contract in &handled {
         let Handled {
             ident,
@@ -257,15 +258,26 @@ fn expand_model(model: ModuleModel) -> TokenStream {
                 T::#method(self, context, request)
             }
         });
+        // One small function per contract rather than one statement each
+        // in `add_to`: the compiler checks each body on its own, and its
+        // borrow checker grows faster than linearly with one body's size.
+        let register_fn = format_ident!("register_{}", method.to_string().trim_start_matches("r#"));
         registrations.push(quote! {
             #(#cfgs)*
-            let builder = builder.#register::<#ident, _>({
-                let handlers = ::std::sync::Arc::clone(&handlers);
-                move |context: #rt::CallContext, request: #ident| {
+            fn #register_fn<H: #trait_ident>(
+                builder: #rt::RouterBuilder,
+                handlers: &::std::sync::Arc<H>,
+            ) -> #rt::RouterBuilder {
+                let handlers = ::std::sync::Arc::clone(handlers);
+                builder.#register::<#ident, _>(move |context: #rt::CallContext, request: #ident| {
                     let handlers = ::std::sync::Arc::clone(&handlers);
                     async move { handlers.#method(context, request).await }
-                }
-            });
+                })
+            }
+        });
+        calls.push(quote! {
+            #(#cfgs)*
+            let builder = #register_fn::<Self>(builder, &handlers);
         });
     }
     let trait_doc = format!(
@@ -283,8 +295,9 @@ fn expand_model(model: ModuleModel) -> TokenStream {
             where
                 Self: ::core::marker::Sized,
             {
-                let handlers = ::std::sync::Arc::new(self);
                 #(#registrations)*
+                let handlers = ::std::sync::Arc::new(self);
+                #(#calls)*
                 ::core::mem::drop(handlers);
                 builder
             }

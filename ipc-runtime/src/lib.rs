@@ -48,6 +48,6 @@ pub use wire::{
 /// Used by the code the macros generate; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::registry::{ContractRegistration, ErrorRegistration, SchemaFn};
+    pub use crate::registry::{ContractRegistration, ErrorRegistration, TypeSchema};
     pub use inventory;
 }

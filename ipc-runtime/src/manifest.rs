@@ -34,8 +34,8 @@ impl CollectManifest for Manifest {
                 let registration = contract.registration;
                 let declaration = &registration.declaration;
                 let payload = match registration.kind.payload_direction() {
-                    Direction::Input => (registration.payload_schema)(&mut input),
-                    Direction::Output => (registration.payload_schema)(&mut output),
+                    Direction::Input => registration.payload.subschema(&mut input),
+                    Direction::Output => registration.payload.subschema(&mut output),
                 };
                 ContractManifest {
                     channel: contract.names.channel.clone(),
@@ -46,11 +46,11 @@ impl CollectManifest for Manifest {
                     docs: non_empty(declaration.docs),
                     payload,
                     response: registration
-                        .response_schema
-                        .map(|schema_fn| schema_fn(&mut output)),
+                        .response
+                        .map(|response| response.subschema(&mut output)),
                     error: registration.error.as_ref().map(|error| ErrorManifest {
-                        rust_path: (error.type_name)().to_owned(),
-                        schema: (error.schema)(&mut output),
+                        rust_path: (error.schema.type_name)().to_owned(),
+                        schema: error.schema.subschema(&mut output),
                         codes: error
                             .codes
                             .iter()

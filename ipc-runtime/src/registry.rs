@@ -1,12 +1,21 @@
 //! Every contract registers itself at link time (through `inventory`), so a
 //! program that links a contracts crate can list its contracts without any
 //! export code.
+//!
+//! A registration is data only: the contract's declaration and, for each of
+//! its types, the functions of its `JsonSchema` implementation
+//! ([`TypeSchema`]), which the derive has already compiled. The code that
+//! turns them into schemas is compiled once, here, instead of once per
+//! contract type in the contracts crate (see `docs/adr/0026-*`).
 
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 
 use ipc_meta::{ContractSetEntry, check_contract_set};
 
 use schemars::generate::SchemaGenerator;
+use schemars::{JsonSchema, Schema};
 use serde_json::Value;
 
 use crate::contract::{
@@ -16,14 +25,96 @@ use crate::contract::{
 use crate::naming::ContractNames;
 use crate::schema;
 
-/// Builds the schema of one type in a generator.
-pub type SchemaFn = fn(&mut SchemaGenerator) -> Value;
+/// One type's `JsonSchema` implementation, as function pointers.
+#[derive(Debug, Clone, Copy)]
+pub struct TypeSchema {
+    /// The Rust path of the type, as `std::any::type_name` gives it.
+    pub type_name: fn() -> &'static str,
+    schema_name: fn() -> Cow<'static, str>,
+    schema_id: fn() -> Cow<'static, str>,
+    inline_schema: fn() -> bool,
+    json_schema: fn(&mut SchemaGenerator) -> Schema,
+}
+
+impl TypeSchema {
+    pub const fn of<T: ?Sized + JsonSchema>() -> Self {
+        TypeSchema {
+            type_name: std::any::type_name::<T>,
+            schema_name: T::schema_name,
+            schema_id: T::schema_id,
+            inline_schema: T::inline_schema,
+            json_schema: T::json_schema,
+        }
+    }
+
+    /// The type's schema in `generator`, with the policy applied: exactly
+    /// what [`schema::subschema_for`] gives for the type.
+    pub fn subschema(&self, generator: &mut SchemaGenerator) -> Value {
+        let schema = {
+            let _current = Current::set(*self);
+            generator.subschema_for::<Erased>()
+        };
+        schema::with_policy(generator, schema)
+    }
+}
+
+thread_local! {
+    /// The type [`Erased`] stands for, while [`TypeSchema::subschema`] runs.
+    static CURRENT: Cell<Option<TypeSchema>> = const { Cell::new(None) };
+}
+
+/// Sets [`CURRENT`] and restores the previous value when dropped, even when
+/// a schema function panics.
+struct Current(Option<TypeSchema>);
+
+impl Current {
+    fn set(schema: TypeSchema) -> Current {
+        Current(CURRENT.replace(Some(schema)))
+    }
+}
+
+impl Drop for Current {
+    fn drop(&mut self) {
+        CURRENT.set(self.0);
+    }
+}
+
+fn current() -> TypeSchema {
+    CURRENT
+        .get()
+        .expect("`Erased` is only used inside `TypeSchema::subschema`")
+}
+
+/// A `JsonSchema` implementation that answers as the type in [`CURRENT`],
+/// so that schemars' own `subschema_for` (definitions, names, recursion)
+/// runs for a type known only through its [`TypeSchema`]. schemars reads a
+/// type's name, id and inlining before it asks for its schema, all inside
+/// one [`TypeSchema::subschema`]; the schema function itself calls the
+/// field types' implementations directly, never this one.
+struct Erased;
+
+impl JsonSchema for Erased {
+    fn schema_name() -> Cow<'static, str> {
+        (current().schema_name)()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        (current().schema_id)()
+    }
+
+    fn inline_schema() -> bool {
+        (current().inline_schema)()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        (current().json_schema)(generator)
+    }
+}
 
 /// The typed error of an invoke contract.
 #[derive(Debug)]
 pub struct ErrorRegistration {
-    pub type_name: fn() -> &'static str,
-    pub schema: SchemaFn,
+    pub schema: TypeSchema,
     pub codes: &'static [ErrorCodeInfo],
 }
 
@@ -32,9 +123,8 @@ pub struct ErrorRegistration {
 pub struct ContractRegistration {
     pub kind: ContractKind,
     pub declaration: ContractDeclaration,
-    pub type_name: fn() -> &'static str,
-    pub payload_schema: SchemaFn,
-    pub response_schema: Option<SchemaFn>,
+    pub payload: TypeSchema,
+    pub response: Option<TypeSchema>,
     pub error: Option<ErrorRegistration>,
 }
 
@@ -46,17 +136,15 @@ impl ContractRegistration {
             None
         } else {
             Some(ErrorRegistration {
-                type_name: std::any::type_name::<T::Error>,
-                schema: schema::subschema_for::<T::Error>,
+                schema: TypeSchema::of::<T::Error>(),
                 codes: <T::Error as ContractError>::CODES,
             })
         };
         ContractRegistration {
             kind: ContractKind::Invoke,
             declaration: T::DECLARATION,
-            type_name: std::any::type_name::<T>,
-            payload_schema: schema::subschema_for::<T>,
-            response_schema: Some(schema::subschema_for::<T::Response>),
+            payload: TypeSchema::of::<T>(),
+            response: Some(TypeSchema::of::<T::Response>()),
             error,
         }
     }
@@ -73,9 +161,8 @@ impl ContractRegistration {
         ContractRegistration {
             kind,
             declaration: T::DECLARATION,
-            type_name: std::any::type_name::<T>,
-            payload_schema: schema::subschema_for::<T>,
-            response_schema: None,
+            payload: TypeSchema::of::<T>(),
+            response: None,
             error: None,
         }
     }
@@ -91,7 +178,7 @@ pub struct RegisteredContract {
 impl RegisteredContract {
     /// The Rust path of the contract type, as `std::any::type_name` gives it.
     pub fn rust_path(&self) -> &'static str {
-        (self.registration.type_name)()
+        (self.registration.payload.type_name)()
     }
 }
 

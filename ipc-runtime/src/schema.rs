@@ -79,7 +79,13 @@ pub fn generator(direction: Direction) -> SchemaGenerator {
 
 /// The schema of `T` in `generator`, with the policy applied.
 pub fn subschema_for<T: ?Sized + JsonSchema>(generator: &mut SchemaGenerator) -> Value {
-    let mut schema = generator.subschema_for::<T>();
+    let schema = generator.subschema_for::<T>();
+    with_policy(generator, schema)
+}
+
+/// `schema`, just taken from `generator`, with the policy of the
+/// generator's direction applied; not generic, so that it is compiled once.
+pub(crate) fn with_policy(generator: &SchemaGenerator, mut schema: Schema) -> Value {
     let direction = if matches!(
         generator.settings().contract,
         schemars::generate::Contract::Serialize

@@ -1,0 +1,257 @@
+//! Routing one call: the request bytes of a transport, or a typed call
+//! made in process, and the envelopes of events.
+
+use std::any::TypeId;
+use std::sync::Arc;
+
+use super::builder::channel_of;
+use super::endpoint::{Endpoint, Route};
+use super::{Permit, Router};
+use crate::context::{CallContext, CallerIdentity, CancellationToken};
+use crate::contract::{Contract, EventContract, InvokeContract, NoError, SendContract};
+use crate::validation::encode_outbound;
+use crate::wire::{self, FrameworkCode, Input, IpcError, IpcHandlerError, clip};
+
+impl Router {
+    /// Handles one request: `request` is the bytes the renderer sent,
+    /// `caller` who sent them. Returns the reply to send back: always for
+    /// an invoke, and for every failure (with `id: null` when the request's
+    /// id could not be read); `None` after a send succeeded.
+    pub async fn dispatch(&self, request: &[u8], caller: CallerIdentity) -> Option<Vec<u8>> {
+        self.dispatch_inner(Input::Bytes(request), Arc::new(caller), None, None)
+            .await
+            .map(String::into_bytes)
+    }
+
+    /// [`dispatch`](Self::dispatch), ending the call with `IPC_CANCELLED`
+    /// (and cancelling the handler's token) when `cancel` is cancelled —
+    /// e.g. a token the transport cancels when the connection closes.
+    pub async fn dispatch_cancellable(
+        &self,
+        request: &[u8],
+        caller: CallerIdentity,
+        cancel: &CancellationToken,
+    ) -> Option<Vec<u8>> {
+        self.dispatch_inner(Input::Bytes(request), Arc::new(caller), Some(cancel), None)
+            .await
+            .map(String::into_bytes)
+    }
+
+    /// [`dispatch_cancellable`](Self::dispatch_cancellable) for a request
+    /// already known to be UTF-8, with the reply as text: neither is
+    /// validated again (the WebSocket transport's text frames).
+    pub(crate) async fn dispatch_text(
+        &self,
+        request: &str,
+        caller: Arc<CallerIdentity>,
+        cancel: &CancellationToken,
+    ) -> Option<String> {
+        self.dispatch_inner(Input::Text(request), caller, Some(cancel), None)
+            .await
+    }
+
+    /// [`dispatch_cancellable`](Self::dispatch_cancellable) with a check
+    /// made for this call only: once the channel's route is found, and
+    /// before its payload is looked at, `permit(channel, kind)` must return
+    /// true, or the reply is `IPC_FORBIDDEN`. For transports whose grants
+    /// depend on the caller at call time (Tauri resolves a window's
+    /// capabilities per command); the router's own authorizer still runs.
+    pub async fn dispatch_permitted(
+        &self,
+        request: &[u8],
+        caller: CallerIdentity,
+        cancel: &CancellationToken,
+        permit: &Permit<'_>,
+    ) -> Option<Vec<u8>> {
+        self.dispatch_inner(
+            Input::Bytes(request),
+            Arc::new(caller),
+            Some(cancel),
+            Some(permit),
+        )
+        .await
+        .map(String::into_bytes)
+    }
+
+    async fn dispatch_inner(
+        &self,
+        input: Input<'_>,
+        caller: Arc<CallerIdentity>,
+        cancel: Option<&CancellationToken>,
+        permit: Option<&Permit<'_>>,
+    ) -> Option<String> {
+        let bytes = input.as_bytes();
+        if bytes.len() > self.config.max_request_bytes {
+            let error = IpcError::framework(
+                FrameworkCode::PayloadTooLarge,
+                format!(
+                    "The request is {} bytes; the limit is {} bytes",
+                    bytes.len(),
+                    self.config.max_request_bytes
+                ),
+            );
+            return Some(wire::encode_failure_text(
+                wire::leading_id(bytes).as_ref(),
+                &error,
+            ));
+        }
+        let request = match wire::parse_input(input) {
+            Ok(request) => request,
+            Err(refused) => {
+                tracing::debug!(error = %refused.error, "IPC request refused");
+                return Some(wire::encode_failure_text(
+                    refused.id.as_ref(),
+                    &IpcError::Handler(refused.error),
+                ));
+            }
+        };
+        let id = request.id;
+        let fail = |error: IpcError| Some(wire::encode_failure_text(id.as_ref(), &error));
+        let Some(route) = self.routes.get(&request.channel) else {
+            return fail(IpcError::framework(
+                FrameworkCode::UnknownChannel,
+                format!("No handler for channel \"{}\"", clip(&request.channel, 128)),
+            ));
+        };
+        if route.kind != request.kind {
+            return fail(IpcError::framework(
+                FrameworkCode::MalformedRequest,
+                format!(
+                    "Channel \"{}\" is a {} contract, but the request's kind is \"{}\"",
+                    route.channel,
+                    route.kind.as_str(),
+                    request.kind.as_str()
+                ),
+            ));
+        }
+        if let Some(permit) = permit
+            && !permit(&route.channel, route.kind)
+        {
+            return fail(IpcError::framework(
+                FrameworkCode::Forbidden,
+                format!(
+                    "This caller has no permission for channel \"{}\"",
+                    route.channel
+                ),
+            ));
+        }
+        if let Err(error) = self.authorized(&caller, route) {
+            return fail(error);
+        }
+        // An id-less send still gets an id for its handler and the logs.
+        let context_id = id.clone().unwrap_or_else(|| {
+            wire::RequestId::String(format!(
+                "send-{}",
+                self.anonymous_sends
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            ))
+        });
+        let mut context = CallContext::routed(context_id, caller, Arc::clone(&route.channel));
+        if let Some(cancel) = cancel {
+            // The call's own token: cancelling the transport's ends the call,
+            // while a timeout cancels this call only.
+            context = context.with_cancellation(cancel.child_token());
+        }
+        let outcome = match route.erased.start(context, request.payload.get()) {
+            Ok(call) => call.await,
+            Err(error) => Err(error),
+        };
+        match outcome {
+            Ok(Some(data)) => id.as_ref().map(|id| wire::encode_success(id, &data)),
+            Ok(None) => None,
+            Err(error) => fail(error),
+        }
+    }
+
+    fn authorized(&self, caller: &CallerIdentity, route: &Route) -> Result<(), IpcError> {
+        match &self.authorizer {
+            Some(authorize) if !authorize(caller, &route.channel, route.kind) => {
+                Err(IpcError::framework(
+                    FrameworkCode::Forbidden,
+                    format!("This caller may not use channel \"{}\"", route.channel),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn endpoint<C: Contract, R: 'static, E: 'static>(
+        &self,
+        context: &CallContext,
+    ) -> Result<(&Route, &Endpoint<C, R, E>), IpcError> {
+        let route = self
+            .by_type
+            .get(&TypeId::of::<C>())
+            .and_then(|channel| self.routes.get(channel))
+            .ok_or_else(|| {
+                IpcError::framework(
+                    FrameworkCode::UnknownChannel,
+                    format!("No handler for channel \"{}\"", channel_of::<C>()),
+                )
+            })?;
+        self.authorized(context.caller(), route)?;
+        let endpoint = route
+            .typed
+            .downcast_ref::<Endpoint<C, R, E>>()
+            .ok_or_else(|| IpcError::Handler(IpcHandlerError::internal()))?;
+        Ok((route, endpoint))
+    }
+
+    /// Calls invoke contract `C`'s handler in process, with the same
+    /// validation of the request, panic guard, timeout and cancellation as
+    /// [`dispatch`](Self::dispatch). The response is checked against its
+    /// schema when outbound validation is on.
+    pub async fn call<C: InvokeContract>(
+        &self,
+        context: CallContext,
+        request: C,
+    ) -> Result<C::Response, IpcError> {
+        let (route, endpoint) = self.endpoint::<C, C::Response, C::Error>(&context)?;
+        endpoint.decoder.check(&request)?;
+        let request_id = context.request_id().clone();
+        let context = context.with_channel(Arc::clone(&route.channel));
+        let response = endpoint.execute(context, request).await?;
+        if let Some(validator) = &endpoint.response_validator {
+            encode_outbound(&response, Some(validator))
+                .map_err(|invalid| endpoint.drift(invalid, &request_id))?;
+        }
+        Ok(response)
+    }
+
+    /// Delivers send contract `C`'s payload to its handler in process.
+    pub async fn send<C: SendContract>(
+        &self,
+        context: CallContext,
+        payload: C,
+    ) -> Result<(), IpcError> {
+        let (route, endpoint) = self.endpoint::<C, (), NoError>(&context)?;
+        endpoint.decoder.check(&payload)?;
+        let context = context.with_channel(Arc::clone(&route.channel));
+        endpoint.execute(context, payload).await
+    }
+
+    /// The event envelope for `payload`, ready for the transport to
+    /// broadcast. The payload goes through the safe-integer check, and its
+    /// schema when outbound validation is on.
+    pub fn event<E: EventContract>(&self, payload: &E) -> Result<Vec<u8>, IpcError> {
+        self.event_text(payload).map(String::into_bytes)
+    }
+
+    /// [`event`](Self::event) as text, for transports that send text.
+    pub(crate) fn event_text<E: EventContract>(&self, payload: &E) -> Result<String, IpcError> {
+        let channel = channel_of::<E>();
+        let Some(route) = self.events.get(&channel) else {
+            return Err(IpcError::framework(
+                FrameworkCode::UnknownChannel,
+                format!("Event channel \"{channel}\" is not registered"),
+            ));
+        };
+        match encode_outbound(payload, route.validator.as_ref()) {
+            Ok(text) => Ok(wire::encode_event(&channel, &text)),
+            Err(invalid) => {
+                tracing::error!(channel = %channel, error = %invalid, "IPC event payload does not match its contract");
+                Err(IpcError::Validation(invalid))
+            }
+        }
+    }
+}
