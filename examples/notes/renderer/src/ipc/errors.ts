@@ -12,6 +12,11 @@
  * checks the type of every field, never assigns a wire object onto an error,
  * and caps the size of everything it copies (see {@link DESERIALIZATION_LIMITS}).
  *
+ * It is one module of about 600 lines on purpose: it is the drop-in
+ * counterpart of one entry point of that package, imported as one file, and
+ * its error classes, guards and deserializers share the limits and checks
+ * above; split, they would have to export those internals to each other.
+ *
  * @module
  */
 
