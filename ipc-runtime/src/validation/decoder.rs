@@ -8,11 +8,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::issues::collect_issues;
+use super::issues::{collect_issues, serde_path};
 use super::outbound::unsafe_integers;
 use super::plan::Plan;
 use super::{SchemaError, compile_schema, exceeds_depth, input_root_schema, options};
-use crate::wire::{IpcValidationError, PathSegment, ValidationField, ValidationIssue};
+use crate::wire::{IpcValidationError, ValidationField, ValidationIssue};
 
 /// Why a payload was not decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,20 +199,7 @@ impl<T: DeserializeOwned> Decoder<T> {
         let mut normalized = value;
         normalize_integral_numbers(&mut normalized);
         serde_path_to_error::deserialize::<_, T>(&normalized).map_err(|error| {
-            let path = error
-                .path()
-                .iter()
-                .filter_map(|segment| match segment {
-                    serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
-                    serde_path_to_error::Segment::Map { key } => {
-                        Some(PathSegment::Key(key.clone()))
-                    }
-                    serde_path_to_error::Segment::Enum { variant } => {
-                        Some(PathSegment::Key(variant.clone()))
-                    }
-                    serde_path_to_error::Segment::Unknown => None,
-                })
-                .collect();
+            let path = serde_path(error.path());
             invalid(
                 vec![ValidationIssue::new(path, error.inner().to_string())],
                 false,

@@ -272,6 +272,21 @@ fn array_length(value: &Value) -> usize {
     value.as_array().map_or(0, Vec::len)
 }
 
+/// The path serde_path_to_error tracked, as the wire's path segments
+/// (a variant name is a key, as in the schema's `oneOf` branch).
+pub(crate) fn serde_path(path: &serde_path_to_error::Path) -> Vec<PathSegment> {
+    path.iter()
+        .filter_map(|segment| match segment {
+            serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+            serde_path_to_error::Segment::Enum { variant } => {
+                Some(PathSegment::Key(variant.clone()))
+            }
+            serde_path_to_error::Segment::Unknown => None,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

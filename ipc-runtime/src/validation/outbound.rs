@@ -7,7 +7,7 @@ use std::io;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::issues::collect_issues;
+use super::issues::{collect_issues, serde_path};
 use crate::schema::MAX_SAFE_INTEGER;
 use crate::wire::{
     IpcValidationError, MAX_ISSUES, PathSegment, ValidationField, ValidationIssue, clip,
@@ -73,20 +73,7 @@ fn locate_refusal<T: Serialize + ?Sized>(value: &T) -> ValidationIssue {
     match serde_path_to_error::serialize(&FiniteValue(value), &mut serializer) {
         Ok(()) => ValidationIssue::new(Vec::new(), "The value could not be serialized"),
         Err(error) => {
-            let path = error
-                .path()
-                .iter()
-                .filter_map(|segment| match segment {
-                    serde_path_to_error::Segment::Seq { index } => Some(PathSegment::Index(*index)),
-                    serde_path_to_error::Segment::Map { key } => {
-                        Some(PathSegment::Key(key.clone()))
-                    }
-                    serde_path_to_error::Segment::Enum { variant } => {
-                        Some(PathSegment::Key(variant.clone()))
-                    }
-                    serde_path_to_error::Segment::Unknown => None,
-                })
-                .collect();
+            let path = serde_path(error.path());
             let inner = error.into_inner();
             let message = inner.to_string();
             // serde_json appends a position to some messages; none is
