@@ -18,7 +18,7 @@
 //! runtime, never on the JavaScript thread; events reach `onEvent` through
 //! a threadsafe function. See `docs/transport-electron.md`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -27,265 +27,26 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use ipc_runtime::naming::ContractNames;
-use ipc_runtime::{
-    CallerFrame, CallerIdentity, CancellationToken, Contract, ContractKind, EventContract,
-    IpcError, Router,
-};
+use ipc_runtime::{CancellationToken, ContractKind, Router};
 use napi::bindgen_prelude::{Either, JsValue, Object, PromiseRaw, Uint8Array};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use tokio::sync::Notify;
+
+mod caller;
+mod emitter;
+mod served;
+
+pub use caller::{Caller, Frame};
+use emitter::EmitterState;
+pub use emitter::{EmitError, Emitter, EventCallback};
+use served::Inline;
+pub use served::{DEFAULT_INLINE_MAX_BYTES, Served};
 
 #[doc(hidden)]
 pub use napi;
 
 /// How long `close()` waits for calls that ignore their cancellation.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
-
-/// The largest request an inline channel validates on the JavaScript thread
-/// by default; a larger one goes to the runtime whole.
-pub const DEFAULT_INLINE_MAX_BYTES: usize = 64 * 1024;
-
-/// What a router factory returns: the router, and the channels whose calls
-/// may start on the JavaScript thread (ADR 0012). A factory may return a
-/// plain [`Router`]: then every call runs on the runtime.
-///
-/// A call of an *inline* channel is validated and its handler polled once on
-/// the JavaScript thread, inside the runtime's context; when the handler
-/// finishes at that first poll, the promise is settled at once, with no hop
-/// to another thread. When it does not (it awaits a timer, I/O or
-/// [`ipc_runtime::blocking`]), the call moves to the runtime and goes on
-/// there. Mark a channel inline only when its handler never blocks before
-/// its first `.await`: no disk or network I/O, no lock that a slow task
-/// may hold, no unbounded computation. What inline costs the JavaScript
-/// thread is then bounded by the request size: requests above
-/// [`inline_max_bytes`](Self::inline_max_bytes) always go to the runtime.
-pub struct Served {
-    router: Router,
-    inline: Inline,
-    inline_max_bytes: usize,
-}
-
-#[derive(Debug, Clone)]
-enum Inline {
-    Channels(HashSet<String>),
-    All,
-}
-
-impl std::fmt::Debug for Served {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Served")
-            .field("inline", &self.inline)
-            .field("inline_max_bytes", &self.inline_max_bytes)
-            .finish_non_exhaustive()
-    }
-}
-
-impl From<Router> for Served {
-    fn from(router: Router) -> Self {
-        Served::new(router)
-    }
-}
-
-impl Served {
-    /// Serves `router` with no inline channel.
-    pub fn new(router: Router) -> Self {
-        Served {
-            router,
-            inline: Inline::Channels(HashSet::new()),
-            inline_max_bytes: DEFAULT_INLINE_MAX_BYTES,
-        }
-    }
-
-    /// Lets the calls of contract `C` start on the JavaScript thread.
-    #[must_use]
-    pub fn inline<C: Contract>(self) -> Self {
-        self.inline_channel(ContractNames::of(&C::DECLARATION).channel)
-    }
-
-    /// Lets the calls of `channel` start on the JavaScript thread; `open()`
-    /// fails when the router does not serve it.
-    #[must_use]
-    pub fn inline_channel(mut self, channel: impl Into<String>) -> Self {
-        if let Inline::Channels(channels) = &mut self.inline {
-            channels.insert(channel.into());
-        }
-        self
-    }
-
-    /// Lets the calls of every channel start on the JavaScript thread: for
-    /// a router none of whose handlers blocks before its first `.await`.
-    #[must_use]
-    pub fn inline_all(mut self) -> Self {
-        self.inline = Inline::All;
-        self
-    }
-
-    /// Requests larger than `bytes` go to the runtime even on an inline
-    /// channel (default [`DEFAULT_INLINE_MAX_BYTES`]): the bound on the
-    /// validation work done on the JavaScript thread.
-    #[must_use]
-    pub fn inline_max_bytes(mut self, bytes: usize) -> Self {
-        self.inline_max_bytes = bytes;
-        self
-    }
-}
-
-impl Inline {
-    fn allows(&self, channel: &str) -> bool {
-        match self {
-            Inline::All => true,
-            Inline::Channels(channels) => channels.contains(channel),
-        }
-    }
-}
-
-/// Who sent a request, as the main-side glue reports it (Electron's
-/// `webContents.id`, the window, the role the app gave it, the sending
-/// frame and its origin). Converted from a JavaScript object.
-#[napi_derive::napi(object)]
-#[derive(Debug, Clone)]
-pub struct Caller {
-    /// `webContents.id` of the sender.
-    pub connection_id: u32,
-    /// The `BrowserWindow` id, when the sender belongs to one.
-    pub window_id: Option<u32>,
-    /// What the application made this window for.
-    pub role: String,
-    /// The origin of the sending frame (e.g. `app://notes`).
-    pub origin: String,
-    /// The sending frame (`event.senderFrame`), when the glue reports it.
-    pub frame: Option<Frame>,
-}
-
-/// The sending frame, from Electron's `WebFrameMain`: `{ processId,
-/// routingId, mainFrame }`.
-#[napi_derive::napi(object)]
-#[derive(Debug, Clone, Copy)]
-pub struct Frame {
-    /// `WebFrameMain.processId`.
-    pub process_id: u32,
-    /// `WebFrameMain.routingId`.
-    pub routing_id: u32,
-    /// `WebFrameMain.parent === null`.
-    pub main_frame: bool,
-}
-
-impl From<Caller> for CallerIdentity {
-    fn from(caller: Caller) -> Self {
-        let mut identity =
-            CallerIdentity::new(caller.connection_id.into(), caller.role, caller.origin);
-        if let Some(window) = caller.window_id {
-            identity = identity.with_window(window.into());
-        }
-        if let Some(frame) = caller.frame {
-            identity = identity.with_frame(CallerFrame {
-                process_id: frame.process_id,
-                routing_id: frame.routing_id,
-                main_frame: frame.main_frame,
-            });
-        }
-        identity
-    }
-}
-
-/// Where an event goes: `null` for every window, a role's name for the
-/// windows of that role, a number for one `webContents.id`.
-type EventTarget = Option<Either<String, u32>>;
-
-/// `onEvent(envelope, target)`: weak, so a quiet event channel does not keep
-/// Node.js alive; errors the callback throws are Node's uncaught exceptions.
-pub type EventCallback = ThreadsafeFunction<
-    napi::bindgen_prelude::FnArgs<(String, EventTarget)>,
-    (),
-    napi::bindgen_prelude::FnArgs<(String, EventTarget)>,
-    Status,
-    false,
-    true,
->;
-
-/// Why an event was not emitted.
-#[derive(Debug, Clone, PartialEq)]
-pub enum EmitError {
-    /// The router is not built yet (an emit from inside the factory).
-    NotReady,
-    /// The addon was closed.
-    Closed,
-    /// The payload failed its outbound checks.
-    Invalid(IpcError),
-}
-
-impl std::fmt::Display for EmitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            EmitError::NotReady => f.write_str("the router is not built yet"),
-            EmitError::Closed => f.write_str("the addon is closed"),
-            EmitError::Invalid(error) => write!(f, "the event was refused: {}", error.code()),
-        }
-    }
-}
-
-impl std::error::Error for EmitError {}
-
-struct EmitterState {
-    router: OnceLock<Arc<Router>>,
-    callback: EventCallback,
-    closed: CancellationToken,
-}
-
-/// Sends events to the JavaScript side, which forwards them to windows.
-/// Cheap to clone; keep one in a handler or a change listener.
-#[derive(Clone)]
-pub struct Emitter {
-    state: Arc<EmitterState>,
-}
-
-impl std::fmt::Debug for Emitter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emitter")
-            .field("ready", &self.state.router.get().is_some())
-            .field("closed", &self.state.closed.is_cancelled())
-            .finish()
-    }
-}
-
-impl Emitter {
-    /// Sends `payload` to every window.
-    pub fn emit<E: EventContract>(&self, payload: &E) -> Result<(), EmitError> {
-        self.send(payload, None)
-    }
-
-    /// Sends `payload` to the windows of `role`.
-    pub fn emit_to_role<E: EventContract>(&self, role: &str, payload: &E) -> Result<(), EmitError> {
-        self.send(payload, Some(Either::A(role.to_owned())))
-    }
-
-    /// Sends `payload` to the window whose `webContents.id` is `connection_id`.
-    pub fn emit_to<E: EventContract>(
-        &self,
-        connection_id: u32,
-        payload: &E,
-    ) -> Result<(), EmitError> {
-        self.send(payload, Some(Either::B(connection_id)))
-    }
-
-    fn send<E: EventContract>(&self, payload: &E, target: EventTarget) -> Result<(), EmitError> {
-        if self.state.closed.is_cancelled() {
-            return Err(EmitError::Closed);
-        }
-        let router = self.state.router.get().ok_or(EmitError::NotReady)?;
-        let envelope = router.event(payload).map_err(EmitError::Invalid)?;
-        let envelope = utf8(envelope);
-        match self.state.callback.call(
-            (envelope, target).into(),
-            ThreadsafeFunctionCallMode::NonBlocking,
-        ) {
-            Status::Ok => Ok(()),
-            _ => Err(EmitError::Closed),
-        }
-    }
-}
 
 /// The calls in flight: a cancellation token per connection (`disconnect`
 /// cancels one connection's calls, `close()` all of them), and a count that

@@ -40,6 +40,7 @@ impl Router {
     /// [`dispatch_cancellable`](Self::dispatch_cancellable) for a request
     /// already known to be UTF-8, with the reply as text: neither is
     /// validated again (the WebSocket transport's text frames).
+    #[cfg(feature = "ws")]
     pub(crate) async fn dispatch_text(
         &self,
         request: &str,

@@ -141,6 +141,8 @@ pub(crate) struct Refused {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Input<'a> {
     Bytes(&'a [u8]),
+    // Only the WebSocket transport receives text.
+    #[cfg_attr(not(feature = "ws"), allow(dead_code))]
     Text(&'a str),
 }
 
