@@ -53,6 +53,11 @@ if cargo tree --locked -p ipc-codegen -e normal --prefix none \
 fi
 
 step "cargo package: every publishable crate, and the code generator built from its .crate"
+# The verification builds against a local overlay registry whose sources
+# cargo extracts once per path and reuses even after the .crate changed:
+# drop earlier extractions of this project's crates, so a second run on the
+# same machine builds what it just packaged.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/ipc-*
 publishable=$(cargo metadata --locked --no-deps --format-version 1 | node -e '
     let json = ""
     process.stdin.on("data", (chunk) => { json += chunk }).on("end", () => {
