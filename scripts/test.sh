@@ -54,10 +54,10 @@ fi
 
 step "cargo package: every publishable crate, and the code generator built from its .crate"
 # The verification builds against a local overlay registry whose sources
-# cargo extracts once per path and reuses even after the .crate changed:
-# drop earlier extractions of this project's crates, so a second run on the
-# same machine builds what it just packaged.
-rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/ipc-*
+# cargo extracts once per path, and builds once, as it would a registry
+# crate: both are reused even after the .crate changed. Drop earlier ones,
+# so a second run on the same machine builds what it just packaged.
+rm -rf target/package "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/ipc-*
 publishable=$(cargo metadata --locked --no-deps --format-version 1 | node -e '
     let json = ""
     process.stdin.on("data", (chunk) => { json += chunk }).on("end", () => {
