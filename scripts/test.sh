@@ -55,9 +55,10 @@ fi
 step "cargo package: every publishable crate, and the code generator built from its .crate"
 # The verification builds against a local overlay registry whose sources
 # cargo extracts once per path, and builds once, as it would a registry
-# crate: both are reused even after the .crate changed. Drop earlier ones,
-# so a second run on the same machine builds what it just packaged.
-rm -rf target/package "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/ipc-*
+# crate: both would be reused after the .crate changed. So earlier
+# extractions go, and the verification builds in a target directory of its
+# own, from scratch: a second run on one machine checks what it packaged.
+rm -rf target/package target/package-verify "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/ipc-*
 publishable=$(cargo metadata --locked --no-deps --format-version 1 | node -e '
     let json = ""
     process.stdin.on("data", (chunk) => { json += chunk }).on("end", () => {
@@ -68,7 +69,7 @@ publishable=$(cargo metadata --locked --no-deps --format-version 1 | node -e '
     })')
 # shellcheck disable=SC2086 # one `-p NAME` per word
 cargo package --locked --no-verify $publishable
-cargo package --locked -p ipc-meta -p ipc-codegen
+CARGO_TARGET_DIR=target/package-verify cargo package --locked -p ipc-meta -p ipc-codegen
 
 step "load: 64 clients x 2,000 pipelined calls over the loopback WebSocket, every reply checked"
 cargo run --locked -q -p ipc-contracts-runtime --all-features --example ws_load
