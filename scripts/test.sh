@@ -13,6 +13,14 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# A fresh machine's disk can be small, and debug information is most of
+# what this run writes: every test binary that links Tauri and WebKitGTK
+# carries about 200 MB of it, and a fresh clone gains nothing from
+# incremental caches. Line tables keep file and line in backtraces.
+export CARGO_INCREMENTAL=0
+export CARGO_PROFILE_DEV_DEBUG=line-tables-only
+export CARGO_PROFILE_RELEASE_DEBUG=false
+
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     step "installing Node.js and npm"
     apt-get update -qq && apt-get install -y -qq nodejs npm
@@ -70,6 +78,7 @@ publishable=$(cargo metadata --locked --no-deps --format-version 1 | node -e '
 # shellcheck disable=SC2086 # one `-p NAME` per word
 cargo package --locked --no-verify $publishable
 CARGO_TARGET_DIR=target/package-verify cargo package --locked -p ipc-meta -p ipc-codegen
+rm -rf target/package-verify
 
 step "load: 64 clients x 2,000 pipelined calls over the loopback WebSocket, every reply checked"
 cargo run --locked -q -p ipc-contracts-runtime --all-features --example ws_load
@@ -79,6 +88,8 @@ step "fuzzing: each target for 25 s on its seed corpus (docs/fuzzing.md)"
 
 step "the fuzz crate (a workspace of its own): cargo fmt --check, clippy -D warnings"
 ./scripts/fuzz.sh lint
+# Nothing after this uses the instrumented build (corpus and artifacts kept).
+rm -rf target/fuzz/release target/fuzz/x86_64-* target/fuzz/debug
 
 step "ipc-codegen check: the committed notes bindings match the contracts"
 cargo run --locked -q -p ipc-codegen -- check --crate examples/notes/contracts \
