@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use ipc_runtime::{CancellationToken, ContractKind, Router};
+use ipc_runtime::{CancellationToken, ContractKind, InlineChannels, Router};
 use napi::bindgen_prelude::{Either, JsValue, Object, PromiseRaw, Uint8Array};
 use napi::{Env, Status};
 use tokio::sync::Notify;
@@ -39,7 +39,6 @@ mod served;
 pub use caller::{Caller, Frame};
 use emitter::EmitterState;
 pub use emitter::{EmitError, Emitter, EventCallback};
-use served::Inline;
 pub use served::{DEFAULT_INLINE_MAX_BYTES, Served};
 
 #[doc(hidden)]
@@ -153,8 +152,7 @@ fn shut_down() -> napi::Error {
 /// The state behind an addon's `IpcRouter` object; [`addon!`] wraps it.
 pub struct Addon {
     router: Arc<Router>,
-    inline: Inline,
-    inline_max_bytes: usize,
+    inline: InlineChannels,
     runtime: Mutex<Option<tokio::runtime::Runtime>>,
     shutdown: CancellationToken,
     in_flight: Arc<InFlight>,
@@ -200,28 +198,16 @@ impl Addon {
         };
         // The factory may spawn tasks (a file watcher, a timer): give it the
         // runtime's context.
-        let Served {
-            router,
-            inline,
-            inline_max_bytes,
-        } = {
+        let Served { router, inline } = {
             let _context = runtime.enter();
             factory(options, emitter.clone()).map_err(failure)?.into()
         };
-        if let Inline::Channels(channels) = &inline {
-            let served = router.channels();
-            let mut unknown: Vec<&str> = channels
-                .iter()
-                .map(String::as_str)
-                .filter(|channel| !served.contains(channel))
-                .collect();
-            if !unknown.is_empty() {
-                unknown.sort_unstable();
-                return Err(failure(format!(
-                    "inline channels the router does not serve: {}",
-                    unknown.join(", ")
-                )));
-            }
+        let unknown = inline.unknown_to(&router);
+        if !unknown.is_empty() {
+            return Err(failure(format!(
+                "inline channels the router does not serve: {}",
+                unknown.join(", ")
+            )));
         }
         let router = Arc::new(router);
         // Set once, just above: the only writer.
@@ -229,7 +215,6 @@ impl Addon {
         Ok(Addon {
             router,
             inline,
-            inline_max_bytes,
             runtime: Mutex::new(Some(runtime)),
             shutdown,
             in_flight: Arc::default(),
@@ -268,9 +253,9 @@ impl Addon {
             Either::A(text) => text.into_bytes(),
             Either::B(bytes) => bytes.to_vec(),
         };
-        let inline = channel.as_deref().is_some_and(|channel| {
-            request.len() <= self.inline_max_bytes && self.inline.allows(channel)
-        });
+        let inline = channel
+            .as_deref()
+            .is_some_and(|channel| self.inline.allows(channel, request.len()));
         let router = Arc::clone(&self.router);
         let (guard, cancel) = self.in_flight.enter(caller.connection_id);
         let call = async move {

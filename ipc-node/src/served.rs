@@ -1,13 +1,7 @@
 //! What a router factory returns: the router and its inline channels.
 
-use std::collections::HashSet;
-
-use ipc_runtime::naming::ContractNames;
-use ipc_runtime::{Contract, Router};
-
-/// The largest request an inline channel validates on the JavaScript thread
-/// by default; a larger one goes to the runtime whole.
-pub const DEFAULT_INLINE_MAX_BYTES: usize = 64 * 1024;
+pub use ipc_runtime::DEFAULT_INLINE_MAX_BYTES;
+use ipc_runtime::{Contract, InlineChannels, Router};
 
 /// What a router factory returns: the router, and the channels whose calls
 /// may start on the JavaScript thread (ADR 0013). A factory may return a
@@ -25,21 +19,13 @@ pub const DEFAULT_INLINE_MAX_BYTES: usize = 64 * 1024;
 /// [`inline_max_bytes`](Self::inline_max_bytes) always go to the runtime.
 pub struct Served {
     pub(crate) router: Router,
-    pub(crate) inline: Inline,
-    pub(crate) inline_max_bytes: usize,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) enum Inline {
-    Channels(HashSet<String>),
-    All,
+    pub(crate) inline: InlineChannels,
 }
 
 impl std::fmt::Debug for Served {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Served")
             .field("inline", &self.inline)
-            .field("inline_max_bytes", &self.inline_max_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -55,24 +41,22 @@ impl Served {
     pub fn new(router: Router) -> Self {
         Served {
             router,
-            inline: Inline::Channels(HashSet::new()),
-            inline_max_bytes: DEFAULT_INLINE_MAX_BYTES,
+            inline: InlineChannels::none(),
         }
     }
 
     /// Lets the calls of contract `C` start on the JavaScript thread.
     #[must_use]
-    pub fn inline<C: Contract>(self) -> Self {
-        self.inline_channel(ContractNames::of(&C::DECLARATION).channel)
+    pub fn inline<C: Contract>(mut self) -> Self {
+        self.inline = self.inline.with::<C>();
+        self
     }
 
     /// Lets the calls of `channel` start on the JavaScript thread; `open()`
     /// fails when the router does not serve it.
     #[must_use]
     pub fn inline_channel(mut self, channel: impl Into<String>) -> Self {
-        if let Inline::Channels(channels) = &mut self.inline {
-            channels.insert(channel.into());
-        }
+        self.inline = self.inline.with_channel(channel);
         self
     }
 
@@ -80,7 +64,7 @@ impl Served {
     /// a router none of whose handlers blocks before its first `.await`.
     #[must_use]
     pub fn inline_all(mut self) -> Self {
-        self.inline = Inline::All;
+        self.inline = self.inline.with_every_channel();
         self
     }
 
@@ -89,16 +73,7 @@ impl Served {
     /// validation work done on the JavaScript thread.
     #[must_use]
     pub fn inline_max_bytes(mut self, bytes: usize) -> Self {
-        self.inline_max_bytes = bytes;
+        self.inline = self.inline.max_bytes(bytes);
         self
-    }
-}
-
-impl Inline {
-    pub(crate) fn allows(&self, channel: &str) -> bool {
-        match self {
-            Inline::All => true,
-            Inline::Channels(channels) => channels.contains(channel),
-        }
     }
 }

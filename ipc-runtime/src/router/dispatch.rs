@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::builder::channel_of;
 use super::endpoint::{Endpoint, Route};
+use super::inline::{InlineChannels, YieldOnce};
 use super::{Permit, Router};
 use crate::context::{CallContext, CallerIdentity, CancellationToken};
 use crate::contract::{Contract, EventContract, InvokeContract, NoError, SendContract};
@@ -18,7 +19,7 @@ impl Router {
     /// an invoke, and for every failure (with `id: null` when the request's
     /// id could not be read); `None` after a send succeeded.
     pub async fn dispatch(&self, request: &[u8], caller: CallerIdentity) -> Option<Vec<u8>> {
-        self.dispatch_inner(Input::Bytes(request), Arc::new(caller), None, None)
+        self.dispatch_inner(Input::Bytes(request), Arc::new(caller), None, None, None)
             .await
             .map(String::into_bytes)
     }
@@ -32,9 +33,15 @@ impl Router {
         caller: CallerIdentity,
         cancel: &CancellationToken,
     ) -> Option<Vec<u8>> {
-        self.dispatch_inner(Input::Bytes(request), Arc::new(caller), Some(cancel), None)
-            .await
-            .map(String::into_bytes)
+        self.dispatch_inner(
+            Input::Bytes(request),
+            Arc::new(caller),
+            Some(cancel),
+            None,
+            None,
+        )
+        .await
+        .map(String::into_bytes)
     }
 
     /// [`dispatch_cancellable`](Self::dispatch_cancellable) for a request
@@ -47,7 +54,7 @@ impl Router {
         caller: Arc<CallerIdentity>,
         cancel: &CancellationToken,
     ) -> Option<String> {
-        self.dispatch_inner(Input::Text(request), caller, Some(cancel), None)
+        self.dispatch_inner(Input::Text(request), caller, Some(cancel), None, None)
             .await
     }
 
@@ -69,6 +76,34 @@ impl Router {
             Arc::new(caller),
             Some(cancel),
             Some(permit),
+            None,
+        )
+        .await
+        .map(String::into_bytes)
+    }
+
+    /// [`dispatch_permitted`](Self::dispatch_permitted) for a transport
+    /// that polls the call once on its own thread, one that must never wait
+    /// (a UI thread), and moves the call to the runtime when that poll is
+    /// pending (docs/adr/0033). A call `inline` does not allow is pending at
+    /// its first poll: at once when the request is larger than inline
+    /// requests may be, else once routed, before its payload is validated.
+    /// So that thread validates and runs the handlers of inline channels
+    /// only, and for any other request does no more than read its envelope.
+    pub async fn dispatch_inline(
+        &self,
+        request: &[u8],
+        caller: CallerIdentity,
+        cancel: &CancellationToken,
+        permit: &Permit<'_>,
+        inline: &InlineChannels,
+    ) -> Option<Vec<u8>> {
+        self.dispatch_inner(
+            Input::Bytes(request),
+            Arc::new(caller),
+            Some(cancel),
+            Some(permit),
+            Some(inline),
         )
         .await
         .map(String::into_bytes)
@@ -80,8 +115,15 @@ impl Router {
         caller: Arc<CallerIdentity>,
         cancel: Option<&CancellationToken>,
         permit: Option<&Permit<'_>>,
+        inline: Option<&InlineChannels>,
     ) -> Option<String> {
         let bytes = input.as_bytes();
+        // Inline, until a check below moves the call to the runtime.
+        let mut inline = inline;
+        if inline.is_some_and(|inline| !inline.admits_size(bytes.len())) {
+            inline = None;
+            YieldOnce::new().await;
+        }
         if bytes.len() > self.config.max_request_bytes {
             let error = IpcError::framework(
                 FrameworkCode::PayloadTooLarge,
@@ -138,6 +180,9 @@ impl Router {
         }
         if let Err(error) = self.authorized(&caller, route) {
             return fail(error);
+        }
+        if inline.is_some_and(|inline| !inline.allows(&route.channel, bytes.len())) {
+            YieldOnce::new().await;
         }
         // An id-less send still gets an id for its handler and the logs.
         let context_id = id.clone().unwrap_or_else(|| {

@@ -4,12 +4,14 @@
 //!
 //! `builder` collects the handlers and checks them against the registered
 //! contracts, `reply` says what a handler may return, `endpoint` runs one
-//! contract's handler under its guards, and `dispatch` routes a call.
+//! contract's handler under its guards, `dispatch` routes a call, and
+//! `inline` says which calls may start on a transport's own thread.
 
 mod builder;
 mod config;
 mod dispatch;
 mod endpoint;
+mod inline;
 mod reply;
 
 use std::any::TypeId;
@@ -23,6 +25,7 @@ use crate::contract::ContractKind;
 pub use builder::{BuildError, RouterBuilder};
 pub use config::RouterConfig;
 pub use endpoint::blocking;
+pub use inline::{DEFAULT_INLINE_MAX_BYTES, InlineChannels};
 pub use reply::{InvokeReply, SendReply, SyncInvokeReply, SyncSendReply};
 
 use endpoint::{EventRoute, Route};
