@@ -14,6 +14,12 @@
 //! router's validator. `subscribe` takes a `tauri::ipc::Channel` over which
 //! the webview receives the events main emits to it ([`emit`]).
 //!
+//! A call runs on Tauri's async runtime, as an async command does, except
+//! the calls of the channels an app marks inline ([`Builder::inline`]):
+//! those start on the thread that received the request, which is the UI
+//! thread on Linux, and answer from there when their handler finishes at
+//! its first poll, as a synchronous command does (docs/adr/0033).
+//!
 //! Who called is decided here, never by the payload: the webview's label,
 //! its window's label and the origin of the page it shows
 //! ([`CallerIdentity`]). A page from a remote origin is refused with
@@ -28,16 +34,19 @@
 //! with `IPC_FORBIDDEN` before its payload is validated.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
 
 use ipc_runtime::{
-    CallerIdentity, CancellationToken, ContractKind, EventContract, FrameworkCode, IpcError,
-    Router, wire,
+    CallerIdentity, CancellationToken, Contract, ContractKind, EventContract, FrameworkCode,
+    InlineChannels, IpcError, Router, wire,
 };
 use serde::Deserialize;
 use tauri::ipc::{
-    Channel, CommandScope, InvokeBody, InvokeError, InvokeResponseBody, Request, Response,
+    Channel, CommandArg, CommandItem, CommandScope, Invoke, InvokeBody, InvokeError, InvokeMessage,
+    InvokeResponseBody, Response,
 };
 use tauri::plugin::TauriPlugin;
 use tauri::webview::PageLoadEvent;
@@ -69,6 +78,7 @@ pub struct ChannelScope {
 pub struct Builder {
     router: Arc<Router>,
     remote_origins: Vec<String>,
+    inline: InlineChannels,
 }
 
 impl Builder {
@@ -76,7 +86,43 @@ impl Builder {
         Builder {
             router,
             remote_origins: Vec::new(),
+            inline: InlineChannels::none(),
         }
+    }
+
+    /// Lets the calls of contract `C` start on the thread that received
+    /// them (the UI thread on Linux), and answer from there when its
+    /// handler finishes at its first poll: no hop to the async runtime and
+    /// back. Only for a handler that never blocks before its first
+    /// `.await` ([`InlineChannels`]).
+    #[must_use]
+    pub fn inline<C: Contract>(mut self) -> Self {
+        self.inline = self.inline.with::<C>();
+        self
+    }
+
+    /// [`inline`](Self::inline) by channel name; the app fails to start
+    /// when the router does not serve it.
+    #[must_use]
+    pub fn inline_channel(mut self, channel: impl Into<String>) -> Self {
+        self.inline = self.inline.with_channel(channel);
+        self
+    }
+
+    /// [`inline`](Self::inline) for every channel: for a router none of
+    /// whose handlers blocks before its first `.await`.
+    #[must_use]
+    pub fn inline_all(mut self) -> Self {
+        self.inline = self.inline.with_every_channel();
+        self
+    }
+
+    /// Requests larger than `bytes` run on the async runtime even on an
+    /// inline channel (default [`ipc_runtime::DEFAULT_INLINE_MAX_BYTES`]).
+    #[must_use]
+    pub fn inline_max_bytes(mut self, bytes: usize) -> Self {
+        self.inline = self.inline.max_bytes(bytes);
+        self
     }
 
     /// Lets pages of `origin` (`scheme://host[:port]`, e.g.
@@ -92,10 +138,28 @@ impl Builder {
         let Builder {
             router,
             remote_origins,
+            inline,
         } = self;
+        let others: Box<dyn Fn(Invoke<R>) -> bool + Send + Sync> =
+            Box::new(tauri::generate_handler![subscribe]);
         tauri::plugin::Builder::new(PLUGIN_NAME)
-            .invoke_handler(tauri::generate_handler![dispatch, subscribe])
+            .invoke_handler(move |invoke| {
+                if invoke.message.command() == DISPATCH_COMMAND {
+                    dispatch(invoke);
+                    true
+                } else {
+                    others(invoke)
+                }
+            })
             .setup(move |app, _api| {
+                let unknown = inline.unknown_to(&router);
+                if !unknown.is_empty() {
+                    return Err(format!(
+                        "inline channels the router does not serve: {}",
+                        unknown.join(", ")
+                    )
+                    .into());
+                }
                 let mut allowed: Vec<String> =
                     LOCAL_ORIGINS.iter().map(|o| (*o).to_owned()).collect();
                 // A debug build serves the pages from the dev server.
@@ -105,21 +169,22 @@ impl Builder {
                     allowed.push(origin_of(dev_url));
                 }
                 allowed.extend(remote_origins);
-                app.manage(Shared {
+                app.manage(Arc::new(Shared {
                     router,
+                    inline,
                     allowed_origins: allowed,
                     connections: Mutex::new(HashMap::new()),
                     page_origins: Mutex::new(HashMap::new()),
                     window_ids: Mutex::new(HashMap::new()),
                     next_id: AtomicU64::new(1),
-                });
+                }));
                 Ok(())
             })
             .on_page_load(|webview, payload| {
                 // The page that made the calls is gone: end its calls, and
                 // its event channel with it.
                 if payload.event() == PageLoadEvent::Started
-                    && let Some(shared) = webview.try_state::<Shared>()
+                    && let Some(shared) = webview.try_state::<Arc<Shared>>()
                 {
                     shared.disconnect(|label, _| label == webview.label());
                     lock(&shared.page_origins)
@@ -132,7 +197,7 @@ impl Builder {
                     event: WindowEvent::Destroyed,
                     ..
                 } = event
-                    && let Some(shared) = app.try_state::<Shared>()
+                    && let Some(shared) = app.try_state::<Arc<Shared>>()
                 {
                     shared.disconnect(|_, connection| connection.window == *label);
                 }
@@ -149,6 +214,7 @@ pub fn plugin<R: Runtime>(router: Arc<Router>) -> TauriPlugin<R> {
 /// The plugin's state, managed by the app.
 struct Shared {
     router: Arc<Router>,
+    inline: InlineChannels,
     allowed_origins: Vec<String>,
     /// By webview label: the page it shows now.
     connections: Mutex<HashMap<String, Connection>>,
@@ -266,50 +332,96 @@ fn permitted(scope: &CommandScope<ChannelScope>, channel: &str) -> bool {
         && scope.allows().iter().any(|s| s.channel == channel)
 }
 
-#[tauri::command]
-async fn dispatch<R: Runtime>(
-    webview: Webview<R>,
-    request: Request<'_>,
-    scope: CommandScope<ChannelScope>,
-    state: State<'_, Shared>,
-) -> Result<Response, InvokeError> {
-    let InvokeBody::Raw(bytes) = request.body() else {
-        return Ok(failure(
+/// The `dispatch` command, by hand rather than through
+/// `generate_handler!`, so that a call of an inline channel can answer
+/// from the thread that received it: polled once there, in the async
+/// runtime's context, and moved to the runtime only when pending.
+fn dispatch<R: Runtime>(invoke: Invoke<R>) {
+    let Invoke {
+        message,
+        resolver,
+        acl,
+    } = invoke;
+    let scope = CommandScope::<ChannelScope>::from_command(CommandItem {
+        plugin: Some(PLUGIN_NAME),
+        name: DISPATCH_COMMAND,
+        key: "scope",
+        message: &message,
+        acl: &acl,
+    });
+    let scope = match scope {
+        Ok(scope) => scope,
+        Err(error) => return resolver.invoke_error(error),
+    };
+    let Some(shared) = message
+        .webview_ref()
+        .try_state::<Arc<Shared>>()
+        .map(|state| Arc::clone(state.inner()))
+    else {
+        return resolver.invoke_error(InvokeError::from("the ipc plugin is not set up"));
+    };
+    let call = async move { Ok(respond(&shared, &message, &scope).await) };
+    let mut call = Box::pin(call);
+    let polled = {
+        let _context = tauri::async_runtime::handle().inner().enter();
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            call.as_mut().poll(&mut Context::from_waker(Waker::noop()))
+        }))
+    };
+    match polled {
+        Ok(Poll::Ready(response)) => resolver.respond::<Response>(response),
+        // On the runtime, the call is polled again at once.
+        Ok(Poll::Pending) => resolver.respond_async(call),
+        // A handler's panic is the router's INTERNAL_ERROR reply; this is
+        // one outside any handler.
+        Err(_) => resolver.respond::<Response>(Ok(failure(
+            FrameworkCode::Internal,
+            "The IPC plugin failed while handling the request",
+        ))),
+    }
+}
+
+/// One `dispatch` request's reply; the checks before the router's own.
+async fn respond<R: Runtime>(
+    shared: &Shared,
+    message: &InvokeMessage<R>,
+    scope: &CommandScope<ChannelScope>,
+) -> Response {
+    let InvokeBody::Raw(bytes) = message.payload() else {
+        return failure(
             FrameworkCode::MalformedRequest,
             "The request must be sent as raw bytes (a Uint8Array), not as JSON arguments",
-        ));
+        );
     };
-    let origin = match state.page_origin(&webview) {
+    let webview = message.webview_ref();
+    let origin = match shared.page_origin(webview) {
         Ok(origin) => origin,
         Err(error) => {
             tracing::warn!(%error, "IPC request from a webview without a URL");
-            return Ok(failure(
-                FrameworkCode::Forbidden,
-                "The calling page has no origin",
-            ));
+            return failure(FrameworkCode::Forbidden, "The calling page has no origin");
         }
     };
-    if !state.origin_allowed(&origin) {
-        return Ok(failure(
+    if !shared.origin_allowed(&origin) {
+        return failure(
             FrameworkCode::Forbidden,
             format!("Pages of origin \"{}\" may not call main", clip(&origin)),
-        ));
+        );
     }
-    let (caller, cancel) = state.connection(&webview, &origin);
-    let permit = |channel: &str, _kind: ContractKind| permitted(&scope, channel);
-    let reply = state
+    let (caller, cancel) = shared.connection(webview, &origin);
+    let permit = |channel: &str, _kind: ContractKind| permitted(scope, channel);
+    let reply = shared
         .router
-        .dispatch_permitted(bytes, caller, &cancel, &permit)
+        .dispatch_inline(bytes, caller, &cancel, &permit, &shared.inline)
         .await;
     // A send that succeeded has no reply: an empty body says so.
-    Ok(Response::new(reply.unwrap_or_default()))
+    Response::new(reply.unwrap_or_default())
 }
 
 #[tauri::command]
 async fn subscribe<R: Runtime>(
     webview: Webview<R>,
     on_event: Channel<InvokeResponseBody>,
-    state: State<'_, Shared>,
+    state: State<'_, Arc<Shared>>,
 ) -> Result<(), InvokeError> {
     let origin = state
         .page_origin(&webview)
@@ -387,7 +499,9 @@ pub fn emit<R: Runtime, E: EventContract>(
     target: &Target,
     payload: &E,
 ) -> Result<usize, EmitError> {
-    let shared = app.try_state::<Shared>().ok_or(EmitError::NotRegistered)?;
+    let shared = app
+        .try_state::<Arc<Shared>>()
+        .ok_or(EmitError::NotRegistered)?;
     let bytes = shared.router.event(payload).map_err(EmitError::Refused)?;
     // The router's envelopes are JSON text; Tauri hands JSON bodies to the
     // channel's listener already parsed.
@@ -422,7 +536,7 @@ pub fn emit<R: Runtime, E: EventContract>(
 /// The label of the window with the numeric id the plugin gave it
 /// ([`CallerIdentity::window_id`]), to answer a caller with [`emit`].
 pub fn window_label<R: Runtime>(app: &AppHandle<R>, window_id: u64) -> Option<String> {
-    let shared = app.try_state::<Shared>()?;
+    let shared = app.try_state::<Arc<Shared>>()?;
     let ids = lock(&shared.window_ids);
     ids.iter()
         .find(|(_, id)| **id == window_id)

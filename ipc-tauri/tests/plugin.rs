@@ -130,6 +130,33 @@ fn code(reply: &Value) -> &str {
 #[test]
 fn a_granted_call_is_served_and_its_errors_are_data() {
     let (plugin, _notes) = notes_plugin("served");
+    served_with_errors_as_data(plugin);
+}
+
+/// Inline, a read answers from the thread that received it at its first
+/// poll, and a save, which waits for the blocking pool, goes on on the
+/// runtime: both answer as on the runtime alone.
+#[test]
+fn inline_calls_are_served_the_same_on_both_paths() {
+    let (plugin, _notes) = notes_plugin("served-inline");
+    served_with_errors_as_data(plugin.inline_all());
+    let (plugin, _notes) = notes_plugin("forbidden-inline");
+    forbidden_before_validation(plugin.inline::<notes_contracts::ListNotes>());
+}
+
+#[test]
+fn an_inline_channel_the_router_does_not_serve_stops_the_app() {
+    let (plugin, _notes) = notes_plugin("inline-unknown");
+    let mut context = mock_context(noop_assets());
+    *context.runtime_authority_mut() = authority(&standard_capabilities());
+    let error = mock_builder()
+        .plugin(plugin.inline_channel("notes:nope").build())
+        .build(context)
+        .expect_err("the app does not start");
+    assert!(error.to_string().contains("notes:nope"), "{error}");
+}
+
+fn served_with_errors_as_data(plugin: ipc_tauri::Builder) {
     let tauri_app = app(&standard_capabilities(), plugin);
     let main = window(&tauri_app, "main");
 
@@ -176,6 +203,10 @@ fn a_json_body_is_a_malformed_request() {
 #[test]
 fn a_contract_the_window_was_not_granted_is_forbidden_before_validation() {
     let (plugin, _notes) = notes_plugin("forbidden");
+    forbidden_before_validation(plugin);
+}
+
+fn forbidden_before_validation(plugin: ipc_tauri::Builder) {
     let tauri_app = app(&standard_capabilities(), plugin);
     let viewer = window(&tauri_app, "viewer");
 

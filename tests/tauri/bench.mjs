@@ -7,6 +7,7 @@
 //
 //   npm run bench:tauri            # builds the page and bench-tauri (release), then runs
 //   node tests/tauri/bench.mjs --sequential 4000 --batch 20 --pipelined 2000 --in-flight 32 --runs 5 --json
+//   node tests/tauri/bench.mjs --inline      # notes.get as an inline channel (docs/adr/0033)
 //
 // BENCH_TAURI overrides the binary (default target/release/bench-tauri).
 
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     'in-flight': { type: 'string', default: '32' },
     runs: { type: 'string', default: '5' },
     json: { type: 'boolean', default: false },
+    inline: { type: 'boolean', default: false },
   },
 })
 const options = {
@@ -49,7 +51,7 @@ let session
 let report
 try {
   driver = await startDriver(xvfb.display)
-  session = await startApp(driver, ['--data-dir', dataDir], binary)
+  session = await startApp(driver, ['--data-dir', dataDir, ...(values.inline ? ['--inline'] : [])], binary)
   await session.waitFor('return window.tauriBench !== undefined', 'the bench page')
   await session.execute(
     `window.tauriBenchResult = undefined
@@ -70,9 +72,9 @@ try {
 }
 
 if (values.json) {
-  console.log(JSON.stringify({ options, report }, null, 2))
+  console.log(JSON.stringify({ options, inline: values.inline, report }, null, 2))
 } else {
-  console.log(`bench-tauri: ${options.sequential} sequential calls of each kind per size in batches of ${options.batch}, ${options.runs} pipelined runs of ${options.pipelined} calls with ${options.inFlight} in flight; timer step ${report.timerResolutionUs} µs`)
+  console.log(`bench-tauri${values.inline ? ' (notes.get inline)' : ''}: ${options.sequential} sequential calls of each kind per size in batches of ${options.batch}, ${options.runs} pipelined runs of ${options.pipelined} calls with ${options.inFlight} in flight; timer step ${report.timerResolutionUs} µs`)
   for (const size of report.sizes) {
     const typedRate = median(size.typedPipelined)
     const bareRate = median(size.barePipelined)

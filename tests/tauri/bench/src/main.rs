@@ -5,7 +5,10 @@
 //! through Tauri's IPC costs. The page stores the reply `bare` returns
 //! with `bare_reply` before each measurement.
 //!
-//! `bench-tauri --data-dir DIR`: the notes are kept in DIR.
+//! `bench-tauri --data-dir DIR [--inline]`: the notes are kept in DIR;
+//! with `--inline`, `notes.get` is an inline channel (docs/adr/0033): its
+//! calls answer from the thread that received them. Nothing saves during
+//! a measurement, so its handler never waits for the store's lock there.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,11 +42,14 @@ fn bare_reply(request: Request<'_>, reply: tauri::State<'_, BareReply>) -> Resul
 }
 
 fn main() -> ExitCode {
-    let mut args = std::env::args_os().skip(1);
-    let data_dir = match (args.next(), args.next()) {
-        (Some(flag), Some(dir)) if flag == "--data-dir" => PathBuf::from(dir),
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    let (data_dir, inline) = match args.as_slice() {
+        [flag, dir] if flag == "--data-dir" => (PathBuf::from(dir), false),
+        [flag, dir, inline] if flag == "--data-dir" && inline == "--inline" => {
+            (PathBuf::from(dir), true)
+        }
         _ => {
-            eprintln!("usage: bench-tauri --data-dir DIR");
+            eprintln!("usage: bench-tauri --data-dir DIR [--inline]");
             return ExitCode::from(2);
         }
     };
@@ -54,8 +60,11 @@ fn main() -> ExitCode {
             let notes = NotesService::open(&data_dir).map_err(|error| {
                 format!("cannot open the notes in {}: {error}", data_dir.display())
             })?;
-            app.handle()
-                .plugin(ipc_tauri::plugin(Arc::new(notes.router()?)))?;
+            let mut plugin = ipc_tauri::Builder::new(Arc::new(notes.router()?));
+            if inline {
+                plugin = plugin.inline::<notes_contracts::GetNote>();
+            }
+            app.handle().plugin(plugin.build())?;
             Ok(())
         })
         .run(tauri::generate_context!());
