@@ -52,6 +52,9 @@ cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
 step "cargo test (all features: the WebSocket transport too)"
 cargo test --workspace --all-features --locked
+# Nothing below runs these test executables again (about 2 GB); the
+# libraries they link stay for the builds below.
+find target/debug/deps -maxdepth 1 -type f -perm -u+x ! -name '*.so' ! -name '*.d' -delete
 
 step "the code generator depends on the contract model, not on the runtime"
 if cargo tree --locked -p ipc-codegen -e normal --prefix none \
