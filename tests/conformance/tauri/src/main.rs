@@ -1,5 +1,9 @@
 //! Serves the conformance suite's router to the app's windows through the
 //! `ipc` plugin; the suite runs in the `main` window (tests/conformance/tauri).
+//! Every channel is inline (docs/adr/0033), as in the Electron runner: the
+//! service's handlers never block before their first `.await`, so the suite
+//! runs over the path that answers from the UI thread and moves the calls
+//! that wait to the runtime. The notes app's tests cover the default path.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,7 +16,8 @@ fn main() -> ExitCode {
         .setup(|app| {
             let service = ConformanceService::new();
             let router = Arc::new(service.router()?);
-            app.handle().plugin(ipc_tauri::plugin(router))?;
+            app.handle()
+                .plugin(ipc_tauri::Builder::new(router).inline_all().build())?;
             let handle = app.handle().clone();
             let listener = Box::new(move |target: EventTarget<'_>, event: &Pinged| {
                 let target = match target {
