@@ -37,6 +37,7 @@ mod compile;
 mod containers;
 mod cursor;
 mod distinct;
+mod formats;
 mod guided;
 mod merge;
 mod node;
