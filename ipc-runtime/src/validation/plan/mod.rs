@@ -54,7 +54,7 @@ use crate::schema::MAX_SAFE_INTEGER;
 use compile::Compiler;
 use cursor::{Cursor, Walk};
 use guided::Guided;
-use node::{NULL, NUMBER, Node, NodeId, integer_range, plain_string_bytes, within};
+use node::{Divisor, NULL, NUMBER, Node, NodeId, integer_range, plain_string_bytes, within};
 
 /// A compiled schema for the fast path.
 #[derive(Debug)]
@@ -129,6 +129,7 @@ impl Plan {
             let (low, high) = integer_range(node);
             node.unsigned_range = within(low.max(0), high.min(safe), (1, 0));
             node.signed_range = within(low.max(-safe), high.min(i64::MAX.into()), (0, -1));
+            node.divisors = node.multiple_of.iter().map(|&m| Divisor::new(m)).collect();
             if !node.multiple_of.is_empty() {
                 // Checked out of line (see `Cursor::check_unsigned`).
                 node.divisible_ranges = (node.unsigned_range, node.signed_range);
