@@ -359,3 +359,47 @@ fn divisors_decide_like_the_validators_functions() {
         }
     }
 }
+
+#[test]
+fn the_plan_checks_every_format_the_validator_asserts_but_regex() {
+    let options = crate::validation::options();
+    let known = [
+        "date",
+        "date-time",
+        "duration",
+        "email",
+        "hostname",
+        "ipv4",
+        "ipv6",
+        "iri",
+        "iri-reference",
+        "json-pointer",
+        "regex",
+        "relative-json-pointer",
+        "time",
+        "uri",
+        "uri-reference",
+        "uri-template",
+        "uuid",
+    ];
+    for name in known {
+        assert!(
+            options.is_known_format(jsonschema::Draft::Draft202012, name),
+            "{name}"
+        );
+        assert_eq!(
+            super::formats::check(name).is_some(),
+            name != "regex",
+            "{name}"
+        );
+    }
+    // Without jsonschema's `idna` feature these are annotations; with it,
+    // the plan would have to check them too.
+    for name in ["idn-email", "idn-hostname", "uint64", "double"] {
+        assert!(
+            !options.is_known_format(jsonschema::Draft::Draft202012, name),
+            "{name}"
+        );
+        assert!(super::formats::check(name).is_none(), "{name}");
+    }
+}
