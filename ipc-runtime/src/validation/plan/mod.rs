@@ -18,8 +18,9 @@
 //! JSON Schema validator, which decides and reports exact issues. Every
 //! check decides as the validator does: `pattern` is translated and
 //! compiled by the validator's own code for the same engine, `multipleOf`
-//! uses its arithmetic, and a `format` the plan has no exact rule for is
-//! checked by a validator of that keyword alone. A schema using a keyword
+//! uses its arithmetic, every asserted `format` but `regex` is checked by
+//! the validator's own code (`formats`), and `regex` by a validator of
+//! that keyword alone. A schema using a keyword
 //! the plan does not check (`not`, `if`, unions whose branches overlap, …)
 //! gets no plan: every payload of that contract goes through the
 //! validator.
@@ -28,8 +29,9 @@
 //! the nodes of unions and `allOf` from others, `cursor` is where a value
 //! is in the plan while it is read, `guided` the adapter itself,
 //! `containers` its arrays, objects and externally tagged enums,
-//! `distinct` the item hashes of `uniqueItems`, and `watchers` the
-//! wrappers that see a key or a tag as serde reads it.
+//! `distinct` the item hashes of `uniqueItems`, `formats` the format
+//! checks, and `watchers` the wrappers that see a key or a tag as serde
+//! reads it.
 
 #[macro_use]
 mod forward;

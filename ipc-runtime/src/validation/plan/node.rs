@@ -152,7 +152,7 @@ pub(super) enum StringCheck {
     Pattern(regex::Regex),
     /// A `format` the plan checks by the validator's rule for it.
     Format(fn(&str) -> bool),
-    /// Any other `format`: a validator of that keyword alone, built with
+    /// Any other `format` (`regex`): a validator of that keyword alone, built with
     /// the contract validator's options.
     Validator(Arc<jsonschema::Validator>),
 }
@@ -402,7 +402,7 @@ pub(super) enum Divisor {
 
 impl Divisor {
     pub(super) fn new(multiple: f64) -> Divisor {
-        if multiple.fract() == 0.0 && multiple >= 1.0 && multiple <= MAX_SAFE_DIVISOR {
+        if multiple.fract() == 0.0 && (1.0..=MAX_SAFE_DIVISOR).contains(&multiple) {
             Divisor::Integer(multiple as u64)
         } else if multiple.to_bits() & 0x000f_ffff_ffff_ffff == 0
             && (2.0..=64.0).contains(&(1.0 / multiple))
@@ -422,7 +422,7 @@ impl Divisor {
 
     pub(super) fn divides_unsigned(self, value: u64) -> bool {
         match self {
-            Divisor::Integer(multiple) => value % multiple == 0,
+            Divisor::Integer(multiple) => value.is_multiple_of(multiple),
             Divisor::Dyadic(_, scale) if dyadic_divides(value as f64, scale) => true,
             _ => divides(&Number::from(value), self.multiple()),
         }

@@ -25,7 +25,7 @@
 //! SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
 
 // The crate's code as it is, lints and all.
-#![allow(clippy::all)]
+#![allow(clippy::all, clippy::unwrap_used)]
 
 use std::{
     net::{Ipv4Addr, Ipv6Addr},

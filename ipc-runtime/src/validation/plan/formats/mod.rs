@@ -217,7 +217,7 @@ fn all_hex(word: u64) -> bool {
     let at_least = |word: u64, low: u8| word.wrapping_add(ONES * u64::from(0x80 - low)) & HIGH;
     let above = |word: u64, high: u8| word.wrapping_add(ONES * u64::from(0x7f - high)) & HIGH;
     // `A`-`F` and `a`-`f` are the bytes that bit 5 maps into `a`-`f`.
-    let lower = word | ONES * 0x20;
+    let lower = word | (ONES * 0x20);
     let digit = at_least(word, b'0') & !above(word, b'9');
     let letter = at_least(lower, b'a') & !above(lower, b'f');
     word & HIGH == 0 && (digit | letter) == HIGH
