@@ -895,8 +895,7 @@ fn untagged_unions_decide_like_the_schema() {
     check_both_outcomes("Row", &tally);
 }
 
-/// The formats the plan checks by its own rule, and one it leaves to a
-/// validator of its own.
+/// Formats the plan checks by its own rule, side by side in one struct.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[allow(dead_code)]
 struct Endpoint {
@@ -963,4 +962,202 @@ fn natively_checked_formats_decide_like_the_schema() {
     }
     let tally = differential("Endpoint", &decoder, endpoint(), |_| true);
     check_both_outcomes("Endpoint", &tally);
+}
+
+/// One string under `format`, decided by the plan's own check of that
+/// format (no validator behind it, see `plan::formats`).
+fn format_decoder(format: &str) -> Decoder<String> {
+    Decoder::with_schema(json!({"type": "string", "format": format}), 64).expect("compiles")
+}
+
+/// Strings built from `pieces`, each piece drawn from its own choices: a
+/// shape the format accepts, with each part also drawn wrong at times.
+fn joined(pieces: Vec<BoxedStrategy<String>>) -> BoxedStrategy<Value> {
+    pieces
+        .into_iter()
+        .fold(Just(String::new()).boxed(), |acc, piece| {
+            (acc, piece).prop_map(|(a, b)| a + &b).boxed()
+        })
+        .prop_map(Value::from)
+        .boxed()
+}
+
+/// One of `regexes`, the first (the usual shape) most often.
+fn choice(regexes: &[&'static str]) -> BoxedStrategy<String> {
+    let strategies: Vec<(u32, BoxedStrategy<String>)> = regexes
+        .iter()
+        .enumerate()
+        .map(|(at, &regex)| {
+            let weight = if at == 0 { 16 } else { 1 };
+            (weight, regex.prop_map(|s: String| s).boxed())
+        })
+        .collect();
+    proptest::strategy::Union::new_weighted(strategies).boxed()
+}
+
+/// Dates: leap years (2000, 1900, 2024), month and day edges.
+fn date_pieces() -> Vec<BoxedStrategy<String>> {
+    vec![
+        choice(&[
+            "2000|1900|2024|2023|0000|9999",
+            "[0-9]{4}",
+            "[0-9]{3}|[0-9]{2}x[0-9]",
+        ]),
+        choice(&["-", "-", "-", "-", "-", "_|--"]),
+        choice(&["0[1-9]|1[0-2]", "0[1-9]|1[0-2]", "00|13|[0-9]"]),
+        choice(&["-", "-", "-", "-", "-", "/"]),
+        choice(&["0[1-9]|1[0-9]|2[0-8]", "29|30|31", "00|32|[0-9]"]),
+    ]
+}
+
+/// Times: leap seconds (valid only at 23:59:60 UTC, so also at 15:59:60
+/// at `-08:00`), fractions, `Z`/`z` and offsets at their edges.
+fn time_pieces() -> Vec<BoxedStrategy<String>> {
+    vec![
+        choice(&["[01][0-9]|2[0-3]", "23|15|00", "24|[0-9]"]),
+        choice(&[":", ":", ":", "."]),
+        choice(&["[0-5][0-9]", "59|00", "60|[0-9]"]),
+        choice(&[":", ":", ":", ""]),
+        choice(&["[0-5][0-9]", "60", "61|[0-9]"]),
+        choice(&["", "", "\\.[0-9]{1,9}", "\\.", "\\.x"]),
+        choice(&[
+            "Z|z",
+            "[+-](0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]",
+            "-08:00|\\+01:00|\\+00:00|-00:01",
+            "[+-](24|[0-9]{2}):(60|[0-9]{2})|\\+0100|\\+01|Zz|",
+        ]),
+    ]
+}
+
+fn date_time_strategy() -> BoxedStrategy<Value> {
+    let mut pieces = date_pieces();
+    pieces.push(choice(&["T", "t", "T", " |_|Tt"]));
+    pieces.extend(time_pieces());
+    joined(pieces)
+}
+
+/// Host names: plain labels, hyphens at the edges and at the third and
+/// fourth bytes, A-labels that decode or not, lengths at the limits.
+fn host() -> BoxedStrategy<String> {
+    let label = choice(&[
+        "[a-z0-9]([a-z0-9-]{0,6}[a-z0-9])?",
+        "[A-Z0-9]{1,4}",
+        "xn--[a-z0-9]{2,8}|xn--nxasmq6b|xn--bcher-kva|xn--zz|xn---a|xn--ls8h",
+        "ab--c|-a|a-|a_b|é|",
+        "a{63}|a{64}",
+    ]);
+    prop::collection::vec(label, 1..=4)
+        .prop_map(|labels| labels.join("."))
+        .boxed()
+}
+
+fn hostname_strategy() -> BoxedStrategy<Value> {
+    prop_oneof![
+        6 => host().prop_map(Value::from),
+        1 => host().prop_map(|h| Value::from(h + ".")),
+        1 => "[a-z.]{250,256}".prop_map(Value::from),
+    ]
+    .boxed()
+}
+
+/// Emails: dot-atoms, quoted local parts (empty, with spaces and escapes,
+/// non-ASCII), display text, IP-literal domains, and the host names above.
+fn email_strategy() -> BoxedStrategy<Value> {
+    let local = choice(&[
+        "[a-z0-9]{1,6}(\\.[a-z0-9_+-]{1,4}){0,2}",
+        "[!#$%&'*+/=?^_`{|}~a-z-]{1,6}",
+        "\"\"|\"a b\"|\"a\\\\\"b\"|\"a@b\"|\"é\"|\"",
+        "\\.a|a\\.|a\\.\\.b|é|a b|<a|a{64}|a{65}",
+        "Name <a|\"Q\" <a",
+    ]);
+    let domain = prop_oneof![
+        5 => host(),
+        2 => Just("[127.0.0.1]".to_owned()),
+        1 => choice(&["\\[IPv6:::1\\]|\\[ipv6:fe80::1\\]|\\[IPv6:1.2.3.4\\]|\\[1.2.3\\]|\\[::1\\]|\\[a\\]"]),
+    ]
+    .boxed();
+    joined(vec![
+        local,
+        choice(&["@", "@", "@", "@@|"]),
+        domain,
+        choice(&["", "", "", ">|\\.| "]),
+    ])
+}
+
+/// URIs and references: schemes, authorities with user information, ports
+/// and IP literals, percent-encodings sound and broken, relative forms,
+/// spaces and non-ASCII (which `iri` allows).
+fn uri_strategy() -> BoxedStrategy<Value> {
+    joined(vec![
+        choice(&[
+            "https?:|urn:|mailto:|a\\+b\\.c-d:",
+            "[a-z][a-z0-9+.-]{0,4}:",
+            "|1a:|:|é:",
+        ]),
+        choice(&[
+            "//[a-z0-9.-]{0,8}",
+            "//[a-z]{1,4}@[a-z.]{1,6}|//[a-z]{1,3}:[a-z]{0,3}@h",
+            "//[a-z.]{1,6}:[0-9]{0,5}|//h:x|//h:1:2",
+            "//\\[::1\\]|//\\[v1\\.x\\]|//\\[1\\.2\\.3\\.4\\]|//\\[::1|//\\[zz\\]",
+            "",
+        ]),
+        choice(&[
+            "(/[a-z0-9._~!$&'()*+,;=:@-]{0,5}){0,3}",
+            "[a-z]{1,3}(/[a-z]{0,3}){0,2}|a:b|\\./a|\\.\\./b",
+            "/%[0-9A-Fa-f]{2}|/%[0-9]|/%zz|/ |/é|/\\[|/\\\\",
+        ]),
+        choice(&["", "\\?[a-z=&/?:@]{0,6}", "\\?%2|\\?\\[|\\? "]),
+        choice(&["", "#[a-z/?]{0,4}", "##|#%|#é|# "]),
+    ])
+}
+
+fn duration_strategy() -> BoxedStrategy<Value> {
+    joined(vec![
+        choice(&["P", "P", "P", "|p|PP"]),
+        choice(&["([0-9]{1,2}[YMWD]){0,3}", "[0-9]W|1Y1D|1D1Y|1M1M", ""]),
+        choice(&["", "T([0-9]{1,2}[HMS]){0,3}", "T|T1H1S|T1S1H|1H"]),
+    ])
+}
+
+fn pointer_strategy() -> BoxedStrategy<Value> {
+    joined(vec![
+        choice(&["", "[0-9]{1,2}", "0|00|01|-1"]),
+        choice(&["(/([a-z]|~0|~1){0,3}){0,3}", "#|/#|~|/~|/~2|/~01|a"]),
+    ])
+}
+
+fn template_strategy() -> BoxedStrategy<Value> {
+    joined(vec![
+        choice(&["[a-z/:.]{0,6}", "%2F|%2|%zz| |<|\\^|'"]),
+        choice(&[
+            "\\{[+#./;?&=,!@|]?[a-z_]{1,3}(\\.[a-z]{1,2})?(:[1-9][0-9]{0,3}|\\*)?(,[a-z]{1,2})?\\}",
+            "\\{\\}|\\{|\\}|\\{a|\\{a:0\\}|\\{a:10000\\}|\\{%2Fa\\}|\\{a\\.\\}|\\{\\$\\}",
+            "",
+        ]),
+        choice(&["[a-z/]{0,3}", "\\}|"]),
+    ])
+}
+
+#[test]
+fn every_natively_checked_format_decides_like_the_schema() {
+    let cases: Vec<(&str, BoxedStrategy<Value>)> = vec![
+        ("date", joined(date_pieces())),
+        ("time", joined(time_pieces())),
+        ("date-time", date_time_strategy()),
+        ("email", email_strategy()),
+        ("hostname", hostname_strategy()),
+        ("uri", uri_strategy()),
+        ("uri-reference", uri_strategy()),
+        ("iri", uri_strategy()),
+        ("iri-reference", uri_strategy()),
+        ("duration", duration_strategy()),
+        ("json-pointer", pointer_strategy()),
+        ("relative-json-pointer", pointer_strategy()),
+        ("uri-template", template_strategy()),
+    ];
+    for (format, strategy) in cases {
+        let decoder = format_decoder(format);
+        let tally = differential(format, &decoder, strategy, |_| true);
+        check_both_outcomes(format, &tally);
+    }
 }

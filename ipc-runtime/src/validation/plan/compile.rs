@@ -6,28 +6,6 @@ use serde_json::{Map, Value, json};
 
 use super::node::*;
 
-/// A format the plan checks itself, by the rule the validator applies:
-/// `ipv4` and `ipv6` are what the standard library parses (the
-/// validator's very check), `uuid` the hyphenated form `8-4-4-4-12` of
-/// hexadecimal digits in either case. Other formats keep a validator.
-fn format_check(name: &str) -> Option<fn(&str) -> bool> {
-    Some(match name {
-        "ipv4" => |text| text.parse::<std::net::Ipv4Addr>().is_ok(),
-        "ipv6" => |text| text.parse::<std::net::Ipv6Addr>().is_ok(),
-        "uuid" => is_hyphenated_uuid,
-        _ => return None,
-    })
-}
-
-fn is_hyphenated_uuid(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes.len() == 36
-        && bytes.iter().enumerate().all(|(at, &byte)| match at {
-            8 | 13 | 18 | 23 => byte == b'-',
-            _ => byte.is_ascii_hexdigit(),
-        })
-}
-
 pub(super) struct Compiler<'a> {
     pub(super) nodes: Vec<Node>,
     pub(super) definitions: Vec<(&'a str, NodeId)>,
@@ -125,7 +103,7 @@ impl<'a> Compiler<'a> {
                         .options
                         .is_known_format(jsonschema::Draft::Draft202012, name)
                     {
-                        node.string_checks.push(match format_check(name) {
+                        node.string_checks.push(match super::formats::check(name) {
                             Some(check) => StringCheck::Format(check),
                             None => StringCheck::Validator(Arc::new(
                                 self.options.build(&json!({"format": name})).ok()?,

@@ -18,16 +18,30 @@ use super::cursor::Cursor;
 use super::guided::Guided;
 
 /// The items of one array seen so far.
-#[derive(Default)]
 pub(super) struct Distinct {
-    /// The hashes of the first items, looked through one by one.
-    few: Vec<u64>,
+    /// The hashes of the first items, looked through one by one: inline,
+    /// as growing a vector for them cost more than all the hashing.
+    few: [u64; FEW],
+    /// How many of `few` are taken.
+    len: usize,
     /// Past [`FEW`] items, all of them.
     many: HashSet<u64, BuildHasherDefault<Spread>>,
     /// The hash of the item being read.
     hash: Cell<u64>,
     /// Whether that item is an array or an object.
     container: Cell<bool>,
+}
+
+impl Default for Distinct {
+    fn default() -> Distinct {
+        Distinct {
+            few: [0; FEW],
+            len: 0,
+            many: HashSet::default(),
+            hash: Cell::new(0),
+            container: Cell::new(false),
+        }
+    }
 }
 
 impl Distinct {
@@ -49,14 +63,16 @@ impl Distinct {
         }
         let hash = self.hash.get();
         if self.many.is_empty() {
-            if self.few.contains(&hash) {
+            let few = &mut self.few[..self.len];
+            if few.contains(&hash) {
                 return false;
             }
-            if self.few.len() < FEW {
-                self.few.push(hash);
+            if self.len < FEW {
+                self.few[self.len] = hash;
+                self.len += 1;
                 return true;
             }
-            self.many.extend(self.few.drain(..));
+            self.many.extend(self.few);
         }
         self.many.insert(hash)
     }

@@ -18,8 +18,9 @@
 //! JSON Schema validator, which decides and reports exact issues. Every
 //! check decides as the validator does: `pattern` is translated and
 //! compiled by the validator's own code for the same engine, `multipleOf`
-//! uses its arithmetic, and a `format` the plan has no exact rule for is
-//! checked by a validator of that keyword alone. A schema using a keyword
+//! uses its arithmetic, every asserted `format` but `regex` is checked by
+//! the validator's own code (`formats`), and `regex` by a validator of
+//! that keyword alone. A schema using a keyword
 //! the plan does not check (`not`, `if`, unions whose branches overlap, …)
 //! gets no plan: every payload of that contract goes through the
 //! validator.
@@ -28,8 +29,9 @@
 //! the nodes of unions and `allOf` from others, `cursor` is where a value
 //! is in the plan while it is read, `guided` the adapter itself,
 //! `containers` its arrays, objects and externally tagged enums,
-//! `distinct` the item hashes of `uniqueItems`, and `watchers` the
-//! wrappers that see a key or a tag as serde reads it.
+//! `distinct` the item hashes of `uniqueItems`, `formats` the format
+//! checks, and `watchers` the wrappers that see a key or a tag as serde
+//! reads it.
 
 #[macro_use]
 mod forward;
@@ -37,6 +39,7 @@ mod compile;
 mod containers;
 mod cursor;
 mod distinct;
+mod formats;
 mod guided;
 mod merge;
 mod node;
@@ -53,7 +56,7 @@ use crate::schema::MAX_SAFE_INTEGER;
 use compile::Compiler;
 use cursor::{Cursor, Walk};
 use guided::Guided;
-use node::{NULL, NUMBER, Node, NodeId, integer_range, plain_string_bytes, within};
+use node::{Divisor, NULL, NUMBER, Node, NodeId, integer_range, plain_string_bytes, within};
 
 /// A compiled schema for the fast path.
 #[derive(Debug)]
@@ -128,6 +131,7 @@ impl Plan {
             let (low, high) = integer_range(node);
             node.unsigned_range = within(low.max(0), high.min(safe), (1, 0));
             node.signed_range = within(low.max(-safe), high.min(i64::MAX.into()), (0, -1));
+            node.divisors = node.multiple_of.iter().map(|&m| Divisor::new(m)).collect();
             if !node.multiple_of.is_empty() {
                 // Checked out of line (see `Cursor::check_unsigned`).
                 node.divisible_ranges = (node.unsigned_range, node.signed_range);

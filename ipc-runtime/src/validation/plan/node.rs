@@ -131,6 +131,9 @@ pub(super) struct Node {
     pub(super) multiple_of: Vec<f64>,
     /// The integer ranges of a node with `multipleOf`.
     pub(super) divisible_ranges: ((u64, u64), (i64, i64)),
+    /// `multiple_of`, each divisor sorted by how it is checked, once every
+    /// node is compiled.
+    pub(super) divisors: Vec<Divisor>,
     /// `uniqueItems: true`.
     pub(super) unique_items: bool,
     /// The branches of a union told apart by their JSON types (an untagged
@@ -149,7 +152,7 @@ pub(super) enum StringCheck {
     Pattern(regex::Regex),
     /// A `format` the plan checks by the validator's rule for it.
     Format(fn(&str) -> bool),
-    /// Any other `format`: a validator of that keyword alone, built with
+    /// Any other `format` (`regex`): a validator of that keyword alone, built with
     /// the contract validator's options.
     Validator(Arc<jsonschema::Validator>),
 }
@@ -216,6 +219,7 @@ impl Node {
             string_checks: Vec::new(),
             multiple_of: Vec::new(),
             divisible_ranges: ((1, 0), (0, -1)),
+            divisors: Vec::new(),
             unique_items: false,
             union: Vec::new(),
             all_of: Vec::new(),
@@ -374,10 +378,76 @@ pub(super) fn float_ok(node: &Node, value: f64) -> bool {
     node.types & NUMBER != 0
         && number_ok(node, Num::Float(value))
         && node
-            .multiple_of
+            .divisors
             .iter()
-            .all(|&multiple| Number::from_f64(value).is_some_and(|n| divides(&n, multiple)))
+            .all(|divisor| divisor.divides_float(value))
 }
+
+/// A `multipleOf` divisor, as the validator's keyword checks it: an
+/// integral one by `is_multiple_of_integer`, any other by
+/// `is_multiple_of_float` (`jsonschema-value`), with the shortcuts below
+/// where those functions' answer is known without calling them.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Divisor {
+    /// An integer from 1 to 2^53: `is_multiple_of_integer` takes an
+    /// integer instance's remainder by it, `n % d == 0`, in `u64` or
+    /// `i64` as serde_json read it.
+    Integer(u64),
+    /// `2^-k` for `k` from 1 to 6 (0.5, 0.25, ...), with `2^k`: see
+    /// [`dyadic_multiple`].
+    Dyadic(f64, f64),
+    /// Any other divisor: the validator's function, always.
+    Other(f64),
+}
+
+impl Divisor {
+    pub(super) fn new(multiple: f64) -> Divisor {
+        if multiple.fract() == 0.0 && (1.0..=MAX_SAFE_DIVISOR).contains(&multiple) {
+            Divisor::Integer(multiple as u64)
+        } else if multiple.to_bits() & 0x000f_ffff_ffff_ffff == 0
+            && (2.0..=64.0).contains(&(1.0 / multiple))
+        {
+            Divisor::Dyadic(multiple, 1.0 / multiple)
+        } else {
+            Divisor::Other(multiple)
+        }
+    }
+
+    fn multiple(self) -> f64 {
+        match self {
+            Divisor::Integer(multiple) => multiple as f64,
+            Divisor::Dyadic(multiple, _) | Divisor::Other(multiple) => multiple,
+        }
+    }
+
+    pub(super) fn divides_unsigned(self, value: u64) -> bool {
+        match self {
+            Divisor::Integer(multiple) => value.is_multiple_of(multiple),
+            Divisor::Dyadic(_, scale) if dyadic_divides(value as f64, scale) => true,
+            _ => divides(&Number::from(value), self.multiple()),
+        }
+    }
+
+    pub(super) fn divides_signed(self, value: i64) -> bool {
+        match self {
+            // At most 2^53, so an `i64` as the validator converts it.
+            Divisor::Integer(multiple) => value % multiple as i64 == 0,
+            Divisor::Dyadic(_, scale) if dyadic_divides(value as f64, scale) => true,
+            _ => divides(&Number::from(value), self.multiple()),
+        }
+    }
+
+    pub(super) fn divides_float(self, value: f64) -> bool {
+        match self {
+            Divisor::Dyadic(_, scale) if dyadic_divides(value, scale) => true,
+            _ => Number::from_f64(value).is_some_and(|n| divides(&n, self.multiple())),
+        }
+    }
+}
+
+/// `is_multiple_of_integer` takes the integer remainder for divisors up
+/// to this.
+const MAX_SAFE_DIVISOR: f64 = 9_007_199_254_740_992.0;
 
 /// Whether `multiple` divides `number`, exactly as the validator decides:
 /// by the functions its `multipleOf` keyword calls, chosen as it chooses
@@ -402,10 +472,16 @@ pub(super) fn divides(number: &Number, multiple: f64) -> bool {
 pub(super) fn dyadic_multiple(value: f64, multiple: f64) -> bool {
     let power_of_two = multiple.to_bits() & 0x000f_ffff_ffff_ffff == 0;
     let scale = 1.0 / multiple;
-    power_of_two
-        && (2.0..=64.0).contains(&scale)
-        && value.abs() < 16_777_216.0
-        && (value * scale).fract() == 0.0
+    power_of_two && (2.0..=64.0).contains(&scale) && dyadic_divides(value, scale)
+}
+
+/// [`dyadic_multiple`] with the divisor's `2^k` known. Below 2^30,
+/// `value * scale` is an integer exactly when converting it to `i64` and
+/// back gives it again (which costs no call to `trunc`, as `fract` does).
+#[inline(always)]
+fn dyadic_divides(value: f64, scale: f64) -> bool {
+    let scaled = value * scale;
+    value.abs() < 16_777_216.0 && scaled as i64 as f64 == scaled
 }
 
 /// An integer of a node with `multipleOf`: its range, then each divisor.
@@ -415,9 +491,9 @@ pub(super) fn divisible_unsigned(node: &Node, value: u64) -> bool {
     low <= value
         && value <= high
         && node
-            .multiple_of
+            .divisors
             .iter()
-            .all(|&multiple| divides(&Number::from(value), multiple))
+            .all(|divisor| divisor.divides_unsigned(value))
 }
 
 /// [`divisible_unsigned`] for the negative integers.
@@ -427,9 +503,9 @@ pub(super) fn divisible_signed(node: &Node, value: i64) -> bool {
     low <= value
         && value <= high
         && node
-            .multiple_of
+            .divisors
             .iter()
-            .all(|&multiple| divides(&Number::from(value), multiple))
+            .all(|divisor| divisor.divides_signed(value))
 }
 
 pub(super) fn number_ok(node: &Node, value: Num) -> bool {

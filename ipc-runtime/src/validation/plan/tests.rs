@@ -300,3 +300,106 @@ fn dyadic_multiples_agree_with_the_validator() {
     }
     assert!(checked > 10_000, "{checked}");
 }
+
+#[test]
+fn divisors_decide_like_the_validators_functions() {
+    let divisors = [
+        1.0,
+        5.0,
+        7.0,
+        1024.0,
+        9_007_199_254_740_992.0,
+        9_007_199_254_740_994.0,
+        0.5,
+        0.25,
+        0.015625,
+        0.0078125,
+        0.01,
+        1.5,
+        1e-7,
+    ];
+    let mut unsigned: Vec<u64> = (0..2000)
+        .chain([u64::MAX, 1 << 53, (1 << 53) + 1])
+        .collect();
+    unsigned.extend((0..64).map(|shift| 1u64 << shift));
+    let floats: Vec<f64> = (-3000..3000)
+        .map(|n| f64::from(n) * 0.125)
+        .chain([
+            16_777_215.75,
+            16_777_216.0,
+            16_777_216.5,
+            1e300,
+            -1e-300,
+            0.1,
+            0.3,
+        ])
+        .collect();
+    for multiple in divisors {
+        let divisor = Divisor::new(multiple);
+        for &value in &unsigned {
+            assert_eq!(
+                divisor.divides_unsigned(value),
+                divides(&Number::from(value), multiple),
+                "{value} by {multiple}"
+            );
+            let negative = (value as i64).wrapping_neg().min(-1);
+            assert_eq!(
+                divisor.divides_signed(negative),
+                divides(&Number::from(negative), multiple),
+                "{negative} by {multiple}"
+            );
+        }
+        for &value in &floats {
+            let number = Number::from_f64(value).expect("finite");
+            assert_eq!(
+                divisor.divides_float(value),
+                divides(&number, multiple),
+                "{value} by {multiple}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_plan_checks_every_format_the_validator_asserts_but_regex() {
+    let options = crate::validation::options();
+    let known = [
+        "date",
+        "date-time",
+        "duration",
+        "email",
+        "hostname",
+        "ipv4",
+        "ipv6",
+        "iri",
+        "iri-reference",
+        "json-pointer",
+        "regex",
+        "relative-json-pointer",
+        "time",
+        "uri",
+        "uri-reference",
+        "uri-template",
+        "uuid",
+    ];
+    for name in known {
+        assert!(
+            options.is_known_format(jsonschema::Draft::Draft202012, name),
+            "{name}"
+        );
+        assert_eq!(
+            super::formats::check(name).is_some(),
+            name != "regex",
+            "{name}"
+        );
+    }
+    // Without jsonschema's `idna` feature these are annotations; with it,
+    // the plan would have to check them too.
+    for name in ["idn-email", "idn-hostname", "uint64", "double"] {
+        assert!(
+            !options.is_known_format(jsonschema::Draft::Draft202012, name),
+            "{name}"
+        );
+        assert!(super::formats::check(name).is_none(), "{name}");
+    }
+}
