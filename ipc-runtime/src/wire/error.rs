@@ -76,16 +76,7 @@ impl IpcHandlerError {
     /// its `{"code", "details"}` serialization, `message` and `statusCode`
     /// from [`ContractError`].
     pub fn from_contract_error<E: ContractError>(error: &E) -> Result<Self, serde_json::Error> {
-        let details = match serde_json::to_value(error)? {
-            Value::Object(mut object) => object.remove("details").map(Box::new),
-            _ => None,
-        };
-        Ok(IpcHandlerError {
-            code: Cow::Borrowed(error.code()),
-            message: error.message(),
-            status_code: error.status_code(),
-            details,
-        })
+        Ok(Self::with_encoding(error, serde_json::to_value(error)?))
     }
 }
 
@@ -96,16 +87,22 @@ impl IpcHandlerError {
         error: &E,
         encoded: &[u8],
     ) -> Result<Self, serde_json::Error> {
-        let details = match serde_json::from_slice(encoded)? {
+        Ok(Self::with_encoding(error, serde_json::from_slice(encoded)?))
+    }
+
+    /// `error`'s code, message and status, and the `details` of its
+    /// serialization `encoded`.
+    fn with_encoding<E: ContractError>(error: &E, encoded: Value) -> Self {
+        let details = match encoded {
             Value::Object(mut object) => object.remove("details").map(Box::new),
             _ => None,
         };
-        Ok(IpcHandlerError {
+        IpcHandlerError {
             code: Cow::Borrowed(error.code()),
             message: error.message(),
             status_code: error.status_code(),
             details,
-        })
+        }
     }
 }
 
