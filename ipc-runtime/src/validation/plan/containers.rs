@@ -165,12 +165,15 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
     #[inline(always)]
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
         // serde_json's own map refuses a value that follows no key.
-        match self.union.take() {
+        // Matched by value, not taken: the common value (no union) then
+        // writes nothing back.
+        match self.union {
             None => self.map.next_value_seed(GuidedSeed {
                 seed,
                 at: &self.value_at,
             }),
             Some(union) => {
+                self.union = None;
                 let mut picked = None;
                 let result = self.map.next_value_seed(WatchedSeed {
                     seed,
