@@ -217,7 +217,8 @@ impl<A> GuidedMap<'_, A> {
         }
         if index != NO_PROPERTY {
             self.seen |= 1 << index;
-            self.value_at = self.at.at_resolved(object.property_targets[index]);
+            // `value_at` is at `at`'s depth already.
+            self.value_at.move_to(object.property_targets[index]);
             return;
         }
         let plan = self.at.plan();
