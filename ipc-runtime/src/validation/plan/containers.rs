@@ -215,10 +215,11 @@ impl<A> GuidedMap<'_, A> {
             self.at.require(index == 0);
             return;
         }
-        if index != NO_PROPERTY {
+        // One comparison for both: `NO_PROPERTY` is past every property.
+        if let Some(&target) = object.property_targets.get(index) {
             self.seen |= 1 << index;
             // `value_at` is at `at`'s depth already.
-            self.value_at.move_to(object.property_targets[index]);
+            self.value_at.move_to(target);
             return;
         }
         let plan = self.at.plan();
