@@ -502,7 +502,8 @@ fn dyadic_divides(value: f64, scale: f64) -> bool {
 }
 
 /// An integer of a node with `multipleOf`: its range, then each divisor.
-#[inline(never)]
+/// Inlined into the cursor's out-of-line check, its only caller.
+#[inline(always)]
 pub(super) fn divisible_unsigned(node: &Node, value: u64) -> bool {
     let (low, high) = node.divisible_ranges.0;
     low <= value
