@@ -172,33 +172,45 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
                 seed,
                 at: &self.value_at,
             }),
-            Some(union) => {
-                self.union = None;
-                let mut picked = None;
-                let result = self.map.next_value_seed(WatchedSeed {
-                    seed,
-                    watch: TagWatch {
-                        choices: &union.branches,
-                        picked: &mut picked,
-                    },
-                });
-                match picked {
-                    Some(picked) => {
-                        let branch = self.at.at(picked.node).node;
-                        self.keys.object = branch;
-                        self.keys.guess = picked.tag_index + 1;
-                        self.seen |= 1 << picked.tag_index;
-                        self.at.require(self.count <= branch.max_properties);
-                    }
-                    None => self.at.refuse(),
-                }
-                result
-            }
+            Some(union) => self.next_tag_value(seed, union),
         }
     }
 
     fn size_hint(&self) -> Option<usize> {
         self.map.size_hint()
+    }
+}
+
+impl<'de, 'p, A: MapAccess<'de>> GuidedMap<'p, A> {
+    /// The value of a union's tag, which picks the branch whose properties
+    /// apply to the rest of the object. Out of line, so that the common
+    /// value's code stays small enough to be inlined into serde's visitor.
+    #[inline(never)]
+    fn next_tag_value<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+        union: &'p Tagged,
+    ) -> Result<S::Value, A::Error> {
+        self.union = None;
+        let mut picked = None;
+        let result = self.map.next_value_seed(WatchedSeed {
+            seed,
+            watch: TagWatch {
+                choices: &union.branches,
+                picked: &mut picked,
+            },
+        });
+        match picked {
+            Some(picked) => {
+                let branch = self.at.at(picked.node).node;
+                self.keys.object = branch;
+                self.keys.guess = picked.tag_index + 1;
+                self.seen |= 1 << picked.tag_index;
+                self.at.require(self.count <= branch.max_properties);
+            }
+            None => self.at.refuse(),
+        }
+        result
     }
 }
 
