@@ -165,37 +165,52 @@ impl<'de, 'p, A: MapAccess<'de>> MapAccess<'de> for GuidedMap<'p, A> {
     #[inline(always)]
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
         // serde_json's own map refuses a value that follows no key.
-        match self.union.take() {
+        // Matched by value, not taken: the common value (no union) then
+        // writes nothing back.
+        match self.union {
             None => self.map.next_value_seed(GuidedSeed {
                 seed,
                 at: &self.value_at,
             }),
-            Some(union) => {
-                let mut picked = None;
-                let result = self.map.next_value_seed(WatchedSeed {
-                    seed,
-                    watch: TagWatch {
-                        choices: &union.branches,
-                        picked: &mut picked,
-                    },
-                });
-                match picked {
-                    Some(picked) => {
-                        let branch = self.at.at(picked.node).node;
-                        self.keys.object = branch;
-                        self.keys.guess = picked.tag_index + 1;
-                        self.seen |= 1 << picked.tag_index;
-                        self.at.require(self.count <= branch.max_properties);
-                    }
-                    None => self.at.refuse(),
-                }
-                result
-            }
+            Some(union) => self.next_tag_value(seed, union),
         }
     }
 
     fn size_hint(&self) -> Option<usize> {
         self.map.size_hint()
+    }
+}
+
+impl<'de, 'p, A: MapAccess<'de>> GuidedMap<'p, A> {
+    /// The value of a union's tag, which picks the branch whose properties
+    /// apply to the rest of the object. Out of line, so that the common
+    /// value's code stays small enough to be inlined into serde's visitor.
+    #[inline(never)]
+    fn next_tag_value<S: DeserializeSeed<'de>>(
+        &mut self,
+        seed: S,
+        union: &'p Tagged,
+    ) -> Result<S::Value, A::Error> {
+        self.union = None;
+        let mut picked = None;
+        let result = self.map.next_value_seed(WatchedSeed {
+            seed,
+            watch: TagWatch {
+                choices: &union.branches,
+                picked: &mut picked,
+            },
+        });
+        match picked {
+            Some(picked) => {
+                let branch = self.at.at(picked.node).node;
+                self.keys.object = branch;
+                self.keys.guess = picked.tag_index + 1;
+                self.seen |= 1 << picked.tag_index;
+                self.at.require(self.count <= branch.max_properties);
+            }
+            None => self.at.refuse(),
+        }
+        result
     }
 }
 
@@ -212,9 +227,11 @@ impl<A> GuidedMap<'_, A> {
             self.at.require(index == 0);
             return;
         }
-        if index != NO_PROPERTY {
+        // One comparison for both: `NO_PROPERTY` is past every property.
+        if let Some(&target) = object.property_targets.get(index) {
             self.seen |= 1 << index;
-            self.value_at = self.at.at_resolved(object.property_targets[index]);
+            // `value_at` is at `at`'s depth already.
+            self.value_at.move_to(target);
             return;
         }
         let plan = self.at.plan();

@@ -74,6 +74,14 @@ impl<'p> Cursor<'p> {
         }
     }
 
+    /// Moves this cursor to a node already resolved, at the same depth:
+    /// only the node and whether null is allowed are written.
+    #[inline(always)]
+    pub(super) fn move_to(&mut self, (target, null_ok): (NodeId, bool)) {
+        self.node = &self.plan().nodes[target];
+        self.null_ok = null_ok;
+    }
+
     /// The cursor for the children of a container opened here. Past the
     /// depth limit the decode is refused; serde_json's own recursion limit
     /// still bounds the stack.

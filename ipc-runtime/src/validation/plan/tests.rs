@@ -403,3 +403,53 @@ fn the_plan_checks_every_format_the_validator_asserts_but_regex() {
         assert!(super::formats::check(name).is_none(), "{name}");
     }
 }
+
+/// A node with divisors of several kinds: the loop over the integral (or
+/// the `2^-k`) ones alone says no, and every divisor is then checked as the
+/// validator checks it.
+#[test]
+fn mixed_divisors_decide_like_the_validator() {
+    let schemas = [
+        json!({"allOf": [{"multipleOf": 3}, {"multipleOf": 0.5}]}),
+        json!({"allOf": [{"multipleOf": 0.25}, {"multipleOf": 0.1}]}),
+        json!({"allOf": [{"multipleOf": 0.5}, {"multipleOf": 2}]}),
+        json!({"allOf": [{"multipleOf": 4}, {"multipleOf": 6}]}),
+    ];
+    let values = [
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "6",
+        "12",
+        "-6",
+        "-12",
+        "0.5",
+        "1.5",
+        "3.0",
+        "0.1",
+        "0.3",
+        "0.25",
+        "1.25",
+        "2.5",
+        "4.5",
+        "-0.5",
+        "16777216.5",
+        "1e-320",
+        "24",
+        "36",
+    ];
+    for schema in schemas {
+        let plan = plan(schema.clone()).expect("plan");
+        let validator = crate::validation::compile_schema(&schema).expect("schema compiles");
+        for text in values {
+            let value: Value = serde_json::from_str(text).expect("json");
+            assert_eq!(
+                plan.decode::<Value>(text.as_bytes(), 8).is_some(),
+                validator.is_valid(&value),
+                "{text} under {schema}"
+            );
+        }
+    }
+}
