@@ -234,8 +234,8 @@ impl Addon {
     /// rejects only when the addon is closed.
     ///
     /// `channel` is the channel the request was received on (the glue
-    /// checked that the envelope names it). With it, a request whose
-    /// envelope names another channel is refused with `IPC_FORBIDDEN`, and
+    /// passes the `ipcMain` channel). With it, a request whose envelope
+    /// names another channel is refused with `IPC_FORBIDDEN`, and
     /// a call of an inline channel starts on this thread (see [`Served`]);
     /// without it, every call runs on the runtime.
     pub fn dispatch<'env>(

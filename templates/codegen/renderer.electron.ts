@@ -41,7 +41,11 @@ export function electronTransport(bridge: () => IpcBridge | undefined = windowBr
     send(channel: string, payload: unknown): void {
       const call = lookup(bridge()?.send, channel)
       if (call === undefined) throw notConnected(channel)
-      call(payload)
+      try {
+        call(payload)
+      } catch (error) {
+        throw callFailed(error)
+      }
     },
     subscribe(channel: string, listener: (payload: unknown) => void): () => void {
       const call = lookup(bridge()?.subscribe, channel)

@@ -238,14 +238,41 @@ test('a refused send is dropped and reported; an accepted one reaches its handle
 test('a malformed message from a trusted sender is answered as data', async () => {
   const webContents = attachedWindow('main')
   const event = (frame = webContents.mainFrame) => ({ type: 'frame', sender: webContents, senderFrame: frame, processId: 4, frameId: frame.routingId })
-  const wrongChannel = await electron.ipcMain.invokeFromRenderer('probe:echo', event(), [{ v: 1, id: 3, kind: 'invoke', channel: 'probe:panic', payload: {} }])
+  const invoke = async (message) => {
+    const reply = await electron.ipcMain.invokeFromRenderer('probe:echo', event(), [message])
+    assert.equal(typeof reply, 'string', 'every reply is JSON text')
+    return JSON.parse(reply)
+  }
+  const text = (envelope) => JSON.stringify(envelope)
+  // An envelope naming another channel than the one it came on: the addon refuses it.
+  const wrongChannel = await invoke(text({ v: 1, id: 3, kind: 'invoke', channel: 'probe:panic', payload: {} }))
   assert.equal(wrongChannel.id, 3)
-  assert.equal(wrongChannel.error.code, 'IPC_MALFORMED_REQUEST')
-  const bigint = await electron.ipcMain.invokeFromRenderer('probe:echo', event(), [{ v: 1, id: 4, kind: 'invoke', channel: 'probe:echo', payload: { text: 1n } }])
-  assert.equal(bigint.error.code, 'IPC_MALFORMED_REQUEST')
-  const extra = await electron.ipcMain.invokeFromRenderer('probe:echo', event(), [{ v: 1, id: 5, kind: 'invoke', channel: 'probe:echo', payload: { text: 'a' }, admin: true }])
+  assert.equal(wrongChannel.error.code, 'IPC_FORBIDDEN')
+  const extra = await invoke(text({ v: 1, id: 5, kind: 'invoke', channel: 'probe:echo', payload: { text: 'a' }, admin: true }))
   assert.equal(extra.id, 5)
   assert.equal(extra.error.code, 'IPC_MALFORMED_REQUEST')
+  const notJson = await invoke('{"v": 1, "id": 6, "kind": "invoke", "channel": "probe:ec')
+  assert.equal(notJson.id, null)
+  assert.equal(notJson.error.code, 'IPC_MALFORMED_REQUEST')
+  // A structured clone instead of text (not what the generated preload sends).
+  const object = await invoke({ v: 1, id: 7, kind: 'invoke', channel: 'probe:echo', payload: { text: 'a' } })
+  assert.deepEqual(object, {
+    id: null,
+    ok: false,
+    error: { name: 'IPCHandlerError', code: 'IPC_MALFORMED_REQUEST', message: 'The request is not the JSON text of an envelope of probe:echo', statusCode: 400 },
+  })
+  // The text reaches the router as it came: a well-formed one is served.
+  assert.deepEqual(await invoke(text({ v: 1, id: 8, kind: 'invoke', channel: 'probe:echo', payload: { text: 'as text' } })), { id: 8, ok: true, data: 'as text' })
+})
+
+test('a refused sender gets IPC_FORBIDDEN with its request id, as JSON text', async () => {
+  const webContents = attachedWindow('main', 'https://evil.example')
+  const event = { type: 'frame', sender: webContents, senderFrame: webContents.mainFrame, processId: 4, frameId: webContents.mainFrame.routingId }
+  const request = JSON.stringify({ v: 1, id: 'req-1', kind: 'invoke', channel: 'probe:echo', payload: { text: 'a' } })
+  const reply = JSON.parse(await electron.ipcMain.invokeFromRenderer('probe:echo', event, [request]))
+  assert.equal(reply.id, 'req-1')
+  assert.equal(reply.error.code, 'IPC_FORBIDDEN')
+  assert.equal(reply.error.statusCode, 403)
 })
 
 test('events go to every window, to the windows of a role, or to one window', async () => {

@@ -18,7 +18,7 @@ const { api } = ipc
 
 const note = { id: 1, title: 'T', body: 'B', updatedAtMs: 5 }
 
-/** What reached ipcMain: `{ method, channel, envelope }` per message. */
+/** What reached ipcMain: `{ method, channel, envelope }` per message, the envelope parsed from its JSON text. */
 const calls = []
 
 /** Forgets the recorded messages and the handlers. */
@@ -26,25 +26,36 @@ function reset() {
   calls.length = 0
   electron.resetIpcMain()
   for (const channel of ['telemetry:track']) {
-    electron.ipcMain.on(channel, (_event, envelope) => calls.push({ method: 'send', channel, envelope }))
+    electron.ipcMain.on(channel, (_event, text) => calls.push({ method: 'send', channel, envelope: parseText(text) }))
   }
 }
 
-/** Answers invokes of `channel` with `reply(envelope)`. */
-function handle(channel, reply) {
+/** Messages travel as JSON text; anything else is recorded as it came. */
+function parseText(text) {
+  assert.equal(typeof text, 'string', 'the preload sends JSON text')
+  return JSON.parse(text)
+}
+
+/**
+ * Answers invokes of `channel` with the JSON text of `reply(envelope)`, or
+ * with `reply(envelope)` itself when `raw`.
+ */
+function handle(channel, reply, { raw = false } = {}) {
   electron.ipcMain.removeHandler(channel)
-  electron.ipcMain.handle(channel, (_event, envelope) => {
+  electron.ipcMain.handle(channel, async (_event, text) => {
+    const envelope = parseText(text)
     calls.push({ method: 'invoke', channel, envelope })
-    return reply(envelope)
+    const answer = await reply(envelope)
+    return raw ? answer : JSON.stringify(answer)
   })
 }
 
 /** Lets the stand-in deliver what it queued (it sends on the next turn, as Electron does). */
 const delivered = () => new Promise((resolve) => setImmediate(resolve))
 
-/** Sends an event from main to the page. */
-function emit(channel, message) {
-  electron.page.send(channel, message)
+/** Sends an event from main to the page, as the JSON text main sends (`raw`: as it is). */
+function emit(channel, message, { raw = false } = {}) {
+  electron.page.send(channel, raw ? message : JSON.stringify(message))
 }
 
 test('the preload exposes one function per channel and nothing else', () => {
@@ -129,7 +140,8 @@ test('events reach listeners until they unsubscribe, which removes the ipcRender
   emit('notes:changed', { v: 1, kind: 'send', channel: 'notes:changed', payload: 'wrong kind' })
   emit('notes:changed', { v: 1, kind: 'event', channel: 'other', payload: 'wrong channel' })
   emit('notes:changed', { v: 2, kind: 'event', channel: 'notes:changed', payload: 'wrong version' })
-  emit('notes:changed', 'not an envelope')
+  emit('notes:changed', 'not JSON', { raw: true })
+  emit('notes:changed', { v: 1, kind: 'event', channel: 'notes:changed', payload: 'not text' }, { raw: true })
   await delivered()
   assert.deepEqual(seen, [change])
   off()
@@ -185,6 +197,27 @@ test('timeouts, aborts and failed calls reject with IPCTransportError', async ()
   await assert.rejects(api.notes.get({ id: 1 }), { name: 'IPCTransportError', code: 'IPC_PROTOCOL_ERROR' })
   handle('notes:get', () => ({ nonsense: true }))
   await assert.rejects(api.notes.get({ id: 1 }), { name: 'IPCTransportError', code: 'IPC_PROTOCOL_ERROR' })
+  // A reply that is not JSON text is refused by the preload, whatever it holds.
+  handle('notes:get', (envelope) => ({ id: envelope.id, ok: true, data: note }), { raw: true })
+  await assert.rejects(api.notes.get({ id: 1 }), { name: 'IPCTransportError', code: 'IPC_PROTOCOL_ERROR' })
+  handle('notes:get', () => '{"id": 1, "ok": tru', { raw: true })
+  await assert.rejects(api.notes.get({ id: 1 }), { name: 'IPCTransportError', code: 'IPC_PROTOCOL_ERROR' })
+})
+
+test('a payload JSON cannot carry fails in the renderer and sends nothing', async () => {
+  reset()
+  handle('notes:get', (envelope) => ({ id: envelope.id, ok: true, data: note }))
+  await assert.rejects(api.notes.get({ id: 1n }), (error) => {
+    assert.equal(error.name, 'IPCTransportError')
+    assert.equal(error.code, 'IPC_PROTOCOL_ERROR')
+    assert.match(error.message, /notes:get cannot be serialized as JSON/)
+    return true
+  })
+  const cycle = { type: 'pageViewed' }
+  cycle.self = cycle
+  assert.throws(() => api.telemetry.track(cycle), { name: 'IPCTransportError', code: 'IPC_PROTOCOL_ERROR' })
+  await delivered()
+  assert.deepEqual(calls, [])
 })
 
 test('without the preload every call fails with IPC_NOT_CONNECTED', async () => {

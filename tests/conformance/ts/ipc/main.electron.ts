@@ -19,6 +19,11 @@
  * `IPC_FORBIDDEN` reply envelope, like every other error; a refused send
  * is dropped (sends have no reply) and reported to `onRefused`.
  *
+ * Messages travel as the envelope's JSON text (the generated preload sends
+ * it so): a request goes to the addon as it came and its reply comes back
+ * as the addon wrote it, so the main thread neither stringifies nor parses
+ * a payload. A message that is not text is `IPC_MALFORMED_REQUEST`.
+ *
  * @module
  */
 
@@ -179,22 +184,22 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     options.onRefused?.({ channel, kind, webContentsId: event.sender.id, reason })
   }
 
-  async function handleInvoke(channel: string, event: IpcMainInvokeEvent, message: unknown): Promise<unknown> {
-    const id = requestId(message)
+  function handleInvoke(channel: string, event: IpcMainInvokeEvent, message: unknown): Promise<string> | string {
     const caller = callerOf(event)
     if (typeof caller === 'string') {
       refuse(channel, 'invoke', event, caller)
-      return failure(id, 'IPC_FORBIDDEN', 403, 'The sender may not call this channel')
+      return failure(requestId(message), 'IPC_FORBIDDEN', 403, 'The sender may not call this channel')
     }
-    const request = requestText(channel, message)
-    if (request === undefined) return failure(id, 'IPC_MALFORMED_REQUEST', 400, `The request is not a JSON envelope of ${channel}`)
-    let reply: string | null
+    if (typeof message !== 'string') return failure(null, 'IPC_MALFORMED_REQUEST', 400, `The request is not the JSON text of an envelope of ${channel}`)
+    const closed = (): string => failure(requestId(message), 'IPC_CANCELLED', 499, 'The IPC router is closed')
+    let pending: Promise<string | null>
     try {
-      reply = await router.dispatch(request, caller, channel)
+      // The addon reads the envelope itself and refuses one of another channel.
+      pending = router.dispatch(message, caller, channel)
     } catch {
-      return failure(id, 'IPC_CANCELLED', 499, 'The IPC router is closed')
+      return closed()
     }
-    return reply === null ? failure(id, 'INTERNAL_ERROR', 500, 'Internal error') : (JSON.parse(reply) as unknown)
+    return pending.then((reply) => reply ?? failure(requestId(message), 'INTERNAL_ERROR', 500, 'Internal error'), closed)
   }
 
   async function handleSend(channel: string, event: IpcMainEvent, message: unknown): Promise<void> {
@@ -203,16 +208,15 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
       refuse(channel, 'send', event, caller)
       return
     }
-    const request = requestText(channel, message)
-    if (request === undefined) {
-      options.onSendFailed?.(channel, failure(null, 'IPC_MALFORMED_REQUEST', 400, `The request is not a JSON envelope of ${channel}`))
+    if (typeof message !== 'string') {
+      options.onSendFailed?.(channel, failureReply(null, 'IPC_MALFORMED_REQUEST', 400, `The request is not the JSON text of an envelope of ${channel}`))
       return
     }
     let reply: string | null
     try {
-      reply = await router.dispatch(request, caller, channel)
+      reply = await router.dispatch(message, caller, channel)
     } catch {
-      options.onSendFailed?.(channel, failure(requestId(message), 'IPC_CANCELLED', 499, 'The IPC router is closed'))
+      options.onSendFailed?.(channel, failureReply(requestId(message), 'IPC_CANCELLED', 499, 'The IPC router is closed'))
       return
     }
     if (reply !== null) options.onSendFailed?.(channel, JSON.parse(reply) as unknown)
@@ -251,15 +255,15 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
       return onDestroyed
     },
     emit(envelope: string, target?: IpcEventTarget): number {
-      const message = JSON.parse(envelope) as unknown
-      const channel = eventChannel(message)
+      const channel = eventChannel(JSON.parse(envelope) as unknown)
       if (channel === undefined) throw new TypeError('Not an event envelope of a declared event channel')
       let delivered = 0
       for (const window of windows.values()) {
         if (typeof target === 'string' && window.role !== target) continue
         if (typeof target === 'number' && window.webContents.id !== target) continue
         if (window.webContents.isDestroyed()) continue
-        window.webContents.send(channel, message)
+        // The text as the addon wrote it: one string to copy per window.
+        window.webContents.send(channel, envelope)
         delivered += 1
       }
       return delivered
@@ -290,23 +294,23 @@ function canonicalOrigin(origin: string): string | undefined {
   return `${url.protocol}//${url.host}`
 }
 
-/** The request as JSON text, when it is an envelope object of `channel`. */
-function requestText(channel: string, message: unknown): string | undefined {
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) return undefined
-  if (ownValue(message, 'channel')?.value !== channel) return undefined
-  try {
-    const text = JSON.stringify(message)
-    return typeof text === 'string' ? text : undefined
-  } catch {
-    // A BigInt or a cycle: structured clone carries them, JSON does not.
-    return undefined
-  }
-}
+/** Requests longer than this are not parsed for their id by the glue's own replies. */
+const MAX_ID_SCAN_LENGTH = 65_536
 
-/** The request's id when it is a valid one, else `null` (as the router does). */
+/**
+ * The request's id when it is a valid one, else `null` (as the router
+ * does), for the replies the glue writes itself; only those parse the text.
+ */
 function requestId(message: unknown): string | number | null {
-  if (typeof message !== 'object' || message === null) return null
-  const id = ownValue(message, 'id')?.value
+  if (typeof message !== 'string' || message.length > MAX_ID_SCAN_LENGTH) return null
+  let envelope: unknown
+  try {
+    envelope = JSON.parse(message) as unknown
+  } catch {
+    return null
+  }
+  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) return null
+  const id = ownValue(envelope, 'id')?.value
   if (typeof id === 'number' && Number.isSafeInteger(id)) return id
   if (typeof id === 'string' && new TextEncoder().encode(id).length <= 128) return id
   return null
@@ -325,6 +329,11 @@ function ownValue(source: object, key: string): { readonly value: unknown } | un
 }
 
 /** A failure reply envelope with a framework error, as the router writes them. */
-function failure(id: string | number | null, code: string, statusCode: number, message: string): unknown {
+function failureReply(id: string | number | null, code: string, statusCode: number, message: string): object {
   return { id, ok: false, error: { name: 'IPCHandlerError', code, message, statusCode } }
+}
+
+/** The JSON text of {@link failureReply}, as an invoke is answered. */
+function failure(id: string | number | null, code: string, statusCode: number, message: string): string {
+  return JSON.stringify(failureReply(id, code, statusCode, message))
 }

@@ -6,11 +6,15 @@
  * never `ipcRenderer` itself or a generic send or invoke; every listener
  * added with `ipcRenderer.on` is removed again on unsubscribe.
  *
- * Wire format (protocol version 1): an invoke sends
+ * Wire format (protocol version 1): every message is the envelope's JSON
+ * text, so the main process hands it to the router as it came, without
+ * walking a structured clone. An invoke sends
  * `{ v: 1, id, kind: 'invoke', channel, payload }` with `ipcRenderer.invoke`
  * and the main side resolves with the reply envelope `{ id, ok, data | error }`;
  * a send is `{ v: 1, kind: 'send', channel, payload }`; events arrive as
  * `{ v: 1, kind: 'event', channel, payload }` on their channel.
+ * A payload JSON cannot carry (a BigInt, a cycle) fails here, before
+ * anything is sent.
  *
  * This file imports nothing but `electron`, so it can be bundled into a
  * single CommonJS preload for sandboxed renderers.
@@ -25,21 +29,36 @@ const PROTOCOL_VERSION = 1
 
 let lastRequestId = 0
 
-function invoke(channel: string, payload: unknown): Promise<unknown> {
+async function invoke(channel: string, payload: unknown): Promise<unknown> {
   lastRequestId += 1
-  return ipcRenderer.invoke(channel, { v: PROTOCOL_VERSION, id: lastRequestId, kind: 'invoke', channel, payload })
+  const request = envelopeText(channel, { v: PROTOCOL_VERSION, id: lastRequestId, kind: 'invoke', channel, payload })
+  const reply: unknown = await ipcRenderer.invoke(channel, request)
+  if (typeof reply !== 'string') throw new Error(`The reply of ${channel} is not JSON text`)
+  return JSON.parse(reply) as unknown
 }
 
 function send(channel: string, payload: unknown): void {
-  ipcRenderer.send(channel, { v: PROTOCOL_VERSION, kind: 'send', channel, payload })
+  ipcRenderer.send(channel, envelopeText(channel, { v: PROTOCOL_VERSION, kind: 'send', channel, payload }))
+}
+
+/** The envelope as JSON text; throws when its payload cannot be JSON. */
+function envelopeText(channel: string, envelope: object): string {
+  let text: string | undefined
+  try {
+    text = JSON.stringify(envelope)
+  } catch {
+    text = undefined
+  }
+  if (typeof text !== 'string') throw new Error(`The payload for ${channel} cannot be serialized as JSON`)
+  return text
 }
 
 function subscribe(channel: string, listener: (payload: unknown) => void): () => void {
   if (typeof listener !== 'function') {
     throw new TypeError(`The listener of ${channel} must be a function`)
   }
-  const wrapper = (_event: IpcRendererEvent, message: unknown): void => {
-    const payload = eventPayload(channel, message)
+  const wrapper = (_event: IpcRendererEvent, text: unknown): void => {
+    const payload = eventPayload(channel, parsed(text))
     if (payload === undefined) return
     try {
       listener(payload.value)
@@ -56,6 +75,16 @@ function subscribe(channel: string, listener: (payload: unknown) => void): () =>
     if (!subscribed) return
     subscribed = false
     ipcRenderer.removeListener(channel, wrapper)
+  }
+}
+
+/** The value of an event's JSON text, or `undefined` when it is not JSON text. */
+function parsed(text: unknown): unknown {
+  if (typeof text !== 'string') return undefined
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
   }
 }
 
