@@ -5,8 +5,16 @@
 // payload validated with zod 4, or with ajv compiling the contract's own
 // JSON Schema) and a bare handler that only round-trips the message through
 // JSON. Every variant is an ipcMain.handle handler invoked through the
-// stand-in's ipcMain, so each pays the same structured clones of request
-// and reply; Electron's cross-process hop, the same for all, is not in it.
+// stand-in's ipcMain, which structured-clones request and reply as
+// Electron's hop does; the rest of that hop, the same for all, is not in it.
+//
+// Each variant gets the message in the form its design sends: the
+// TypeScript handlers a structured clone of the envelope object, the glue
+// the envelope's JSON text (what the generated preload sends). The
+// renderer's share of that, the preload's JSON.stringify of the request and
+// JSON.parse of the reply, is part of "glue + addon" and "JSON text echo"
+// (the same wire with no validation: JSON.parse in, JSON.stringify out);
+// "glue + addon, main only" is the main process's share alone.
 //
 // Interleaved: each round runs every variant once, in a rotating order;
 // figures are medians over rounds, and ratios are taken within a round.
@@ -55,28 +63,42 @@ electron.ipcMain.handle('bench:ajv', (_event, message) =>
   validateDraft(message.payload) ? { id: message.id, ok: true, data: message.payload } : failure(message.id, validateDraft.errors),
 )
 electron.ipcMain.handle('bench:json', (_event, message) => ({ id: message.id, ok: true, data: JSON.parse(JSON.stringify(message)).payload }))
+electron.ipcMain.handle('bench:json-text', (_event, text) => {
+  const message = JSON.parse(text)
+  return JSON.stringify({ id: message.id, ok: true, data: message.payload })
+})
 
 const payloads = {
   small: { title: 'Groceries', body: 'milk, eggs, bread, coffee'.repeat(8), tags: ['home', 'weekly', 'food'] },
   large: { title: 'Report', body: 'lorem ipsum dolor sit amet '.repeat(1800), tags: Array.from({ length: 20 }, (_, i) => `tag-${i}`) },
 }
-const variants = {
-  'glue + addon': 'probe:save',
-  'zod 4': 'bench:zod',
-  ajv: 'bench:ajv',
-  'JSON echo': 'bench:json',
-}
-
 let lastId = 0
-function call(channel, payload) {
+const envelope = (payload) => {
   lastId += 1
-  return electron.ipcMain.invokeFromRenderer(channel, event(), [{ v: 1, id: lastId, kind: 'invoke', channel: 'probe:save', payload }])
+  return { v: 1, id: lastId, kind: 'invoke', channel: 'probe:save', payload }
 }
+/** The request text of each payload, made once: what main receives, without the renderer's share. */
+const requestTexts = new Map(Object.values(payloads).map((payload) => [payload, JSON.stringify(envelope(payload))]))
+
+/** How each variant's request is sent and its reply read, as its renderer side would. */
+const asObject = (channel) => (payload) => electron.ipcMain.invokeFromRenderer(channel, event(), [envelope(payload)])
+const asText = (channel) => async (payload) =>
+  JSON.parse(await electron.ipcMain.invokeFromRenderer(channel, event(), [JSON.stringify(envelope(payload))]))
+const variants = {
+  'glue + addon': asText('probe:save'),
+  'glue + addon, main only': (payload) => electron.ipcMain.invokeFromRenderer('probe:save', event(), [requestTexts.get(payload)]),
+  'zod 4': asObject('bench:zod'),
+  ajv: asObject('bench:ajv'),
+  'JSON echo': asObject('bench:json'),
+  'JSON text echo': asText('bench:json-text'),
+}
+const call = (variant, payload) => variants[variant](payload)
 
 // Every variant must accept the payload and echo it.
 for (const [name, payload] of Object.entries(payloads)) {
-  for (const [variant, channel] of Object.entries(variants)) {
-    const reply = await call(channel, payload)
+  for (const variant of Object.keys(variants)) {
+    const answer = await call(variant, payload)
+    const reply = typeof answer === 'string' ? JSON.parse(answer) : answer
     if (reply.ok !== true || reply.data.body !== payload.body) throw new Error(`${variant} failed on ${name}: ${JSON.stringify(reply).slice(0, 300)}`)
   }
 }
@@ -94,14 +116,14 @@ async function timed(calls, run) {
   return { wall, cpu: (used.user + used.system) / calls }
 }
 
-function sequential(channel, payload) {
+function sequential(variant, payload) {
   return timed(SEQUENTIAL, async () => {
-    for (let i = 0; i < SEQUENTIAL; i += 1) await call(channel, payload)
+    for (let i = 0; i < SEQUENTIAL; i += 1) await call(variant, payload)
   })
 }
 
-function concurrent(channel, payload) {
-  return timed(CONCURRENT, () => Promise.all(Array.from({ length: CONCURRENT }, () => call(channel, payload))))
+function concurrent(variant, payload) {
+  return timed(CONCURRENT, () => Promise.all(Array.from({ length: CONCURRENT }, () => call(variant, payload))))
 }
 
 const median = (values) => {
@@ -119,7 +141,7 @@ for (const [mode, measure] of [['sequential (one call at a time)', sequential], 
     for (let round = 0; round < ROUNDS + 2; round += 1) {
       const order = names.map((_, i) => names[(i + round) % names.length])
       const row = {}
-      for (const variant of order) row[variant] = await measure(variants[variant], payload)
+      for (const variant of order) row[variant] = await measure(variant, payload)
       // The first two rounds warm up the JIT and the runtime.
       if (round >= 2) {
         for (const variant of names) {
@@ -129,14 +151,11 @@ for (const [mode, measure] of [['sequential (one call at a time)', sequential], 
       }
     }
     const ratio = (of, a, b) => median(of[a].map((value, i) => value / of[b][i]))
+    const baselines = ['JSON echo', 'JSON text echo', 'zod 4']
+    const columns = (of, variant) => `${median(of[variant]).toFixed(1).padStart(7)}${baselines.map((baseline) => ratio(of, variant, baseline).toFixed(2).padStart(9)).join('')}`
     console.log(`\n${mode}, ${name} payload (${JSON.stringify(payload).length} bytes)`)
-    console.log('variant        µs/call   ×JSON echo   ×zod 4   cpu µs/call   ×JSON echo   ×zod 4')
-    for (const variant of names) {
-      console.log(
-        `${variant.padEnd(14)} ${median(times[variant]).toFixed(1).padStart(7)}   ${ratio(times, variant, 'JSON echo').toFixed(2).padStart(10)}   ${ratio(times, variant, 'zod 4').toFixed(2).padStart(6)}` +
-          `   ${median(cpu[variant]).toFixed(1).padStart(11)}   ${ratio(cpu, variant, 'JSON echo').toFixed(2).padStart(10)}   ${ratio(cpu, variant, 'zod 4').toFixed(2).padStart(6)}`,
-      )
-    }
+    console.log(`${'variant'.padEnd(24)}  µs/call  ×echo  ×text echo  ×zod 4 | cpu µs/call  ×echo  ×text echo  ×zod 4`)
+    for (const variant of names) console.log(`${variant.padEnd(24)} ${columns(times, variant)} | ${columns(cpu, variant)}`)
   }
 }
 
