@@ -1,6 +1,8 @@
 //! The caller the main-side glue reports, converted into the runtime's
 //! caller identity.
 
+use std::sync::Arc;
+
 use ipc_runtime::{CallerFrame, CallerIdentity};
 
 /// Who sent a request, as the main-side glue reports it (Electron's
@@ -49,5 +51,26 @@ impl From<Caller> for CallerIdentity {
             });
         }
         identity
+    }
+}
+
+/// A [`Caller`] converted once into the router's identity and shared by
+/// every call it makes: the `IpcCallerHandle` that `router.caller(caller)`
+/// returns, which the glue keeps per sending frame. Reading a caller
+/// object's eight properties costs more than the router's own work for a
+/// small call.
+#[derive(Debug, Clone)]
+pub struct SharedCaller(Arc<CallerIdentity>);
+
+impl SharedCaller {
+    /// The identity, shared with the calls that use it.
+    pub fn identity(&self) -> Arc<CallerIdentity> {
+        Arc::clone(&self.0)
+    }
+}
+
+impl From<Caller> for SharedCaller {
+    fn from(caller: Caller) -> Self {
+        SharedCaller(Arc::new(caller.into()))
     }
 }

@@ -13,8 +13,9 @@
 //!
 //! The addon exports `open(options, onEvent)`, which returns an `IpcRouter`
 //! with `dispatch(request, caller)` (a Promise of the reply envelope, or
-//! `null` after a send succeeded), `disconnect(webContentsId)`, `close()`
-//! and `channels()`. Calls run on the router's own multi-thread tokio
+//! `null` after a send succeeded), `caller(caller)` (the caller converted
+//! once, for many calls), `disconnect(webContentsId)`, `close()` and
+//! `channels()`. Calls run on the router's own multi-thread tokio
 //! runtime, never on the JavaScript thread; events reach `onEvent` through
 //! a threadsafe function. See `docs/transport-electron.md`.
 
@@ -27,7 +28,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use ipc_runtime::{CancellationToken, ContractKind, InlineChannels, Router};
+use ipc_runtime::{CallerIdentity, CancellationToken, ContractKind, InlineChannels, Router};
 use napi::bindgen_prelude::{Either, JsValue, Object, PromiseRaw, Uint8Array};
 use napi::{Env, Status};
 use tokio::sync::Notify;
@@ -36,7 +37,7 @@ mod caller;
 mod emitter;
 mod served;
 
-pub use caller::{Caller, Frame};
+pub use caller::{Caller, Frame, SharedCaller};
 use emitter::EmitterState;
 pub use emitter::{EmitError, Emitter, EventCallback};
 pub use served::{DEFAULT_INLINE_MAX_BYTES, Served};
@@ -53,7 +54,7 @@ const CLOSE_GRACE: Duration = Duration::from_secs(5);
 #[derive(Default)]
 struct InFlight {
     /// One entry per connection that called, until it is disconnected.
-    connections: Mutex<HashMap<u32, CancellationToken>>,
+    connections: Mutex<HashMap<u64, CancellationToken>>,
     calls: AtomicUsize,
     idle: Notify,
 }
@@ -62,21 +63,21 @@ struct InFlight {
 struct InFlightGuard(Arc<InFlight>);
 
 impl InFlight {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u32, CancellationToken>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, CancellationToken>> {
         self.connections
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Counts a call of `connection`; returns its cancellation token.
-    fn enter(self: &Arc<Self>, connection: u32) -> (InFlightGuard, CancellationToken) {
+    fn enter(self: &Arc<Self>, connection: u64) -> (InFlightGuard, CancellationToken) {
         let token = self.lock().entry(connection).or_default().clone();
         self.calls.fetch_add(1, Ordering::SeqCst);
         (InFlightGuard(Arc::clone(self)), token)
     }
 
     /// Cancels the calls of `connection`; a later call gets a fresh token.
-    fn disconnect(&self, connection: u32) {
+    fn disconnect(&self, connection: u64) {
         if let Some(token) = self.lock().remove(&connection) {
             token.cancel();
         }
@@ -242,9 +243,13 @@ impl Addon {
         &self,
         env: &'env Env,
         request: Either<String, Uint8Array>,
-        caller: Caller,
+        caller: Either<&SharedCaller, Caller>,
         channel: Option<String>,
     ) -> napi::Result<PromiseRaw<'env, Option<String>>> {
+        let caller: Arc<CallerIdentity> = match caller {
+            Either::A(shared) => shared.identity(),
+            Either::B(caller) => Arc::new(caller.into()),
+        };
         let Some(handle) = self.handle().filter(|_| !self.shutdown.is_cancelled()) else {
             return PromiseRaw::reject(env, shut_down());
         };
@@ -260,7 +265,6 @@ impl Addon {
         let (guard, cancel) = self.in_flight.enter(caller.connection_id);
         let call = async move {
             let _guard = guard;
-            let caller = caller.into();
             let reply = match channel {
                 Some(channel) => {
                     let received_on = |routed: &str, _: ContractKind| routed == channel;
@@ -341,7 +345,7 @@ impl Addon {
     /// gone): they end with `IPC_CANCELLED` and their handlers' tokens are
     /// cancelled.
     pub fn disconnect(&self, connection_id: u32) {
-        self.in_flight.disconnect(connection_id);
+        self.in_flight.disconnect(connection_id.into());
     }
 
     /// The channels the router serves, sorted.
@@ -386,11 +390,19 @@ macro_rules! addon {
             inner: $crate::Addon,
         }
 
+        /// A caller converted once by `IpcRouter.caller`, for every call
+        /// from one sending frame.
+        #[::napi_derive::napi]
+        pub struct IpcCallerHandle {
+            inner: $crate::SharedCaller,
+        }
+
         #[::napi_derive::napi]
         impl IpcRouter {
             /// Dispatches one request envelope (JSON text or UTF-8 bytes)
-            /// for `caller`, received on `channel`; resolves with the reply
-            /// envelope's JSON text, or `null` after a send succeeded.
+            /// for `caller` (an object, or a handle from `caller()`),
+            /// received on `channel`; resolves with the reply envelope's
+            /// JSON text, or `null` after a send succeeded.
             #[napi(ts_return_type = "Promise<string | null>")]
             pub fn dispatch<'env>(
                 &self,
@@ -399,7 +411,7 @@ macro_rules! addon {
                     ::std::string::String,
                     ::napi::bindgen_prelude::Uint8Array,
                 >,
-                caller: $crate::Caller,
+                caller: ::napi::bindgen_prelude::Either<&IpcCallerHandle, $crate::Caller>,
                 channel: ::std::option::Option<::std::string::String>,
             ) -> ::napi::Result<
                 ::napi::bindgen_prelude::PromiseRaw<
@@ -407,7 +419,24 @@ macro_rules! addon {
                     ::std::option::Option<::std::string::String>,
                 >,
             > {
+                let caller = match caller {
+                    ::napi::bindgen_prelude::Either::A(handle) => {
+                        ::napi::bindgen_prelude::Either::A(&handle.inner)
+                    }
+                    ::napi::bindgen_prelude::Either::B(caller) => {
+                        ::napi::bindgen_prelude::Either::B(caller)
+                    }
+                };
                 self.inner.dispatch(env, request, caller, channel)
+            }
+
+            /// Converts `caller` once, for the calls of one sending frame:
+            /// `dispatch` then reads no caller object.
+            #[napi]
+            pub fn caller(&self, caller: $crate::Caller) -> IpcCallerHandle {
+                IpcCallerHandle {
+                    inner: caller.into(),
+                }
             }
 
             /// Cancels the calls in flight, refuses new ones and stops the

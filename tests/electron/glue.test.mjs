@@ -14,12 +14,24 @@ let router
 let ipc
 const refusals = []
 const sendFailures = []
+/** Every caller the glue had the addon convert (`router.caller`). */
+const conversions = []
+/** The addon as the glue sees it, counting the callers it converts. */
+let counted
 
 before(async () => {
   bundle = await load('probe')
   router = bundle.addon.open({}, (envelope, target) => ipc.emit(envelope, target))
+  counted = {
+    dispatch: (request, caller, channel) => router.dispatch(request, caller, channel),
+    disconnect: (id) => router.disconnect(id),
+    caller: (caller) => {
+      conversions.push(caller)
+      return router.caller(caller)
+    },
+  }
   ipc = bundle.glue.registerMainIpc({
-    router,
+    router: counted,
     allowedOrigins: [ORIGIN, 'http://localhost:5173'],
     onRefused: (refusal) => refusals.push(refusal),
     onSendFailed: (channel, reply) => sendFailures.push({ channel, reply }),
@@ -115,12 +127,55 @@ test('with allowSubframes, a handler tells a subframe from its main frame', asyn
     framed.dispose()
     electron.resetIpcMain()
     ipc = bundle.glue.registerMainIpc({
-      router,
+      router: counted,
       allowedOrigins: [ORIGIN, 'http://localhost:5173'],
       onRefused: (refusal) => refusals.push(refusal),
       onSendFailed: (channel, reply) => sendFailures.push({ channel, reply }),
     })
   }
+})
+
+test("a frame's caller is converted once, and again when its window's role, its origin or its ids change", async () => {
+  const webContents = attachedWindow('main')
+  const frame = webContents.mainFrame
+  const api = rendererApi(bundle, webContents)
+  conversions.length = 0
+  const first = await api.probe.whoami()
+  assert.deepEqual(await api.probe.whoami(), first)
+  assert.equal(await api.probe.echo({ text: 'same caller' }), 'same caller')
+  assert.equal(conversions.length, 1)
+  // The checks still run on every call: the same frame object with a
+  // foreign origin (Electron may rebind a WebFrameMain) is refused.
+  frame.origin = 'https://evil.example'
+  assert.equal((await api.probe.whoami().catch((error) => error)).code, 'IPC_FORBIDDEN')
+  frame.origin = ORIGIN
+  assert.deepEqual(await api.probe.whoami(), first)
+  assert.equal(conversions.length, 1)
+  frame.origin = 'http://localhost:5173'
+  assert.equal((await api.probe.whoami()).origin, 'http://localhost:5173')
+  assert.equal(conversions.length, 2)
+  frame.routingId += 1000
+  assert.equal((await api.probe.whoami()).frame.routingId, frame.routingId)
+  assert.equal(conversions.length, 3)
+  ipc.attach(webContents, { role: 'settings', windowId: 3 })
+  const reattached = await api.probe.whoami()
+  assert.equal(reattached.role, 'settings')
+  assert.equal(reattached.windowId, 3)
+  assert.equal(conversions.length, 4)
+})
+
+test('a caller handle from the addon reaches the handler as its object would', async () => {
+  const caller = { connectionId: 97, windowId: 2, role: 'main', origin: ORIGIN, frame: { processId: 5, routingId: 8, mainFrame: true } }
+  const handle = router.caller(caller)
+  const request = JSON.stringify({ v: 1, id: 1, kind: 'invoke', channel: 'probe:whoami', payload: {} })
+  const byHandle = JSON.parse(await router.dispatch(request, handle, 'probe:whoami'))
+  assert.deepEqual(byHandle.data, caller)
+  assert.deepEqual(JSON.parse(await router.dispatch(request, handle)).data, caller)
+  assert.deepEqual(JSON.parse(await router.dispatch(request, caller)).data, caller)
+  // Neither a handle nor a caller object: a TypeError, and the addon serves on.
+  assert.throws(() => router.dispatch(request, { notACaller: true }))
+  assert.throws(() => router.caller({ connectionId: 1 }))
+  assert.deepEqual(JSON.parse(await router.dispatch(request, handle)).data, caller)
 })
 
 test('a caller given to dispatch without a frame reaches the handler with none', async () => {

@@ -15,11 +15,16 @@ use crate::wire::{self, FrameworkCode, Input, IpcError, IpcHandlerError, clip};
 
 impl Router {
     /// Handles one request: `request` is the bytes the renderer sent,
-    /// `caller` who sent them. Returns the reply to send back: always for
-    /// an invoke, and for every failure (with `id: null` when the request's
-    /// id could not be read); `None` after a send succeeded.
-    pub async fn dispatch(&self, request: &[u8], caller: CallerIdentity) -> Option<Vec<u8>> {
-        self.dispatch_inner(Input::Bytes(request), Arc::new(caller), None, None, None)
+    /// `caller` who sent them (an identity, or one shared by a
+    /// connection's calls as an `Arc`). Returns the reply to send back:
+    /// always for an invoke, and for every failure (with `id: null` when the
+    /// request's id could not be read); `None` after a send succeeded.
+    pub async fn dispatch(
+        &self,
+        request: &[u8],
+        caller: impl Into<Arc<CallerIdentity>>,
+    ) -> Option<Vec<u8>> {
+        self.dispatch_inner(Input::Bytes(request), caller.into(), None, None, None)
             .await
             .map(String::into_bytes)
     }
@@ -30,12 +35,12 @@ impl Router {
     pub async fn dispatch_cancellable(
         &self,
         request: &[u8],
-        caller: CallerIdentity,
+        caller: impl Into<Arc<CallerIdentity>>,
         cancel: &CancellationToken,
     ) -> Option<Vec<u8>> {
         self.dispatch_inner(
             Input::Bytes(request),
-            Arc::new(caller),
+            caller.into(),
             Some(cancel),
             None,
             None,
@@ -67,13 +72,13 @@ impl Router {
     pub async fn dispatch_permitted(
         &self,
         request: &[u8],
-        caller: CallerIdentity,
+        caller: impl Into<Arc<CallerIdentity>>,
         cancel: &CancellationToken,
         permit: &Permit<'_>,
     ) -> Option<Vec<u8>> {
         self.dispatch_inner(
             Input::Bytes(request),
-            Arc::new(caller),
+            caller.into(),
             Some(cancel),
             Some(permit),
             None,
@@ -93,14 +98,14 @@ impl Router {
     pub async fn dispatch_inline(
         &self,
         request: &[u8],
-        caller: CallerIdentity,
+        caller: impl Into<Arc<CallerIdentity>>,
         cancel: &CancellationToken,
         permit: &Permit<'_>,
         inline: &InlineChannels,
     ) -> Option<Vec<u8>> {
         self.dispatch_inner(
             Input::Bytes(request),
-            Arc::new(caller),
+            caller.into(),
             Some(cancel),
             Some(permit),
             Some(inline),

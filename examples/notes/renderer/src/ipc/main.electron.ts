@@ -71,6 +71,13 @@ export interface IpcCallerFrame {
   readonly mainFrame: boolean
 }
 
+declare const callerHandleBrand: unique symbol
+
+/** A caller the addon converted once (`IpcRouterAddon.caller`); opaque. */
+export interface IpcCallerHandle {
+  readonly [callerHandleBrand]: true
+}
+
 /** The router addon: what an `ipc-node` addon's `open()` returns. */
 export interface IpcRouterAddon {
   /**
@@ -78,7 +85,12 @@ export interface IpcRouterAddon {
    * succeeded. `channel` is the channel the request came on (its envelope
    * names it); the addon refuses a request of another channel.
    */
-  dispatch(request: string, caller: IpcCaller, channel: string): Promise<string | null>
+  dispatch(request: string, caller: IpcCaller | IpcCallerHandle, channel: string): Promise<string | null>
+  /**
+   * Converts a caller once, for the calls of one sending frame: the glue
+   * keeps the handle, so that no call converts the caller object again.
+   */
+  caller?(caller: IpcCaller): IpcCallerHandle
   /** Cancels the calls in flight of a `webContents` that is gone. */
   disconnect?(connectionId: number): void
 }
@@ -128,6 +140,16 @@ interface Attached {
   readonly role: string
   readonly windowId: number | undefined
   readonly onDestroyed: () => void
+  /** The caller of each sending frame that passed the checks, as last seen. */
+  readonly callers: WeakMap<object, KnownCaller>
+}
+
+/** A frame's caller, valid while the frame keeps this origin and these ids. */
+interface KnownCaller {
+  readonly origin: string
+  readonly processId: number
+  readonly routingId: number
+  readonly caller: IpcCaller | IpcCallerHandle
 }
 
 type IpcSenderEvent = IpcMainEvent | IpcMainInvokeEvent
@@ -156,18 +178,31 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
   }
 
   /** The caller of `event`, or why it is refused. */
-  function callerOf(event: IpcSenderEvent): IpcCaller | string {
+  function callerOf(event: IpcSenderEvent): IpcCaller | IpcCallerHandle | string {
     const frame = event.senderFrame
     if (frame === null) return 'the sending frame is gone (it navigated or was destroyed)'
     const window = windows.get(event.sender.id)
     if (window === undefined) return 'the sender is not an attached window'
-    if (frame.parent !== null && !allowSubframes) return 'the sender is a subframe'
-    const origin = canonicalOf(frame.origin)
-    if (origin === undefined || !allowed.has(origin)) return `the origin ${JSON.stringify(frame.origin)} is not allowed`
-    const sender: IpcCallerFrame = { processId: frame.processId, routingId: frame.routingId, mainFrame: frame.parent === null }
-    return window.windowId === undefined
-      ? { connectionId: event.sender.id, role: window.role, origin, frame: sender }
-      : { connectionId: event.sender.id, windowId: window.windowId, role: window.role, origin, frame: sender }
+    const mainFrame = frame.parent === null
+    if (!mainFrame && !allowSubframes) return 'the sender is a subframe'
+    const frameOrigin = frame.origin
+    const processId = frame.processId
+    const routingId = frame.routingId
+    // The checks above run on every message. A frame with the origin and
+    // ids it had when its origin was allowed (the allowed origins never
+    // change) reuses the caller built then.
+    const known = window.callers.get(frame)
+    if (known !== undefined && known.origin === frameOrigin && known.processId === processId && known.routingId === routingId) return known.caller
+    const origin = canonicalOf(frameOrigin)
+    if (origin === undefined || !allowed.has(origin)) return `the origin ${JSON.stringify(frameOrigin)} is not allowed`
+    const sender: IpcCallerFrame = { processId, routingId, mainFrame }
+    const identity: IpcCaller =
+      window.windowId === undefined
+        ? { connectionId: event.sender.id, role: window.role, origin, frame: sender }
+        : { connectionId: event.sender.id, windowId: window.windowId, role: window.role, origin, frame: sender }
+    const caller = router.caller === undefined ? identity : router.caller(identity)
+    window.callers.set(frame, { origin: frameOrigin, processId, routingId, caller })
+    return caller
   }
 
   function refuse(channel: string, kind: 'invoke' | 'send', event: IpcSenderEvent, reason: string): void {
@@ -239,7 +274,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
         webContents.removeListener('destroyed', onDestroyed)
         router.disconnect?.(id)
       }
-      const attachment: Attached = { webContents, role: windowOptions.role, windowId: windowOptions.windowId, onDestroyed }
+      const attachment: Attached = { webContents, role: windowOptions.role, windowId: windowOptions.windowId, onDestroyed, callers: new WeakMap() }
       windows.set(id, attachment)
       webContents.once('destroyed', onDestroyed)
       return onDestroyed
