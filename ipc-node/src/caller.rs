@@ -55,8 +55,8 @@ impl From<Caller> for CallerIdentity {
 }
 
 /// A [`Caller`] converted once into the router's identity and shared by
-/// every call it makes: the `IpcCallerHandle` that `router.caller(caller)`
-/// returns, which the glue keeps per sending frame. Reading a caller
+/// every call it makes: what `router.caller(caller)` returns, as an
+/// opaque `External`, which the glue keeps per sending frame. Reading a caller
 /// object's eight properties costs more than the router's own work for a
 /// small call.
 #[derive(Debug, Clone)]

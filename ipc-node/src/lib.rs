@@ -29,7 +29,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use ipc_runtime::{CallerIdentity, CancellationToken, ContractKind, InlineChannels, Router};
-use napi::bindgen_prelude::{Either, JsValue, Object, PromiseRaw, Uint8Array};
+use napi::bindgen_prelude::{Either, External, JsValue, Object, PromiseRaw, Uint8Array};
 use napi::{Env, Status};
 use tokio::sync::Notify;
 
@@ -243,7 +243,7 @@ impl Addon {
         &self,
         env: &'env Env,
         request: Either<String, Uint8Array>,
-        caller: Either<&SharedCaller, Caller>,
+        caller: Either<&External<SharedCaller>, Caller>,
         channel: Option<String>,
     ) -> napi::Result<PromiseRaw<'env, Option<String>>> {
         let caller: Arc<CallerIdentity> = match caller {
@@ -390,13 +390,6 @@ macro_rules! addon {
             inner: $crate::Addon,
         }
 
-        /// A caller converted once by `IpcRouter.caller`, for every call
-        /// from one sending frame.
-        #[::napi_derive::napi]
-        pub struct IpcCallerHandle {
-            inner: $crate::SharedCaller,
-        }
-
         #[::napi_derive::napi]
         impl IpcRouter {
             /// Dispatches one request envelope (JSON text or UTF-8 bytes)
@@ -411,7 +404,10 @@ macro_rules! addon {
                     ::std::string::String,
                     ::napi::bindgen_prelude::Uint8Array,
                 >,
-                caller: ::napi::bindgen_prelude::Either<&IpcCallerHandle, $crate::Caller>,
+                caller: ::napi::bindgen_prelude::Either<
+                    &::napi::bindgen_prelude::External<$crate::SharedCaller>,
+                    $crate::Caller,
+                >,
                 channel: ::std::option::Option<::std::string::String>,
             ) -> ::napi::Result<
                 ::napi::bindgen_prelude::PromiseRaw<
@@ -419,24 +415,17 @@ macro_rules! addon {
                     ::std::option::Option<::std::string::String>,
                 >,
             > {
-                let caller = match caller {
-                    ::napi::bindgen_prelude::Either::A(handle) => {
-                        ::napi::bindgen_prelude::Either::A(&handle.inner)
-                    }
-                    ::napi::bindgen_prelude::Either::B(caller) => {
-                        ::napi::bindgen_prelude::Either::B(caller)
-                    }
-                };
                 self.inner.dispatch(env, request, caller, channel)
             }
 
             /// Converts `caller` once, for the calls of one sending frame:
             /// `dispatch` then reads no caller object.
-            #[napi]
-            pub fn caller(&self, caller: $crate::Caller) -> IpcCallerHandle {
-                IpcCallerHandle {
-                    inner: caller.into(),
-                }
+            #[napi(ts_return_type = "ExternalObject<'IpcCallerHandle'>")]
+            pub fn caller(
+                &self,
+                caller: $crate::Caller,
+            ) -> ::napi::bindgen_prelude::External<$crate::SharedCaller> {
+                ::napi::bindgen_prelude::External::new(caller.into())
             }
 
             /// Cancels the calls in flight, refuses new ones and stops the
