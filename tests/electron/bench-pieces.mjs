@@ -18,6 +18,8 @@ const router = bundle.addon.open({}, () => {})
 const caller = { connectionId: 1, role: 'bench', origin: ORIGIN, frame: { processId: 4, routingId: 1, mainFrame: true } }
 const message = { v: 1, id: 1, kind: 'invoke', channel: 'probe:echo', payload: { text: 'hello' } }
 const text = JSON.stringify(message)
+// The caller converted once, as the glue keeps it per sending frame.
+const callerHandle = router.caller(caller)
 const reply = await router.dispatch(text, caller, 'probe:echo')
 if (JSON.parse(reply).data !== 'hello') throw new Error(`unexpected reply ${reply}`)
 
@@ -48,6 +50,9 @@ const pieces = {
   },
   'dispatch, inline': async () => {
     for (let i = 0; i < CALLS; i += 1) await router.dispatch(text, caller, 'probe:echo')
+  },
+  'dispatch, inline, caller handle': async () => {
+    for (let i = 0; i < CALLS; i += 1) await router.dispatch(text, callerHandle, 'probe:echo')
   },
   'dispatch, to the runtime, 64 in flight': async () => {
     for (let i = 0; i < CALLS; i += 64) await Promise.all(Array.from({ length: 64 }, () => router.dispatch(text, caller)))
