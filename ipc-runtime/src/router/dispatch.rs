@@ -5,7 +5,7 @@ use std::any::TypeId;
 use std::sync::Arc;
 
 use super::builder::channel_of;
-use super::endpoint::{Endpoint, Route};
+use super::endpoint::{Endpoint, Payload, Route};
 use super::inline::{InlineChannels, YieldOnce};
 use super::{Permit, Router};
 use crate::context::{CallContext, CallerIdentity, CancellationToken};
@@ -138,15 +138,34 @@ impl Router {
                 &error,
             ));
         }
-        let request = match wire::parse_input(input) {
-            Ok(request) => request,
-            Err(refused) => {
-                tracing::debug!(error = %refused.error, "IPC request refused");
-                return Some(wire::encode_failure_text(
-                    refused.id.as_ref(),
-                    &IpcError::Handler(refused.error),
-                ));
+        // Text whose channel leads is parsed in one pass, its payload
+        // decoded by the route's fast path; anything that pass refuses is
+        // parsed again in two, which gives the exact answer
+        // (docs/adr/0044-single-pass-envelope.md). Not for a caller checked
+        // per call, nor on a thread that must not decode other channels'
+        // payloads: both are promised that the payload waits for the checks.
+        let in_pass = match input {
+            Input::Text(text) if permit.is_none() && inline.is_none() => {
+                wire::leading_channel(text).and_then(|channel| {
+                    let request = self.routes.get(channel)?.erased.parse_in_pass(text)?;
+                    // The route that decoded it is the request's.
+                    (request.channel == channel).then_some(request)
+                })
             }
+            _ => None,
+        };
+        let request = match in_pass {
+            Some(request) => request.map_payload(Payload::Decoded),
+            None => match wire::parse_input(input) {
+                Ok(request) => request.map_payload(|raw| Payload::Text(raw.get())),
+                Err(refused) => {
+                    tracing::debug!(error = %refused.error, "IPC request refused");
+                    return Some(wire::encode_failure_text(
+                        refused.id.as_ref(),
+                        &IpcError::Handler(refused.error),
+                    ));
+                }
+            },
         };
         let id = request.id;
         let fail = |error: IpcError| Some(wire::encode_failure_text(id.as_ref(), &error));
@@ -198,7 +217,7 @@ impl Router {
             // while a timeout cancels this call only.
             context = context.with_cancellation(cancel.child_token());
         }
-        let outcome = match route.erased.start(context, request.payload.get()) {
+        let outcome = match route.erased.start(context, request.payload) {
             Ok(call) => call.await,
             Err(error) => Err(error),
         };

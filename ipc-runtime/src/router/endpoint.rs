@@ -62,9 +62,43 @@ pub(super) struct EventRoute {
 
 type Started<'a> = BoxFuture<'a, Result<Option<String>, IpcError>>;
 
+/// A payload decoded in its envelope's pass: the endpoint's own type.
+pub(super) type Decoded = Box<dyn Any + Send>;
+
+/// A call's payload as the router has it.
+pub(super) enum Payload<'a> {
+    /// Its raw text, not yet decoded.
+    Text(&'a str),
+    /// Decoded by this endpoint's [`ErasedEndpoint::parse_in_pass`].
+    Decoded(Decoded),
+}
+
 pub(super) trait ErasedEndpoint: Send + Sync {
-    /// Decodes the payload, then returns the call to await.
-    fn start<'a>(&'a self, context: CallContext, payload: &str) -> Result<Started<'a>, IpcError>;
+    /// Decodes the payload (unless it is decoded already), then returns
+    /// the call to await.
+    fn start<'a>(
+        &'a self,
+        context: CallContext,
+        payload: Payload<'_>,
+    ) -> Result<Started<'a>, IpcError>;
+
+    /// Parses and checks a request's envelope with its payload decoded by
+    /// this endpoint's fast path in the same pass; `None` when anything is
+    /// refused, and the request then takes the two-pass parse, whose
+    /// answer is the exact one.
+    fn parse_in_pass(&self, text: &str) -> Option<wire::Request<Decoded>>;
+}
+
+/// A decoder's fast path as the envelope's payload reader.
+struct InPass<'d, C>(&'d Decoder<C>);
+
+impl<'de, C: Contract> wire::PayloadSeed<'de> for InPass<'_, C> {
+    type Value = C;
+
+    #[inline]
+    fn read<D: serde::Deserializer<'de>>(&self, deserializer: D) -> Result<C, D::Error> {
+        self.0.decode_within(deserializer)
+    }
 }
 
 pub(super) struct Endpoint<C, R, E> {
@@ -228,17 +262,28 @@ where
     R: Serialize + Send + 'static,
     E: ContractError,
 {
-    fn start<'a>(&'a self, context: CallContext, payload: &str) -> Result<Started<'a>, IpcError> {
-        let request = self
-            .decoder
-            .decode_text(payload)
-            .map_err(|error| match error {
-                DecodeError::TooDeep { limit } => IpcError::framework(
-                    FrameworkCode::PayloadTooDeep,
-                    format!("The payload nests deeper than {limit} levels"),
-                ),
-                DecodeError::Invalid(invalid) => IpcError::Validation(invalid),
-            })?;
+    fn start<'a>(
+        &'a self,
+        context: CallContext,
+        payload: Payload<'_>,
+    ) -> Result<Started<'a>, IpcError> {
+        let request = match payload {
+            Payload::Text(text) => self
+                .decoder
+                .decode_text(text)
+                .map_err(|error| match error {
+                    DecodeError::TooDeep { limit } => IpcError::framework(
+                        FrameworkCode::PayloadTooDeep,
+                        format!("The payload nests deeper than {limit} levels"),
+                    ),
+                    DecodeError::Invalid(invalid) => IpcError::Validation(invalid),
+                })?,
+            // Decoded by this endpoint, so always a `C`.
+            Payload::Decoded(decoded) => match decoded.downcast::<C>() {
+                Ok(request) => *request,
+                Err(_) => return Err(IpcError::Handler(IpcHandlerError::internal())),
+            },
+        };
         Ok(Box::pin(async move {
             let request_id = context.request_id().clone();
             let response = self.execute(context, request).await?;
@@ -249,5 +294,10 @@ where
                 .map(Some)
                 .map_err(|invalid| self.drift(invalid, &request_id))
         }))
+    }
+
+    fn parse_in_pass(&self, text: &str) -> Option<wire::Request<Decoded>> {
+        let request = wire::parse_in_pass(text, InPass(&self.decoder))?;
+        Some(request.map_payload(|payload| Box::new(payload) as Decoded))
     }
 }
