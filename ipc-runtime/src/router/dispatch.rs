@@ -217,12 +217,14 @@ impl Router {
             // while a timeout cancels this call only.
             context = context.with_cancellation(cancel.child_token());
         }
-        let outcome = match route.erased.start(context, request.payload) {
+        let outcome = match route.erased.start(context, request.payload, bytes.len()) {
             Ok(call) => call.await,
             Err(error) => Err(error),
         };
         match outcome {
-            Ok(Some(data)) => id.as_ref().map(|id| wire::encode_success(id, &data)),
+            // The endpoint wrote the whole envelope, for `context_id`: the
+            // request's id whenever it replies (an invoke's is required).
+            Ok(Some(reply)) => id.as_ref().map(|_| reply),
             Ok(None) => None,
             Err(error) => fail(error),
         }

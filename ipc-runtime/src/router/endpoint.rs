@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::context::CallContext;
 use crate::contract::{Contract, ContractError, ContractKind};
-use crate::validation::{self, DecodeError, Decoder, encode_outbound};
+use crate::validation::{self, DecodeError, Decoder, encode_outbound, encode_outbound_into};
 use crate::wire::{
     self, FrameworkCode, HandlerFailure, IpcError, IpcHandlerError, IpcValidationError,
     PathSegment, ValidationField,
@@ -62,6 +62,12 @@ pub(super) struct EventRoute {
 
 type Started<'a> = BoxFuture<'a, Result<Option<String>, IpcError>>;
 
+/// The most a reply reserves up front, from its request's size. Past it
+/// the reply grows as it is written: reserving as much as a 64 KB request
+/// made glibc give the memory back and fault it in again for every reply
+/// (docs/performance.md).
+const MAX_REPLY_RESERVE: usize = 16 * 1024;
+
 /// A payload decoded in its envelope's pass: the endpoint's own type.
 pub(super) type Decoded = Box<dyn Any + Send>;
 
@@ -75,11 +81,14 @@ pub(super) enum Payload<'a> {
 
 pub(super) trait ErasedEndpoint: Send + Sync {
     /// Decodes the payload (unless it is decoded already), then returns
-    /// the call to await.
+    /// the call to await. Its output is the whole success envelope (for
+    /// the context's request id), its space reserved for `reply_hint`
+    /// bytes (the request's size: an echo-like reply then grows no more).
     fn start<'a>(
         &'a self,
         context: CallContext,
         payload: Payload<'_>,
+        reply_hint: usize,
     ) -> Result<Started<'a>, IpcError>;
 
     /// Parses and checks a request's envelope with its payload decoded by
@@ -266,6 +275,7 @@ where
         &'a self,
         context: CallContext,
         payload: Payload<'_>,
+        reply_hint: usize,
     ) -> Result<Started<'a>, IpcError> {
         let request = match payload {
             Payload::Text(text) => self
@@ -290,9 +300,13 @@ where
             if !self.replies {
                 return Ok(None);
             }
-            encode_outbound(&response, self.response_validator.as_ref())
-                .map(Some)
-                .map_err(|invalid| self.drift(invalid, &request_id))
+            // The data is written inside its envelope, not copied into it.
+            let mut reply = String::with_capacity(reply_hint.clamp(128, MAX_REPLY_RESERVE));
+            wire::begin_success(&mut reply, &request_id);
+            encode_outbound_into(&mut reply, &response, self.response_validator.as_ref())
+                .map_err(|invalid| self.drift(invalid, &request_id))?;
+            reply.push('}');
+            Ok(Some(reply))
         }))
     }
 

@@ -485,15 +485,15 @@ fn leading_members<'a>(
     }
 }
 
-/// `{"id": .., "ok": true, "data": ..}` around already serialized data.
-pub(crate) fn encode_success(id: &RequestId, data: &str) -> String {
-    let mut out = String::with_capacity(data.len() + 32);
+/// The start of `{"id": .., "ok": true, "data": ..}`, up to where its data
+/// goes; the caller writes the data, then `}`.
+pub(crate) fn begin_success(out: &mut String, id: &RequestId) {
     out.push_str("{\"id\":");
-    write_json(&mut out, id);
+    // Written in place: serde_json would write the id to a `String` first.
+    if !super::json::write_into(out, id) {
+        write_json(out, id);
+    }
     out.push_str(",\"ok\":true,\"data\":");
-    out.push_str(data);
-    out.push('}');
-    out
 }
 
 /// `{"id": .., "ok": false, "error": ..}`; `id` is `null` when the request's
