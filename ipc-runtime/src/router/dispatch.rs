@@ -13,6 +13,16 @@ use crate::contract::{Contract, EventContract, InvokeContract, NoError, SendCont
 use crate::validation::encode_outbound;
 use crate::wire::{self, FrameworkCode, Input, IpcError, IpcHandlerError, clip};
 
+/// The transport's token, whose child a call's token is.
+#[derive(Clone, Copy)]
+enum Cancel<'a> {
+    Token(&'a CancellationToken),
+    /// Shared, so that the call's token can be made later, if at all.
+    // Only the WebSocket transport shares its token.
+    #[cfg_attr(not(feature = "ws"), allow(dead_code))]
+    Shared(&'a Arc<CancellationToken>),
+}
+
 impl Router {
     /// Handles one request: `request` is the bytes the renderer sent,
     /// `caller` who sent them. Returns the reply to send back: always for
@@ -36,7 +46,7 @@ impl Router {
         self.dispatch_inner(
             Input::Bytes(request),
             Arc::new(caller),
-            Some(cancel),
+            Some(Cancel::Token(cancel)),
             None,
             None,
         )
@@ -52,10 +62,16 @@ impl Router {
         &self,
         request: &str,
         caller: Arc<CallerIdentity>,
-        cancel: &CancellationToken,
+        cancel: &Arc<CancellationToken>,
     ) -> Option<String> {
-        self.dispatch_inner(Input::Text(request), caller, Some(cancel), None, None)
-            .await
+        self.dispatch_inner(
+            Input::Text(request),
+            caller,
+            Some(Cancel::Shared(cancel)),
+            None,
+            None,
+        )
+        .await
     }
 
     /// [`dispatch_cancellable`](Self::dispatch_cancellable) with a check
@@ -74,7 +90,7 @@ impl Router {
         self.dispatch_inner(
             Input::Bytes(request),
             Arc::new(caller),
-            Some(cancel),
+            Some(Cancel::Token(cancel)),
             Some(permit),
             None,
         )
@@ -101,7 +117,7 @@ impl Router {
         self.dispatch_inner(
             Input::Bytes(request),
             Arc::new(caller),
-            Some(cancel),
+            Some(Cancel::Token(cancel)),
             Some(permit),
             Some(inline),
         )
@@ -113,7 +129,7 @@ impl Router {
         &self,
         input: Input<'_>,
         caller: Arc<CallerIdentity>,
-        cancel: Option<&CancellationToken>,
+        cancel: Option<Cancel<'_>>,
         permit: Option<&Permit<'_>>,
         inline: Option<&InlineChannels>,
     ) -> Option<String> {
@@ -212,10 +228,16 @@ impl Router {
             ))
         });
         let mut context = CallContext::routed(context_id, caller, Arc::clone(&route.channel));
-        if let Some(cancel) = cancel {
-            // The call's own token: cancelling the transport's ends the call,
-            // while a timeout cancels this call only.
-            context = context.with_cancellation(cancel.child_token());
+        // The call's own token: cancelling the transport's ends the call,
+        // while a timeout cancels this call only.
+        match cancel {
+            Some(Cancel::Token(cancel)) => {
+                context = context.with_cancellation(cancel.child_token());
+            }
+            // Made only if the call needs it (a token's clone would take its
+            // tree's lock; the `Arc`'s is an increment).
+            Some(Cancel::Shared(cancel)) => context = context.with_child_of(Arc::clone(cancel)),
+            None => {}
         }
         let outcome = match route.erased.start(context, request.payload, bytes.len()) {
             Ok(call) => call.await,

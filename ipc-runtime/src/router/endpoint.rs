@@ -153,7 +153,9 @@ where
     /// Runs the handler under the panic guard, the timeout and the call's
     /// cancellation token (a child of the transport's, when it gave one).
     pub(super) async fn execute(&self, context: CallContext, request: C) -> Result<R, IpcError> {
-        let token = context.cancellation().clone();
+        // Shared with the handler's context and made only if needed: a
+        // call that completes at its first poll never polls `cancelled`.
+        let token = context.call_token();
         let request_id = context.request_id().clone();
         let panicked = |panic: Box<dyn Any + Send>| {
             tracing::error!(
@@ -193,7 +195,7 @@ where
             },
             () = token.cancelled() => Err(cancelled()),
             deadline = deadline => {
-                token.cancel();
+                token.get().cancel();
                 match deadline {
                     Deadline::Passed => {
                         let millis = timeout.map_or(0, |t| t.as_millis());
