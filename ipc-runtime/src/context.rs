@@ -1,6 +1,6 @@
 //! What a handler learns about the call it serves.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::wire::RequestId;
 
@@ -67,13 +67,70 @@ impl CallerIdentity {
 /// tokio-util's.
 pub use tokio_util::sync::CancellationToken;
 
+/// A call's cancellation token, made the first time it is needed: a call
+/// that completes at its first poll without looking at it (most do) never
+/// makes one. Made as a child of the transport's token, when there is one.
+/// Clones share it.
+#[derive(Debug, Clone)]
+pub(crate) struct CallToken(Arc<TokenCell>);
+
+#[derive(Debug)]
+struct TokenCell {
+    parent: Option<Arc<CancellationToken>>,
+    token: OnceLock<CancellationToken>,
+}
+
+impl CallToken {
+    fn ready(token: CancellationToken) -> Self {
+        CallToken(Arc::new(TokenCell {
+            parent: None,
+            token: OnceLock::from(token),
+        }))
+    }
+
+    /// A token made, when first needed, as a child of `parent` (or on its
+    /// own).
+    fn lazy(parent: Option<Arc<CancellationToken>>) -> Self {
+        CallToken(Arc::new(TokenCell {
+            parent,
+            token: OnceLock::new(),
+        }))
+    }
+
+    pub(crate) fn get(&self) -> &CancellationToken {
+        self.0.token.get_or_init(|| match &self.0.parent {
+            Some(parent) => parent.child_token(),
+            None => CancellationToken::new(),
+        })
+    }
+
+    /// Whether it is cancelled, without making it: one not made yet is
+    /// cancelled exactly when its parent is.
+    pub(crate) fn is_cancelled(&self) -> bool {
+        match self.0.token.get() {
+            Some(token) => token.is_cancelled(),
+            None => self
+                .0
+                .parent
+                .as_ref()
+                .is_some_and(|parent| parent.is_cancelled()),
+        }
+    }
+
+    /// Completes when it is cancelled. It is made when this is first
+    /// polled, not when this is called.
+    pub(crate) async fn cancelled(&self) {
+        self.get().cancelled().await;
+    }
+}
+
 /// The context of one call, given to its handler.
 #[derive(Debug, Clone)]
 pub struct CallContext {
     request_id: RequestId,
     channel: Arc<str>,
     caller: Arc<CallerIdentity>,
-    cancellation: CancellationToken,
+    cancellation: CallToken,
 }
 
 impl CallContext {
@@ -83,7 +140,7 @@ impl CallContext {
             request_id: request_id.into(),
             channel: Arc::from(""),
             caller: Arc::new(caller),
-            cancellation: CancellationToken::new(),
+            cancellation: CallToken::lazy(None),
         }
     }
 
@@ -98,7 +155,7 @@ impl CallContext {
             request_id,
             channel,
             caller,
-            cancellation: CancellationToken::new(),
+            cancellation: CallToken::lazy(None),
         }
     }
 
@@ -106,7 +163,15 @@ impl CallContext {
     /// the call with `IPC_CANCELLED`.
     #[must_use]
     pub fn with_cancellation(mut self, token: CancellationToken) -> Self {
-        self.cancellation = token;
+        self.cancellation = CallToken::ready(token);
+        self
+    }
+
+    /// Gives this call a child of `parent` as its token, made when first
+    /// needed: cancelling `parent` ends the call, while cancelling the
+    /// call's token leaves `parent` alone.
+    pub(crate) fn with_child_of(mut self, parent: Arc<CancellationToken>) -> Self {
+        self.cancellation = CallToken::lazy(Some(parent));
         self
     }
 
@@ -132,10 +197,64 @@ impl CallContext {
     /// Cancelled when the call times out or is cancelled; long handlers
     /// should watch it (its clones stay valid after the handler returns).
     pub fn cancellation(&self) -> &CancellationToken {
-        &self.cancellation
+        self.cancellation.get()
     }
 
     pub fn is_cancelled(&self) -> bool {
         self.cancellation.is_cancelled()
+    }
+
+    /// The call's token, shared and not yet made (the router's guards).
+    pub(crate) fn call_token(&self) -> CallToken {
+        self.cancellation.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> CallContext {
+        CallContext::new(1, CallerIdentity::new(1, "main", "app://test"))
+    }
+
+    #[test]
+    fn a_lazy_token_follows_its_parent() {
+        let parent = Arc::new(CancellationToken::new());
+        let call = context().with_child_of(Arc::clone(&parent));
+        let clone = call.clone();
+        assert!(!call.is_cancelled());
+        parent.cancel();
+        // Not made yet, and already cancelled; made after, cancelled too.
+        assert!(call.is_cancelled());
+        assert!(call.cancellation().is_cancelled());
+        assert!(clone.cancellation().is_cancelled());
+    }
+
+    #[test]
+    fn a_lazy_token_is_shared_and_leaves_its_parent_alone() {
+        let parent = Arc::new(CancellationToken::new());
+        let call = context().with_child_of(Arc::clone(&parent));
+        let clone = call.clone();
+        let guard = call.call_token();
+        guard.get().cancel();
+        assert!(call.is_cancelled());
+        assert!(clone.cancellation().is_cancelled());
+        assert!(!parent.is_cancelled());
+        // Another call of the same parent is not cancelled.
+        assert!(!context().with_child_of(parent).is_cancelled());
+    }
+
+    #[test]
+    fn a_context_without_a_parent_has_its_own_token() {
+        let call = context();
+        let clone = call.clone();
+        assert!(!call.is_cancelled());
+        call.cancellation().cancel();
+        assert!(clone.is_cancelled());
+        let token = CancellationToken::new();
+        let given = context().with_cancellation(token.clone());
+        token.cancel();
+        assert!(given.is_cancelled());
     }
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::context::CallContext;
 use crate::contract::{Contract, ContractError, ContractKind};
-use crate::validation::{self, DecodeError, Decoder, encode_outbound};
+use crate::validation::{self, DecodeError, Decoder, encode_outbound, encode_outbound_into};
 use crate::wire::{
     self, FrameworkCode, HandlerFailure, IpcError, IpcHandlerError, IpcValidationError,
     PathSegment, ValidationField,
@@ -62,9 +62,52 @@ pub(super) struct EventRoute {
 
 type Started<'a> = BoxFuture<'a, Result<Option<String>, IpcError>>;
 
+/// The most a reply reserves up front, from its request's size. Past it
+/// the reply grows as it is written: reserving as much as a 64 KB request
+/// made glibc give the memory back and fault it in again for every reply
+/// (docs/performance.md).
+const MAX_REPLY_RESERVE: usize = 16 * 1024;
+
+/// A payload decoded in its envelope's pass: the endpoint's own type.
+pub(super) type Decoded = Box<dyn Any + Send>;
+
+/// A call's payload as the router has it.
+pub(super) enum Payload<'a> {
+    /// Its raw text, not yet decoded.
+    Text(&'a str),
+    /// Decoded by this endpoint's [`ErasedEndpoint::parse_in_pass`].
+    Decoded(Decoded),
+}
+
 pub(super) trait ErasedEndpoint: Send + Sync {
-    /// Decodes the payload, then returns the call to await.
-    fn start<'a>(&'a self, context: CallContext, payload: &str) -> Result<Started<'a>, IpcError>;
+    /// Decodes the payload (unless it is decoded already), then returns
+    /// the call to await. Its output is the whole success envelope (for
+    /// the context's request id), its space reserved for `reply_hint`
+    /// bytes (the request's size: an echo-like reply then grows no more).
+    fn start<'a>(
+        &'a self,
+        context: CallContext,
+        payload: Payload<'_>,
+        reply_hint: usize,
+    ) -> Result<Started<'a>, IpcError>;
+
+    /// Parses and checks a request's envelope with its payload decoded by
+    /// this endpoint's fast path in the same pass; `None` when anything is
+    /// refused, and the request then takes the two-pass parse, whose
+    /// answer is the exact one.
+    fn parse_in_pass(&self, text: &str) -> Option<wire::Request<Decoded>>;
+}
+
+/// A decoder's fast path as the envelope's payload reader.
+struct InPass<'d, C>(&'d Decoder<C>);
+
+impl<'de, C: Contract> wire::PayloadSeed<'de> for InPass<'_, C> {
+    type Value = C;
+
+    #[inline]
+    fn read<D: serde::Deserializer<'de>>(&self, deserializer: D) -> Result<C, D::Error> {
+        self.0.decode_within(deserializer)
+    }
 }
 
 pub(super) struct Endpoint<C, R, E> {
@@ -110,7 +153,9 @@ where
     /// Runs the handler under the panic guard, the timeout and the call's
     /// cancellation token (a child of the transport's, when it gave one).
     pub(super) async fn execute(&self, context: CallContext, request: C) -> Result<R, IpcError> {
-        let token = context.cancellation().clone();
+        // Shared with the handler's context and made only if needed: a
+        // call that completes at its first poll never polls `cancelled`.
+        let token = context.call_token();
         let request_id = context.request_id().clone();
         let panicked = |panic: Box<dyn Any + Send>| {
             tracing::error!(
@@ -150,7 +195,7 @@ where
             },
             () = token.cancelled() => Err(cancelled()),
             deadline = deadline => {
-                token.cancel();
+                token.get().cancel();
                 match deadline {
                     Deadline::Passed => {
                         let millis = timeout.map_or(0, |t| t.as_millis());
@@ -228,26 +273,47 @@ where
     R: Serialize + Send + 'static,
     E: ContractError,
 {
-    fn start<'a>(&'a self, context: CallContext, payload: &str) -> Result<Started<'a>, IpcError> {
-        let request = self
-            .decoder
-            .decode_text(payload)
-            .map_err(|error| match error {
-                DecodeError::TooDeep { limit } => IpcError::framework(
-                    FrameworkCode::PayloadTooDeep,
-                    format!("The payload nests deeper than {limit} levels"),
-                ),
-                DecodeError::Invalid(invalid) => IpcError::Validation(invalid),
-            })?;
+    fn start<'a>(
+        &'a self,
+        context: CallContext,
+        payload: Payload<'_>,
+        reply_hint: usize,
+    ) -> Result<Started<'a>, IpcError> {
+        let request = match payload {
+            Payload::Text(text) => self
+                .decoder
+                .decode_text(text)
+                .map_err(|error| match error {
+                    DecodeError::TooDeep { limit } => IpcError::framework(
+                        FrameworkCode::PayloadTooDeep,
+                        format!("The payload nests deeper than {limit} levels"),
+                    ),
+                    DecodeError::Invalid(invalid) => IpcError::Validation(invalid),
+                })?,
+            // Decoded by this endpoint, so always a `C`.
+            Payload::Decoded(decoded) => match decoded.downcast::<C>() {
+                Ok(request) => *request,
+                Err(_) => return Err(IpcError::Handler(IpcHandlerError::internal())),
+            },
+        };
         Ok(Box::pin(async move {
             let request_id = context.request_id().clone();
             let response = self.execute(context, request).await?;
             if !self.replies {
                 return Ok(None);
             }
-            encode_outbound(&response, self.response_validator.as_ref())
-                .map(Some)
-                .map_err(|invalid| self.drift(invalid, &request_id))
+            // The data is written inside its envelope, not copied into it.
+            let mut reply = String::with_capacity(reply_hint.clamp(128, MAX_REPLY_RESERVE));
+            wire::begin_success(&mut reply, &request_id);
+            encode_outbound_into(&mut reply, &response, self.response_validator.as_ref())
+                .map_err(|invalid| self.drift(invalid, &request_id))?;
+            reply.push('}');
+            Ok(Some(reply))
         }))
+    }
+
+    fn parse_in_pass(&self, text: &str) -> Option<wire::Request<Decoded>> {
+        let request = wire::parse_in_pass(text, InPass(&self.decoder))?;
+        Some(request.map_payload(|payload| Box::new(payload) as Decoded))
     }
 }

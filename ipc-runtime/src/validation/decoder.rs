@@ -119,6 +119,22 @@ impl<T: DeserializeOwned> Decoder<T> {
         }
     }
 
+    /// The fast path alone on the value `deserializer` reads next (a
+    /// payload inside its envelope), leaving what follows it unread. An
+    /// error when the fast path refuses the value or the schema has none:
+    /// the caller then decodes the payload on its own with
+    /// [`decode_text`](Self::decode_text), which gives the exact answer.
+    #[inline]
+    pub(crate) fn decode_within<'de, D: serde::Deserializer<'de>>(
+        &self,
+        deserializer: D,
+    ) -> Result<T, D::Error> {
+        match &self.plan {
+            Some(plan) => plan.decode_within(deserializer, self.max_depth),
+            None => Err(serde::de::Error::custom("no fast path")),
+        }
+    }
+
     /// What the fast path did not accept: the validator decides.
     #[inline(never)]
     fn decode_refused(&self, bytes: &[u8]) -> Result<T, DecodeError> {

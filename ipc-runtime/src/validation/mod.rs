@@ -23,7 +23,7 @@ use serde_json::Value;
 use crate::schema::{self, Direction};
 
 pub use decoder::{DecodeError, Decoder};
-pub(crate) use outbound::{encode_outbound, unsafe_integers};
+pub(crate) use outbound::{encode_outbound, encode_outbound_into, unsafe_integers};
 
 /// A schema that cannot be compiled into a validator.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,31 +23,43 @@ pub(crate) fn encode_outbound<T: Serialize + ?Sized>(
     value: &T,
     validator: Option<&jsonschema::Validator>,
 ) -> Result<String, IpcValidationError> {
+    let mut out = String::with_capacity(128);
+    encode_outbound_into(&mut out, value, validator)?;
+    Ok(out)
+}
+
+/// [`encode_outbound`], appended to `out` (a reply envelope's start,
+/// written where the data follows rather than copied around it). On an
+/// error, `out` is left with what it held or more.
+pub(crate) fn encode_outbound_into<T: Serialize + ?Sized>(
+    out: &mut String,
+    value: &T,
+    validator: Option<&jsonschema::Validator>,
+) -> Result<(), IpcValidationError> {
     let fail = |issues: Vec<ValidationIssue>, more: bool| {
         IpcValidationError::new(ValidationField::Response, issues, more)
     };
+    let start = out.len();
     // The fast writer first; what it declines goes through serde_json, with
     // the safe-integer and finite checks that explain a refusal.
-    let out = match crate::wire::json::to_string(value) {
-        Some(text) => text,
-        None => {
-            let mut out = Vec::with_capacity(128);
-            let mut serializer =
-                serde_json::Serializer::with_formatter(&mut out, SafeIntegerFormatter::default());
-            if value.serialize(Finite(&mut serializer)).is_err() {
-                return Err(fail(vec![locate_refusal(value)], false));
-            }
-            // serde_json writes UTF-8.
-            String::from_utf8(out).map_err(|error| {
-                fail(
-                    vec![ValidationIssue::new(Vec::new(), error.to_string())],
-                    false,
-                )
-            })?
+    if !crate::wire::json::write_into(out, value) {
+        let mut bytes = Vec::with_capacity(128);
+        let mut serializer =
+            serde_json::Serializer::with_formatter(&mut bytes, SafeIntegerFormatter::default());
+        if value.serialize(Finite(&mut serializer)).is_err() {
+            return Err(fail(vec![locate_refusal(value)], false));
         }
-    };
+        // serde_json writes UTF-8.
+        let text = String::from_utf8(bytes).map_err(|error| {
+            fail(
+                vec![ValidationIssue::new(Vec::new(), error.to_string())],
+                false,
+            )
+        })?;
+        out.push_str(&text);
+    }
     if let Some(validator) = validator {
-        let json: Value = serde_json::from_str(&out).map_err(|error| {
+        let json: Value = serde_json::from_str(&out[start..]).map_err(|error| {
             fail(
                 vec![ValidationIssue::new(
                     Vec::new(),
@@ -61,7 +73,7 @@ pub(crate) fn encode_outbound<T: Serialize + ?Sized>(
             return Err(fail(issues, more));
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Where and why `value` could not be encoded: serialized again, with its
@@ -479,6 +491,25 @@ finite_fields!(SerializeStructVariant);
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn encoded_data_is_appended_and_validated_alone() {
+        let schema = json!({"type": "object", "required": ["text"]});
+        let validator = crate::validation::compile_schema(&schema).expect("schema");
+        let mut out = String::from("{\"data\":");
+        encode_outbound_into(&mut out, &json!({"text": "a"}), Some(&validator)).expect("valid");
+        assert_eq!(out, r#"{"data":{"text":"a"}"#);
+        // serde_json's path (the fast writer declines a raw value) appends too.
+        let raw =
+            serde_json::value::RawValue::from_string(r#"{"text": "b"}"#.to_owned()).expect("raw");
+        let mut out = String::from("{\"data\":");
+        encode_outbound_into(&mut out, &raw, Some(&validator)).expect("valid");
+        assert_eq!(out, r#"{"data":{"text": "b"}"#);
+        let mut out = String::from("{\"data\":");
+        let error = encode_outbound_into(&mut out, &json!({"other": 1}), Some(&validator))
+            .expect_err("invalid");
+        assert_eq!(error.field, ValidationField::Response);
+    }
 
     #[test]
     fn outbound_integers_beyond_the_safe_range_are_refused() {

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ops::ControlFlow;
 
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -65,68 +66,127 @@ impl From<String> for RequestId {
         RequestId::String(value)
     }
 }
-/// A request envelope whose fields were found, not yet checked.
-#[derive(Debug, Default)]
-struct RawEnvelope<'a> {
+/// A request envelope whose fields were found, not yet checked. The
+/// payload is `P`: its raw text, or a value decoded in the envelope's pass.
+#[derive(Debug)]
+struct RawEnvelope<'a, P> {
     v: Option<&'a RawValue>,
     id: Option<&'a RawValue>,
     kind: Option<&'a RawValue>,
     channel: Option<&'a RawValue>,
-    payload: Option<&'a RawValue>,
+    payload: Option<P>,
     /// The first key that is not a field of the envelope, or a repeated one.
     problem: Option<String>,
 }
 
-impl<'de> Deserialize<'de> for RawEnvelope<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct EnvelopeVisitor;
+/// How an envelope's payload is read while the envelope is parsed.
+pub(crate) trait PayloadSeed<'de> {
+    type Value;
 
-        impl<'de> Visitor<'de> for EnvelopeVisitor {
-            type Value = RawEnvelope<'de>;
+    fn read<D: Deserializer<'de>>(&self, deserializer: D) -> Result<Self::Value, D::Error>;
+}
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a request envelope object")
-            }
+/// The payload's raw text, decoded later.
+struct RawPayload;
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut envelope = RawEnvelope::default();
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    let slot = match key.as_ref() {
-                        "v" => &mut envelope.v,
-                        "id" => &mut envelope.id,
-                        "kind" => &mut envelope.kind,
-                        "channel" => &mut envelope.channel,
-                        "payload" => &mut envelope.payload,
-                        other => {
-                            if envelope.problem.is_none() {
-                                envelope.problem =
-                                    Some(format!("unknown envelope field `{}`", clip(other, 64)));
-                            }
-                            map.next_value::<IgnoredAny>()?;
-                            continue;
-                        }
-                    };
-                    let value: &'de RawValue = map.next_value()?;
-                    if slot.replace(value).is_some() && envelope.problem.is_none() {
-                        envelope.problem = Some(format!("duplicate envelope field `{key}`"));
+impl<'de> PayloadSeed<'de> for RawPayload {
+    type Value = &'de RawValue;
+
+    fn read<D: Deserializer<'de>>(&self, deserializer: D) -> Result<Self::Value, D::Error> {
+        <&'de RawValue>::deserialize(deserializer)
+    }
+}
+
+/// A [`PayloadSeed`] as serde's seed.
+struct Seeded<'s, S>(&'s S);
+
+impl<'de, S: PayloadSeed<'de>> de::DeserializeSeed<'de> for Seeded<'_, S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.read(deserializer)
+    }
+}
+
+/// The envelope's object, its payload read by `S`.
+struct EnvelopeSeed<S>(S);
+
+impl<'de, S: PayloadSeed<'de>> de::DeserializeSeed<'de> for EnvelopeSeed<S> {
+    type Value = RawEnvelope<'de, S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, S: PayloadSeed<'de>> Visitor<'de> for EnvelopeSeed<S> {
+    type Value = RawEnvelope<'de, S::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a request envelope object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut envelope = RawEnvelope {
+            v: None,
+            id: None,
+            kind: None,
+            channel: None,
+            payload: None,
+            problem: None,
+        };
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let slot = match key.as_ref() {
+                "v" => &mut envelope.v,
+                "id" => &mut envelope.id,
+                "kind" => &mut envelope.kind,
+                "channel" => &mut envelope.channel,
+                "payload" => {
+                    let payload = map.next_value_seed(Seeded(&self.0))?;
+                    if envelope.payload.replace(payload).is_some() && envelope.problem.is_none() {
+                        envelope.problem = Some("duplicate envelope field `payload`".to_owned());
                     }
+                    continue;
                 }
-                Ok(envelope)
+                other => {
+                    if envelope.problem.is_none() {
+                        envelope.problem =
+                            Some(format!("unknown envelope field `{}`", clip(other, 64)));
+                    }
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            let value: &'de RawValue = map.next_value()?;
+            if slot.replace(value).is_some() && envelope.problem.is_none() {
+                envelope.problem = Some(format!("duplicate envelope field `{key}`"));
             }
         }
-
-        deserializer.deserialize_map(EnvelopeVisitor)
+        Ok(envelope)
     }
 }
 
 /// A request whose envelope is valid.
 #[derive(Debug)]
-pub(crate) struct Request<'a> {
+pub(crate) struct Request<P> {
     /// Always present for invokes; a send may have none.
     pub id: Option<RequestId>,
     pub kind: ContractKind,
     pub channel: String,
-    pub payload: &'a RawValue,
+    /// Its raw text ([`parse_input`]), or the value decoded in the
+    /// envelope's pass ([`parse_in_pass`]).
+    pub payload: P,
+}
+
+impl<P> Request<P> {
+    pub(crate) fn map_payload<Q>(self, f: impl FnOnce(P) -> Q) -> Request<Q> {
+        Request {
+            id: self.id,
+            kind: self.kind,
+            channel: self.channel,
+            payload: f(self.payload),
+        }
+    }
 }
 
 /// Why an envelope was refused, with the id when it could be recovered.
@@ -164,23 +224,47 @@ impl<'a> Input<'a> {
 /// value, that is the whole payload); bytes are validated once, up front,
 /// and parsed as text when they are UTF-8. Bytes that are not UTF-8 are
 /// parsed as bytes, which refuses them exactly as before.
-pub(crate) fn parse_input(input: Input<'_>) -> Result<Request<'_>, Refused> {
+pub(crate) fn parse_input(input: Input<'_>) -> Result<Request<&RawValue>, Refused> {
     checked(match input {
-        Input::Text(text) => serde_json::from_str(text),
+        Input::Text(text) => parse_with(serde_json::Deserializer::from_str(text), RawPayload),
         Input::Bytes(bytes) => match std::str::from_utf8(bytes) {
-            Ok(text) => serde_json::from_str(text),
-            Err(_) => serde_json::from_slice(bytes),
+            Ok(text) => parse_with(serde_json::Deserializer::from_str(text), RawPayload),
+            Err(_) => parse_with(serde_json::Deserializer::from_slice(bytes), RawPayload),
         },
     })
 }
 
+/// Parses and checks a request envelope whose payload `seed` decodes in
+/// the same pass (docs/adr/0044-single-pass-envelope.md). `None` when the
+/// text or the payload is refused for any reason, the seed's own refusals
+/// included: the caller then takes [`parse_input`], whose answer is the
+/// exact one. A request this accepts, [`parse_input`] accepts with the
+/// same fields.
+pub(crate) fn parse_in_pass<'de, S: PayloadSeed<'de>>(
+    text: &'de str,
+    seed: S,
+) -> Option<Request<S::Value>> {
+    checked(parse_with(serde_json::Deserializer::from_str(text), seed)).ok()
+}
+
+fn parse_with<'de, R: serde_json::de::Read<'de>, S: PayloadSeed<'de>>(
+    mut deserializer: serde_json::Deserializer<R>,
+    seed: S,
+) -> Result<RawEnvelope<'de, S::Value>, serde_json::Error> {
+    let envelope = de::DeserializeSeed::deserialize(EnvelopeSeed(seed), &mut deserializer)?;
+    deserializer.end()?;
+    Ok(envelope)
+}
+
 /// The checks of an envelope serde_json has read.
-fn checked(parsed: Result<RawEnvelope<'_>, serde_json::Error>) -> Result<Request<'_>, Refused> {
+fn checked<P>(
+    parsed: Result<RawEnvelope<'_, P>, serde_json::Error>,
+) -> Result<Request<P>, Refused> {
     let refuse = |id: Option<RequestId>, code: FrameworkCode, message: String| Refused {
         id,
         error: IpcHandlerError::framework(code, message),
     };
-    let envelope: RawEnvelope<'_> = match parsed {
+    let envelope = match parsed {
         Ok(envelope) => envelope,
         Err(error) if error.is_data() => {
             return Err(refuse(
@@ -279,6 +363,58 @@ const LEADING_ID_WINDOW: usize = 512;
 /// [`LEADING_ID_WINDOW`] bytes and stops at the first nested value, escape
 /// or anything unexpected; an id given twice there is not trusted.
 pub(crate) fn leading_id(bytes: &[u8]) -> Option<RequestId> {
+    let mut found: Option<Option<RequestId>> = None;
+    let mut twice = false;
+    leading_members(bytes, |key, value| {
+        if key == b"id" {
+            if found.is_some() {
+                twice = true;
+                return ControlFlow::Break(());
+            }
+            let value = serde_json::from_slice::<Value>(value).ok();
+            found = Some(value.as_ref().and_then(RequestId::from_json));
+        }
+        ControlFlow::Continue(())
+    });
+    if twice { None } else { found.flatten() }
+}
+
+/// The channel of a request, when it is among the scalar members the
+/// request starts with (clients write `..,"channel":"notes:get","payload":`)
+/// and written without escapes: the route whose decoder reads the payload
+/// in the envelope's pass ([`parse_in_pass`]). Reads as [`leading_id`]
+/// does; a channel given twice there is not trusted.
+pub(crate) fn leading_channel(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    let mut found: Option<&[u8]> = None;
+    let mut twice = false;
+    leading_members(bytes, |key, value| {
+        if key == b"channel" {
+            if found.is_some() {
+                twice = true;
+                return ControlFlow::Break(());
+            }
+            found = Some(value);
+        }
+        ControlFlow::Continue(())
+    });
+    // A string, its quotes included; the members' scan takes no escapes.
+    let value = found.filter(|_| !twice)?;
+    let inner = value.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    // The quotes are ASCII, so the range between them is on character
+    // boundaries of `text`.
+    let start = inner.as_ptr() as usize - bytes.as_ptr() as usize;
+    text.get(start..start + inner.len())
+}
+
+/// Calls `each` with the key (without its quotes) and the value of each of
+/// the scalar members an object starts with, within its first
+/// [`LEADING_ID_WINDOW`] bytes, until `each` breaks. Stops at the first
+/// nested value, a string with an escape or anything unexpected.
+fn leading_members<'a>(
+    bytes: &'a [u8],
+    mut each: impl FnMut(&'a [u8], &'a [u8]) -> ControlFlow<()>,
+) {
     let window = &bytes[..bytes.len().min(LEADING_ID_WINDOW)];
     let mut at = 0;
     let skip_space = |at: &mut usize| {
@@ -303,10 +439,9 @@ pub(crate) fn leading_id(bytes: &[u8]) -> Option<RequestId> {
     };
     skip_space(&mut at);
     if window.get(at) != Some(&b'{') {
-        return None;
+        return;
     }
     at += 1;
-    let mut found: Option<Option<RequestId>> = None;
     // Each member: `"key"`, `:`, a scalar, then `,` or the end of the scan.
     while let Some((key_start, key_end)) = {
         skip_space(&mut at);
@@ -339,12 +474,8 @@ pub(crate) fn leading_id(bytes: &[u8]) -> Option<RequestId> {
             }
             _ => break,
         }
-        if &window[key_start..key_end] == b"id" {
-            if found.is_some() {
-                return None;
-            }
-            let value = serde_json::from_slice::<Value>(&window[value_start..at]).ok();
-            found = Some(value.as_ref().and_then(RequestId::from_json));
+        if each(&window[key_start..key_end], &window[value_start..at]).is_break() {
+            return;
         }
         skip_space(&mut at);
         if window.get(at) != Some(&b',') {
@@ -352,18 +483,17 @@ pub(crate) fn leading_id(bytes: &[u8]) -> Option<RequestId> {
         }
         at += 1;
     }
-    found.flatten()
 }
 
-/// `{"id": .., "ok": true, "data": ..}` around already serialized data.
-pub(crate) fn encode_success(id: &RequestId, data: &str) -> String {
-    let mut out = String::with_capacity(data.len() + 32);
+/// The start of `{"id": .., "ok": true, "data": ..}`, up to where its data
+/// goes; the caller writes the data, then `}`.
+pub(crate) fn begin_success(out: &mut String, id: &RequestId) {
     out.push_str("{\"id\":");
-    write_json(&mut out, id);
+    // Written in place: serde_json would write the id to a `String` first.
+    if !super::json::write_into(out, id) {
+        write_json(out, id);
+    }
     out.push_str(",\"ok\":true,\"data\":");
-    out.push_str(data);
-    out.push('}');
-    out
 }
 
 /// `{"id": .., "ok": false, "error": ..}`; `id` is `null` when the request's
@@ -450,6 +580,50 @@ mod tests {
         }
     }
 
+    proptest! {
+        // Hostile text: never a panic, and a channel found is the one the
+        // envelope's parse reads, when that parse succeeds.
+        #[test]
+        fn leading_channel_reads_any_text(parts in proptest::collection::vec(envelope_part(), 0..12)) {
+            let text = parts.concat();
+            if let Some(channel) = leading_channel(&text)
+                && let Ok(request) = parse_input(Input::Text(&text))
+            {
+                prop_assert_eq!(channel, request.channel.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn leading_channel_is_found_before_the_payload() {
+        let found = |text: &str| leading_channel(text).map(str::to_owned);
+        let some = |channel: &str| Some(channel.to_owned());
+        assert_eq!(
+            found(r#"{"v":1,"id":7,"kind":"invoke","channel":"a:b","payload":{"x":1}}"#),
+            some("a:b")
+        );
+        assert_eq!(found(r#" { "channel" : "a:b" , "payload":1}"#), some("a:b"));
+        assert_eq!(
+            found("{\"v\":1,\"channel\":\"caf\u{e9}:b\",\"payload\":{}}"),
+            some("caf\u{e9}:b")
+        );
+        // After a nested value, escaped, repeated, not a string: not found.
+        assert_eq!(found(r#"{"payload":{},"channel":"a:b"}"#), None);
+        assert_eq!(found(r#"{"channel":"a\u003ab","payload":{}}"#), None);
+        assert_eq!(
+            found(r#"{"channel":"a:b","channel":"a:b","payload":{}}"#),
+            None
+        );
+        assert_eq!(found(r#"{"channel":7,"payload":{}}"#), None);
+        assert_eq!(found(r#"["channel","a:b"]"#), None);
+        // Beyond the window: not found.
+        let long = format!(
+            r#"{{"x":"{}","channel":"a:b","payload":{{}}}}"#,
+            "y".repeat(600)
+        );
+        assert_eq!(found(&long), None);
+    }
+
     /// Pieces of envelopes, well formed or not.
     fn envelope_part() -> impl Strategy<Value = String> {
         prop_oneof![
@@ -473,9 +647,12 @@ mod tests {
     /// The parse's result as text, from a str or from the bytes.
     fn outcome(text: &str, as_text: bool) -> String {
         let parsed = if as_text {
-            serde_json::from_str(text)
+            parse_with(serde_json::Deserializer::from_str(text), RawPayload)
         } else {
-            serde_json::from_slice(text.as_bytes())
+            parse_with(
+                serde_json::Deserializer::from_slice(text.as_bytes()),
+                RawPayload,
+            )
         };
         format!("{:?}", checked(parsed))
     }

@@ -13,7 +13,8 @@ pub mod error;
 pub(crate) mod json;
 
 pub(crate) use envelope::{
-    Input, encode_event, encode_failure_text, encode_success, leading_id, parse_input,
+    Input, PayloadSeed, Request, begin_success, encode_event, encode_failure_text, leading_channel,
+    leading_id, parse_in_pass, parse_input,
 };
 pub use envelope::{RequestId, encode_failure};
 pub use error::{

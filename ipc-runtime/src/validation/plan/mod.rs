@@ -217,6 +217,37 @@ impl Plan {
         self.decode_from(serde_json::Deserializer::from_str(text), max_depth, refused)
     }
 
+    /// Decodes the value `deserializer` reads next, as
+    /// [`decode`](Self::decode) does, but leaves whatever follows it to the
+    /// caller (a payload read in its envelope's pass). A value the plan
+    /// refuses is an error, which ends the caller's parse.
+    #[inline(always)]
+    pub(crate) fn decode_within<'de, D: serde::Deserializer<'de>, T: DeserializeOwned>(
+        &self,
+        deserializer: D,
+        max_depth: usize,
+    ) -> Result<T, D::Error> {
+        let walk = Walk {
+            plan: self,
+            refused: Cell::new(false),
+        };
+        let (root, null_ok) = self.resolved[self.root];
+        let root = Cursor {
+            walk: &walk,
+            node: &self.nodes[root],
+            null_ok,
+            depth: max_depth,
+        };
+        let value = T::deserialize(Guided {
+            de: deserializer,
+            at: &root,
+        })?;
+        if walk.refused.get() {
+            return Err(cursor::reject());
+        }
+        Ok(value)
+    }
+
     #[inline(always)]
     fn decode_from<'de, R: serde_json::de::Read<'de>, T: DeserializeOwned, E>(
         &self,

@@ -25,12 +25,25 @@ use serde_json::ser::Formatter;
 use ipc_meta::protocol::MAX_SAFE_INTEGER;
 
 /// `value` as compact JSON, or `None` when it needs serde_json's own path.
+#[cfg(test)]
 pub(crate) fn to_string<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+    let mut out = String::with_capacity(128);
+    write_into(&mut out, value).then_some(out)
+}
+
+/// Appends `value` as compact JSON to `out`; `false`, with `out` as it
+/// was, when it needs serde_json's own path.
+pub(crate) fn write_into<T: Serialize + ?Sized>(out: &mut String, value: &T) -> bool {
+    let start = out.len();
     let mut writer = Writer {
-        out: String::with_capacity(128),
+        out: std::mem::take(out),
     };
-    value.serialize(&mut writer).ok()?;
-    Some(writer.out)
+    let written = value.serialize(&mut writer).is_ok();
+    *out = writer.out;
+    if !written {
+        out.truncate(start);
+    }
+    written
 }
 
 /// Why the writer stopped: serde_json must write this value.

@@ -138,3 +138,15 @@ fn what_serde_json_must_write_is_declined() {
         Some(r#"{"18446744073709551615":1}"#)
     );
 }
+
+#[test]
+fn appended_output_follows_what_was_there() {
+    let mut out = String::from("{\"data\":");
+    assert!(write_into(&mut out, &json!({"text": "a\nb"})));
+    assert_eq!(out, r#"{"data":{"text":"a\nb"}"#);
+    // Declined half way through: what was there stays, and only that.
+    let mut out = String::from("x");
+    assert!(!write_into(&mut out, &(1, "two", f64::NAN)));
+    assert!(!write_into(&mut out, &vec![1.0, f64::INFINITY]));
+    assert_eq!(out, "x");
+}

@@ -1,0 +1,284 @@
+//! The WebSocket transport parses a request whose channel comes first in
+//! one pass, its payload decoded by the route's fast path while the
+//! envelope is read (docs/adr/0044-single-pass-envelope.md). Whatever the
+//! request, the reply over a real socket must be byte for byte the reply
+//! of the byte entry point, which parses in two passes.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use ipc_runtime::ws::{WsConfig, WsServer};
+use ipc_runtime::{CallContext, CallerIdentity, IpcHandlerError, Router};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpStream;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+/// A short text: payloads the fast path refuses are easy to write.
+#[ipc_runtime::contract(invoke, namespace = "pass", method = "echo", response = String)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+struct Echo {
+    #[schemars(length(max = 16))]
+    text: String,
+}
+
+/// Nested lists: payloads with depth.
+#[ipc_runtime::contract(invoke, namespace = "pass", method = "sum", response = u64)]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+struct Sum {
+    rows: Vec<Vec<u32>>,
+}
+
+/// Fire and forget: no reply on success.
+#[ipc_runtime::contract(send, namespace = "pass", method = "note")]
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+struct Note {
+    text: String,
+}
+
+const MAX_REQUEST_BYTES: usize = 2048;
+
+fn router() -> Router {
+    Router::builder()
+        .max_request_bytes(MAX_REQUEST_BYTES)
+        .invoke::<Echo, _>(|_: CallContext, echo: Echo| async move {
+            Ok::<_, IpcHandlerError>(echo.text)
+        })
+        .invoke::<Sum, _>(|_: CallContext, sum: Sum| async move {
+            Ok::<_, IpcHandlerError>(sum.rows.iter().flatten().map(|n| u64::from(*n)).sum())
+        })
+        .send::<Note, _>(|_: CallContext, _: Note| async move { Ok::<_, IpcHandlerError>(()) })
+        .build()
+        .expect("every contract has a handler")
+}
+
+type Socket = WebSocketStream<TcpStream>;
+
+async fn connect(server: &WsServer) -> Socket {
+    let secret = server
+        .app_url()
+        .split("#ipc-secret=")
+        .nth(1)
+        .expect("secret")
+        .to_owned();
+    let mut request = format!("ws://{}/ipc", server.local_addr())
+        .into_client_request()
+        .expect("request");
+    let headers = request.headers_mut();
+    headers.insert(
+        "Origin",
+        HeaderValue::from_str(&server.origin()).expect("origin"),
+    );
+    headers.insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_str(&format!("ipc-contracts.v1, ipc-secret.{secret}"))
+            .expect("protocols"),
+    );
+    let stream = TcpStream::connect(server.local_addr())
+        .await
+        .expect("connect");
+    let (socket, _) = tokio_tungstenite::client_async(request, stream)
+        .await
+        .expect("handshake");
+    socket
+}
+
+const SENTINEL: &str =
+    r#"{"v":1,"id":"end","kind":"invoke","channel":"pass:echo","payload":{"text":"end"}}"#;
+const SENTINEL_REPLY: &str = r#"{"id":"end","ok":true,"data":"end"}"#;
+
+/// The frames the server sends for `request`: none (a send) or its reply.
+async fn over_socket(socket: &mut Socket, request: &str) -> Vec<String> {
+    socket.send(Message::text(request)).await.expect("sent");
+    socket.send(Message::text(SENTINEL)).await.expect("sent");
+    let mut replies = Vec::new();
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a reply within 5 s")
+            .expect("open")
+            .expect("a valid frame");
+        if let Message::Text(text) = message {
+            if text.as_str() == SENTINEL_REPLY {
+                return replies;
+            }
+            replies.push(text.as_str().to_owned());
+        }
+    }
+}
+
+/// The reply of the byte entry point, which parses in two passes.
+async fn two_pass(router: &Router, request: &str) -> Vec<String> {
+    let caller = CallerIdentity::new(1, "renderer", "http://127.0.0.1");
+    router
+        .dispatch(request.as_bytes(), caller)
+        .await
+        .map(|reply| String::from_utf8(reply).expect("replies are text"))
+        .into_iter()
+        .collect()
+}
+
+fn payload() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[a-z]{0,20}".prop_map(|text| format!(r#"{{"text":"{text}"}}"#)),
+        1 => Just(r#"{"text":"caf\u00e9\nx"}"#.to_owned()),
+        1 => Just(r#"{"text":"\ud800"}"#.to_owned()),
+        1 => Just(r#"{"text":"a","text":"b"}"#.to_owned()),
+        1 => Just(r#"{"text":"a","more":1}"#.to_owned()),
+        1 => Just(r#"{"text":5}"#.to_owned()),
+        1 => Just(r#"{"text":"a\u0000"}"#.to_owned()),
+        1 => Just("{\"text\":\"a\u{1}\"}".to_owned()),
+        2 => (0usize..160).prop_map(|depth| format!(r#"{{"rows":[{}{}]}}"#, "[".repeat(depth), "]".repeat(depth))),
+        2 => proptest::collection::vec(proptest::collection::vec(0u32..9, 0..3), 0..3)
+            .prop_map(|rows| format!(r#"{{"rows":{}}}"#, serde_json::to_string(&rows).unwrap_or_default())),
+        1 => Just(r#"{"rows":[[1,2],[3.0]]}"#.to_owned()),
+        1 => Just(r#"{"rows":[[-1]]}"#.to_owned()),
+        1 => Just(r#"{"rows":[[1e400]]}"#.to_owned()),
+        1 => Just(r#"{"rows":[[4294967296]]}"#.to_owned()),
+        1 => Just("{}".to_owned()),
+        1 => Just("null".to_owned()),
+        1 => Just(r#""text""#.to_owned()),
+        1 => Just("[1,2".to_owned()),
+        1 => Just(r#"{"text":"unterminated"#.to_owned()),
+        1 => Just(format!(r#"{{"text":"{}"}}"#, "y".repeat(MAX_REQUEST_BYTES))),
+    ]
+}
+
+fn member() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => Just(r#""v":1"#.to_owned()),
+        1 => Just(r#""v":2"#.to_owned()),
+        1 => Just(r#""v":"1""#.to_owned()),
+        4 => (0u32..4).prop_map(|id| format!(r#""id":{id}"#)),
+        1 => Just(r#""id":"a""#.to_owned()),
+        1 => Just(r#""id":1.5"#.to_owned()),
+        1 => Just(r#""id":9007199254740993"#.to_owned()),
+        4 => Just(r#""kind":"invoke""#.to_owned()),
+        2 => Just(r#""kind":"send""#.to_owned()),
+        1 => Just(r#""kind":"event""#.to_owned()),
+        6 => prop::sample::select(vec!["pass:echo", "pass:sum", "pass:note", "pass:none"])
+            .prop_map(|channel| format!(r#""channel":"{channel}""#)),
+        1 => Just(r#""channel":"pass\u003aecho""#.to_owned()),
+        1 => Just(r#""channel":7"#.to_owned()),
+        6 => payload().prop_map(|payload| format!(r#""payload":{payload}"#)),
+        1 => Just(r#""extra":{"a":[1]}"#.to_owned()),
+        1 => Just(r#""extra":1"#.to_owned()),
+    ]
+}
+
+/// Envelopes in any order, with repeats, gaps and trailing bytes.
+fn request() -> impl Strategy<Value = String> {
+    let members = proptest::collection::vec(member(), 0..8).prop_shuffle();
+    let tail = prop_oneof![12 => Just(""), 1 => Just(" "), 1 => Just(" x"), 1 => Just("}"), 1 => Just(",")];
+    (members, tail).prop_map(|(members, tail)| format!("{{{}}}{tail}", members.join(",")))
+}
+
+/// What a client writes: `v`, `id`, `kind` and `channel` before the
+/// payload, the order in which the payload is read in the envelope's pass.
+fn client_request() -> impl Strategy<Value = String> {
+    (
+        0u32..4,
+        prop::sample::select(vec!["invoke", "send"]),
+        prop::sample::select(vec!["pass:echo", "pass:sum", "pass:note", "pass:none"]),
+        payload(),
+    )
+        .prop_map(|(id, kind, channel, payload)| {
+            format!(
+                r#"{{"v":1,"id":{id},"kind":"{kind}","channel":"{channel}","payload":{payload}}}"#
+            )
+        })
+}
+
+fn same_replies(strategy: impl Strategy<Value = Vec<String>>) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let router = Arc::new(router());
+    let server = runtime
+        .block_on(WsServer::start(Arc::clone(&router), WsConfig::default()))
+        .expect("server starts");
+    let mut runner = TestRunner::new(Config {
+        cases: 64,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let outcome = runner.run(&strategy, |requests| {
+        runtime.block_on(async {
+            let mut socket = connect(&server).await;
+            for request in &requests {
+                let expected = two_pass(&router, request).await;
+                let got = over_socket(&mut socket, request).await;
+                prop_assert_eq!(&got, &expected, "request: {}", request);
+            }
+            Ok(())
+        })
+    });
+    if let Err(error) = outcome {
+        panic!("{error}");
+    }
+}
+
+#[test]
+fn any_request_gets_the_reply_of_the_two_pass_parse() {
+    same_replies(proptest::collection::vec(request(), 1..12));
+}
+
+#[test]
+fn client_requests_get_the_reply_of_the_two_pass_parse() {
+    same_replies(proptest::collection::vec(client_request(), 1..12));
+}
+
+/// Known answers through the single pass, so that a pass that gave the
+/// same wrong answer as the two-pass parse would still be caught.
+#[test]
+fn channel_first_requests_are_answered() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let server = WsServer::start(Arc::new(router()), WsConfig::default())
+            .await
+            .expect("server starts");
+        let mut socket = connect(&server).await;
+        let cases = [
+            (
+                r#"{"v":1,"id":1,"kind":"invoke","channel":"pass:echo","payload":{"text":"caf\u00e9"}}"#,
+                vec!["{\"id\":1,\"ok\":true,\"data\":\"caf\u{e9}\"}"],
+            ),
+            (
+                r#"{"v":1,"id":2,"kind":"invoke","channel":"pass:sum","payload":{"rows":[[1,2],[3]]}}"#,
+                vec![r#"{"id":2,"ok":true,"data":6}"#],
+            ),
+            (
+                r#"{"v":1,"kind":"send","channel":"pass:note","payload":{"text":"x"}}"#,
+                vec![],
+            ),
+            // Decoded in the pass, then refused by the envelope's checks.
+            (
+                r#"{"v":1,"id":3,"kind":"send","channel":"pass:echo","payload":{"text":"a"}}"#,
+                vec![
+                    r#"{"id":3,"ok":false,"error":{"name":"IPCHandlerError","code":"IPC_MALFORMED_REQUEST","message":"Channel \"pass:echo\" is a invoke contract, but the request's kind is \"send\"","statusCode":400}}"#,
+                ],
+            ),
+            (
+                r#"{"v":1,"id":4,"kind":"invoke","channel":"pass:echo","payload":{"text":"a"},"extra":1}"#,
+                vec![
+                    r#"{"id":4,"ok":false,"error":{"name":"IPCHandlerError","code":"IPC_MALFORMED_REQUEST","message":"The request has a unknown envelope field `extra`","statusCode":400}}"#,
+                ],
+            ),
+        ];
+        for (request, expected) in cases {
+            assert_eq!(over_socket(&mut socket, request).await, expected, "{request}");
+        }
+    });
+}
