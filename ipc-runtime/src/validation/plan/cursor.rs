@@ -98,14 +98,16 @@ impl<'p> Cursor<'p> {
 
     #[inline(always)]
     pub(super) fn check_unsigned(&self, value: u64) {
-        let (low, high) = self.non_null().unsigned_range;
-        if !(low <= value && value <= high) {
+        let node = self.non_null();
+        let (low, high) = node.unsigned_range;
+        if !((low <= value && value <= high) || node.unsigned_stride.contains(value)) {
             self.unsigned_outside(value);
         }
     }
 
     /// An integer outside the node's range, or a node with `multipleOf`
-    /// (whose ranges are left empty to come here).
+    /// (whose ranges are left empty to come here) whose stride, if any,
+    /// said no.
     #[cold]
     #[inline(never)]
     fn unsigned_outside(&self, value: u64) {

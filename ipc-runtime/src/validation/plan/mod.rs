@@ -43,6 +43,7 @@ mod formats;
 mod guided;
 mod merge;
 mod node;
+mod stride;
 #[cfg(test)]
 mod tests;
 mod watchers;
@@ -57,6 +58,7 @@ use compile::Compiler;
 use cursor::{Cursor, Walk};
 use guided::Guided;
 use node::{Divisor, NULL, NUMBER, Node, NodeId, integer_range, plain_string_bytes, within};
+use stride::Stride;
 
 /// A compiled schema for the fast path.
 #[derive(Debug)]
@@ -137,6 +139,12 @@ impl Plan {
                 node.divisible_ranges = (node.unsigned_range, node.signed_range);
                 node.unsigned_range = (1, 0);
                 node.signed_range = (0, -1);
+            }
+            // The common node with a divisor: one integral divisor, its
+            // multiples in range told apart inline.
+            if let [Divisor::Integer(divisor)] = node.divisors[..] {
+                let (low, high) = node.divisible_ranges.0;
+                node.unsigned_stride = Stride::new(low, high, divisor);
             }
             node.any_float = node.types & NUMBER != 0
                 && node.multiple_of.is_empty()

@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use serde_json::{Number, Value};
 
+use super::stride::Stride;
+
 pub(super) type NodeId = usize;
 
 pub(super) const NULL: u8 = 1;
@@ -131,6 +133,10 @@ pub(super) struct Node {
     pub(super) multiple_of: Vec<f64>,
     /// The integer ranges of a node with `multipleOf`.
     pub(super) divisible_ranges: ((u64, u64), (i64, i64)),
+    /// The unsigned integers a node with one integral divisor allows
+    /// (none for any other node): checked inline when `unsigned_range`
+    /// says no, before the out-of-line check.
+    pub(super) unsigned_stride: Stride,
     /// `multiple_of`, each divisor sorted by how it is checked, once every
     /// node is compiled.
     pub(super) divisors: Vec<Divisor>,
@@ -219,6 +225,7 @@ impl Node {
             string_checks: Vec::new(),
             multiple_of: Vec::new(),
             divisible_ranges: ((1, 0), (0, -1)),
+            unsigned_stride: Stride::NONE,
             divisors: Vec::new(),
             unique_items: false,
             union: Vec::new(),
