@@ -5,7 +5,9 @@ use std::cell::Cell;
 use serde::de;
 
 use super::Plan;
-use super::node::{Node, NodeId, divisible_signed, divisible_unsigned, float_ok, string_ok};
+use super::node::{
+    Node, NodeId, divisible_signed, divisible_unsigned, dyadic_divides, float_ok, string_ok,
+};
 
 pub(super) fn reject<E: de::Error>() -> E {
     E::custom("rejected by the schema plan")
@@ -145,7 +147,7 @@ impl<'p> Cursor<'p> {
     #[inline(always)]
     pub(super) fn check_float(&self, value: f64) {
         let node = self.non_null();
-        if !node.any_float {
+        if !node.any_float && !dyadic_divides(value, node.float_scale) {
             self.require(float_ok(node, value));
         }
     }

@@ -152,6 +152,15 @@ impl Plan {
                 && node.maximum.is_none()
                 && node.exclusive_minimum.is_none()
                 && node.exclusive_maximum.is_none();
+            if let [Divisor::Dyadic(_, scale)] = node.divisors[..]
+                && node.types & NUMBER != 0
+                && node.minimum.is_none()
+                && node.maximum.is_none()
+                && node.exclusive_minimum.is_none()
+                && node.exclusive_maximum.is_none()
+            {
+                node.float_scale = scale;
+            }
             node.plain_string_bytes = plain_string_bytes(node);
         }
         plan.resolved = (0..plan.nodes.len())

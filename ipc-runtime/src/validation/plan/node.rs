@@ -121,6 +121,10 @@ pub(super) struct Node {
     pub(super) signed_range: (i64, i64),
     /// Whether every float is allowed: `number`, with no bound and no enum.
     pub(super) any_float: bool,
+    /// `2^k` for a `number` node whose only constraint on floats is one
+    /// divisor `2^-k` (see [`Divisor::Dyadic`]): its sure yes checked
+    /// inline; NaN, which lets nothing in, for any other node.
+    pub(super) float_scale: f64,
     /// Byte lengths at which any string is accepted without counting its
     /// code points; empty when strings need the full check.
     pub(super) plain_string_bytes: (u64, u64),
@@ -221,6 +225,7 @@ impl Node {
             unsigned_range: (1, 0),
             signed_range: (0, -1),
             any_float: false,
+            float_scale: f64::NAN,
             plain_string_bytes: (1, 0),
             string_checks: Vec::new(),
             multiple_of: Vec::new(),
@@ -503,7 +508,7 @@ pub(super) fn dyadic_multiple(value: f64, multiple: f64) -> bool {
 /// `value * scale` is an integer exactly when converting it to `i64` and
 /// back gives it again (which costs no call to `trunc`, as `fract` does).
 #[inline(always)]
-fn dyadic_divides(value: f64, scale: f64) -> bool {
+pub(super) fn dyadic_divides(value: f64, scale: f64) -> bool {
     let scaled = value * scale;
     value.abs() < 16_777_216.0 && scaled as i64 as f64 == scaled
 }
