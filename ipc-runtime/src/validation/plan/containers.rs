@@ -192,6 +192,10 @@ impl<'de, 'p, A: MapAccess<'de>> GuidedMap<'p, A> {
         union: &'p Tagged,
     ) -> Result<S::Value, A::Error> {
         self.union = None;
+        // The union's only property is its tag, which must come first, and
+        // the union's own `maxProperties` applies to that key alone.
+        self.at
+            .require(self.keys.found == 0 && self.count <= self.keys.object.max_properties);
         let mut picked = None;
         let result = self.map.next_value_seed(WatchedSeed {
             seed,
@@ -206,7 +210,6 @@ impl<'de, 'p, A: MapAccess<'de>> GuidedMap<'p, A> {
                 self.keys.object = branch;
                 self.keys.guess = picked.tag_index + 1;
                 self.seen |= 1 << picked.tag_index;
-                self.at.require(self.count <= branch.max_properties);
             }
             None => self.at.refuse(),
         }
@@ -215,18 +218,15 @@ impl<'de, 'p, A: MapAccess<'de>> GuidedMap<'p, A> {
 }
 
 impl<A> GuidedMap<'_, A> {
-    /// Counts the key just read and picks its value's node.
+    /// Counts the key just read and picks its value's node. The count is
+    /// held against `maxProperties` once the object is read (the walk goes
+    /// on after a refusal anyway), and a union's tag key in
+    /// [`next_tag_value`](Self::next_tag_value).
     #[inline(always)]
     pub(super) fn take_key(&mut self) {
         self.count += 1;
         let object = self.keys.object;
         let index = self.keys.found;
-        self.at.require(self.count <= object.max_properties);
-        if self.union.is_some() {
-            // The union's only property is its tag.
-            self.at.require(index == 0);
-            return;
-        }
         // One comparison for both: `NO_PROPERTY` is past every property.
         if let Some(&target) = object.property_targets.get(index) {
             self.seen |= 1 << index;

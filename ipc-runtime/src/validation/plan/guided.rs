@@ -260,9 +260,12 @@ impl<'de, 'a, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'a, V> {
             value_at: inner.at(inner.plan().any),
         };
         let result = self.visitor.visit_map(&mut guided);
-        let required = guided.keys.object.required;
-        self.at
-            .require(guided.union.is_none() && guided.seen & required == required);
+        let object = guided.keys.object;
+        self.at.require(
+            guided.union.is_none()
+                && guided.seen & object.required == object.required
+                && guided.count <= object.max_properties,
+        );
         result
     }
 
