@@ -602,3 +602,40 @@ fn inline_divisor_checks_are_set_for_their_shapes_only() {
         assert!(root(schema.clone()).float_scale.is_nan(), "{schema}");
     }
 }
+
+/// The integrality test of [`dyadic_divides`] (by rounding with `1.5 *
+/// 2^52`) is `fract() == 0.0` for every value it is asked about, and NaN,
+/// the scale of a node without the inline check, lets nothing in.
+#[test]
+fn dyadic_divides_tests_integrality_exactly() {
+    let mut values: Vec<f64> = (-5000..5000).map(|n| f64::from(n) * 0.0078125).collect();
+    for edge in [16_777_216.0_f64, 8_388_608.0, 1.0, 0.5] {
+        for step in 0..8 {
+            let ulp = f64::from(step) * edge * f64::EPSILON;
+            values.extend([edge - ulp, edge + ulp, -edge + ulp, -edge - ulp]);
+        }
+    }
+    values.extend([
+        0.0,
+        -0.0,
+        1e300,
+        -1e300,
+        1e-300,
+        f64::MIN_POSITIVE,
+        5e-324,
+        16_777_215.984_375,
+        16_777_215.5,
+        0.1,
+        0.3,
+        f64::MAX,
+    ]);
+    for scale in [2.0, 4.0, 8.0, 16.0, 32.0, 64.0] {
+        for &value in &values {
+            let exact = value.abs() < 16_777_216.0 && (value * scale).fract() == 0.0;
+            assert_eq!(dyadic_divides(value, scale), exact, "{value} by 1/{scale}");
+        }
+    }
+    for &value in &values {
+        assert!(!dyadic_divides(value, f64::NAN), "{value}");
+    }
+}
