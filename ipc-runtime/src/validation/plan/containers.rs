@@ -116,15 +116,16 @@ impl<'p, A, T: Track> GuidedSeq<'p, A, T> {
 
 pub(super) struct GuidedMap<'p, A> {
     pub(super) map: A,
-    /// The children's cursor (its node is replaced per value).
-    pub(super) at: Cursor<'p>,
     pub(super) keys: Keys<'p>,
     /// A union whose tag is still to be read: it must be the first key,
     /// and the next value is the tag's.
     pub(super) union: Option<&'p Tagged>,
     pub(super) seen: u64,
     pub(super) count: u64,
-    /// Where the next value is.
+    /// Where the next value is: the children's cursor, whose node is
+    /// replaced per key (also the cursor refusals and nodes are reached
+    /// through, so that the map, which serde's visitor reaches through a
+    /// pointer, holds one cursor rather than two).
     pub(super) value_at: Cursor<'p>,
 }
 
@@ -192,6 +193,10 @@ impl<'de, 'p, A: MapAccess<'de>> GuidedMap<'p, A> {
         union: &'p Tagged,
     ) -> Result<S::Value, A::Error> {
         self.union = None;
+        // The union's only property is its tag, which must come first, and
+        // the union's own `maxProperties` applies to that key alone.
+        self.value_at
+            .require(self.keys.found == 0 && self.count <= self.keys.object.max_properties);
         let mut picked = None;
         let result = self.map.next_value_seed(WatchedSeed {
             seed,
@@ -202,46 +207,42 @@ impl<'de, 'p, A: MapAccess<'de>> GuidedMap<'p, A> {
         });
         match picked {
             Some(picked) => {
-                let branch = self.at.at(picked.node).node;
+                let branch = self.value_at.at(picked.node).node;
                 self.keys.object = branch;
                 self.keys.guess = picked.tag_index + 1;
                 self.seen |= 1 << picked.tag_index;
-                self.at.require(self.count <= branch.max_properties);
             }
-            None => self.at.refuse(),
+            None => self.value_at.refuse(),
         }
         result
     }
 }
 
 impl<A> GuidedMap<'_, A> {
-    /// Counts the key just read and picks its value's node.
+    /// Counts the key just read and picks its value's node. The count is
+    /// held against `maxProperties` once the object is read (the walk goes
+    /// on after a refusal anyway), and a union's tag key in
+    /// [`next_tag_value`](Self::next_tag_value).
     #[inline(always)]
     pub(super) fn take_key(&mut self) {
         self.count += 1;
         let object = self.keys.object;
         let index = self.keys.found;
-        self.at.require(self.count <= object.max_properties);
-        if self.union.is_some() {
-            // The union's only property is its tag.
-            self.at.require(index == 0);
-            return;
-        }
         // One comparison for both: `NO_PROPERTY` is past every property.
         if let Some(&target) = object.property_targets.get(index) {
             self.seen |= 1 << index;
-            // `value_at` is at `at`'s depth already.
             self.value_at.move_to(target);
             return;
         }
-        let plan = self.at.plan();
+        let at = &self.value_at;
+        let any = at.plan().any;
         self.value_at = match object.additional {
-            Additional::Any => self.at.at(plan.any),
+            Additional::Any => at.at(any),
             Additional::Deny => {
-                self.at.refuse();
-                self.at.at(plan.any)
+                at.refuse();
+                at.at(any)
             }
-            Additional::Node(node) => self.at.at(node),
+            Additional::Node(node) => at.at(node),
         };
     }
 }

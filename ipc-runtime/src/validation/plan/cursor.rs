@@ -5,7 +5,9 @@ use std::cell::Cell;
 use serde::de;
 
 use super::Plan;
-use super::node::{Node, NodeId, divisible_signed, divisible_unsigned, float_ok, string_ok};
+use super::node::{
+    Node, NodeId, divisible_signed, divisible_unsigned, dyadic_divides, float_ok, string_ok,
+};
 
 pub(super) fn reject<E: de::Error>() -> E {
     E::custom("rejected by the schema plan")
@@ -98,14 +100,16 @@ impl<'p> Cursor<'p> {
 
     #[inline(always)]
     pub(super) fn check_unsigned(&self, value: u64) {
-        let (low, high) = self.non_null().unsigned_range;
-        if !(low <= value && value <= high) {
+        let node = self.non_null();
+        let (low, high) = node.unsigned_range;
+        if !((low <= value && value <= high) || node.unsigned_stride.contains(value)) {
             self.unsigned_outside(value);
         }
     }
 
     /// An integer outside the node's range, or a node with `multipleOf`
-    /// (whose ranges are left empty to come here).
+    /// (whose ranges are left empty to come here) whose stride, if any,
+    /// said no.
     #[cold]
     #[inline(never)]
     fn unsigned_outside(&self, value: u64) {
@@ -143,7 +147,7 @@ impl<'p> Cursor<'p> {
     #[inline(always)]
     pub(super) fn check_float(&self, value: f64) {
         let node = self.non_null();
-        if !node.any_float {
+        if !node.any_float && !dyadic_divides(value, node.float_scale) {
             self.require(float_ok(node, value));
         }
     }

@@ -248,7 +248,6 @@ impl<'de, 'a, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'a, V> {
         let inner = self.at.open();
         let mut guided = GuidedMap {
             map,
-            at: inner,
             keys: Keys {
                 object: node,
                 guess: 0,
@@ -257,12 +256,17 @@ impl<'de, 'a, V: Visitor<'de>> Visitor<'de> for GuidedVisitor<'a, V> {
             union: node.tagged.as_ref(),
             seen: 0,
             count: 0,
-            value_at: inner.at(inner.plan().any),
+            // Replaced by each key before its value is read (serde_json's
+            // map reads no value before a key).
+            value_at: inner,
         };
         let result = self.visitor.visit_map(&mut guided);
-        let required = guided.keys.object.required;
-        self.at
-            .require(guided.union.is_none() && guided.seen & required == required);
+        let object = guided.keys.object;
+        self.at.require(
+            guided.union.is_none()
+                && guided.seen & object.required == object.required
+                && guided.count <= object.max_properties,
+        );
         result
     }
 

@@ -43,6 +43,7 @@ mod formats;
 mod guided;
 mod merge;
 mod node;
+mod stride;
 #[cfg(test)]
 mod tests;
 mod watchers;
@@ -57,6 +58,7 @@ use compile::Compiler;
 use cursor::{Cursor, Walk};
 use guided::Guided;
 use node::{Divisor, NULL, NUMBER, Node, NodeId, integer_range, plain_string_bytes, within};
+use stride::Stride;
 
 /// A compiled schema for the fast path.
 #[derive(Debug)]
@@ -138,12 +140,27 @@ impl Plan {
                 node.unsigned_range = (1, 0);
                 node.signed_range = (0, -1);
             }
+            // The common node with a divisor: one integral divisor, its
+            // multiples in range told apart inline.
+            if let [Divisor::Integer(divisor)] = node.divisors[..] {
+                let (low, high) = node.divisible_ranges.0;
+                node.unsigned_stride = Stride::new(low, high, divisor);
+            }
             node.any_float = node.types & NUMBER != 0
                 && node.multiple_of.is_empty()
                 && node.minimum.is_none()
                 && node.maximum.is_none()
                 && node.exclusive_minimum.is_none()
                 && node.exclusive_maximum.is_none();
+            if let [Divisor::Dyadic(_, scale)] = node.divisors[..]
+                && node.types & NUMBER != 0
+                && node.minimum.is_none()
+                && node.maximum.is_none()
+                && node.exclusive_minimum.is_none()
+                && node.exclusive_maximum.is_none()
+            {
+                node.float_scale = scale;
+            }
             node.plain_string_bytes = plain_string_bytes(node);
         }
         plan.resolved = (0..plan.nodes.len())

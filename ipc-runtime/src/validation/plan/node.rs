@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use serde_json::{Number, Value};
 
+use super::stride::Stride;
+
 pub(super) type NodeId = usize;
 
 pub(super) const NULL: u8 = 1;
@@ -119,6 +121,10 @@ pub(super) struct Node {
     pub(super) signed_range: (i64, i64),
     /// Whether every float is allowed: `number`, with no bound and no enum.
     pub(super) any_float: bool,
+    /// `2^k` for a `number` node whose only constraint on floats is one
+    /// divisor `2^-k` (see [`Divisor::Dyadic`]): its sure yes checked
+    /// inline; NaN, which lets nothing in, for any other node.
+    pub(super) float_scale: f64,
     /// Byte lengths at which any string is accepted without counting its
     /// code points; empty when strings need the full check.
     pub(super) plain_string_bytes: (u64, u64),
@@ -131,6 +137,10 @@ pub(super) struct Node {
     pub(super) multiple_of: Vec<f64>,
     /// The integer ranges of a node with `multipleOf`.
     pub(super) divisible_ranges: ((u64, u64), (i64, i64)),
+    /// The unsigned integers a node with one integral divisor allows
+    /// (none for any other node): checked inline when `unsigned_range`
+    /// says no, before the out-of-line check.
+    pub(super) unsigned_stride: Stride,
     /// `multiple_of`, each divisor sorted by how it is checked, once every
     /// node is compiled.
     pub(super) divisors: Vec<Divisor>,
@@ -215,10 +225,12 @@ impl Node {
             unsigned_range: (1, 0),
             signed_range: (0, -1),
             any_float: false,
+            float_scale: f64::NAN,
             plain_string_bytes: (1, 0),
             string_checks: Vec::new(),
             multiple_of: Vec::new(),
             divisible_ranges: ((1, 0), (0, -1)),
+            unsigned_stride: Stride::NONE,
             divisors: Vec::new(),
             unique_items: false,
             union: Vec::new(),
@@ -492,13 +504,18 @@ pub(super) fn dyadic_multiple(value: f64, multiple: f64) -> bool {
     power_of_two && (2.0..=64.0).contains(&scale) && dyadic_divides(value, scale)
 }
 
-/// [`dyadic_multiple`] with the divisor's `2^k` known. Below 2^30,
-/// `value * scale` is an integer exactly when converting it to `i64` and
-/// back gives it again (which costs no call to `trunc`, as `fract` does).
+/// [`dyadic_multiple`] with the divisor's `2^k` known. `value * scale`
+/// is then below 2^30 in magnitude, and adding `1.5 * 2^52` rounds any
+/// number below 2^51 to an integer (doubles from 2^52 to 2^53 are one
+/// apart), which subtracting it again leaves exact: the difference is the
+/// scaled value exactly when that is an integer (-0.0 gives 0.0, equal to
+/// it). Fewer instructions than `fract` (a call to `trunc`) or a round
+/// trip through `i64` (a saturating conversion).
 #[inline(always)]
-fn dyadic_divides(value: f64, scale: f64) -> bool {
+pub(super) fn dyadic_divides(value: f64, scale: f64) -> bool {
+    const ROUND: f64 = 6_755_399_441_055_744.0;
     let scaled = value * scale;
-    value.abs() < 16_777_216.0 && scaled as i64 as f64 == scaled
+    value.abs() < 16_777_216.0 && (scaled + ROUND) - ROUND == scaled
 }
 
 /// An integer of a node with `multipleOf`: its range, then each divisor.

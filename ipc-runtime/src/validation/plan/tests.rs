@@ -453,3 +453,189 @@ fn mixed_divisors_decide_like_the_validator() {
         }
     }
 }
+
+/// Nodes whose integers are told apart inline by a [`Stride`] (one
+/// integral divisor), or whose floats by their one `2^-k` divisor, decide
+/// as the validator does (and keep the safe-integer policy), at the edges
+/// of their ranges, of the divisors and of the 64-bit integers.
+#[test]
+fn inline_divisor_checks_decide_like_the_validator() {
+    let schemas = [
+        json!({"type": "integer", "multipleOf": 5, "minimum": 0, "maximum": 4_294_967_295_u64}),
+        json!({"type": "integer", "multipleOf": 1}),
+        json!({"type": "integer", "multipleOf": 1024, "minimum": -3000}),
+        json!({"type": "integer", "multipleOf": 12, "exclusiveMinimum": 12, "maximum": 100}),
+        json!({"type": "integer", "multipleOf": 1000, "minimum": 2500.5}),
+        json!({"type": "integer", "multipleOf": 9_007_199_254_740_992_u64}),
+        json!({"type": "integer", "multipleOf": 9_007_199_254_740_991_u64}),
+        json!({"type": "integer", "multipleOf": 7, "minimum": 8, "maximum": 13}),
+        json!({"type": "number", "multipleOf": 5}),
+        json!({"multipleOf": 3}),
+        json!({"type": "number", "multipleOf": 0.25}),
+        json!({"type": "number", "multipleOf": 0.015625}),
+        json!({"type": "number", "multipleOf": 0.5, "minimum": -1}),
+        json!({"type": "number", "multipleOf": 0.5, "exclusiveMaximum": 2}),
+        json!({"multipleOf": 0.25}),
+        json!({"type": "integer", "multipleOf": 0.25}),
+        json!({"type": "number", "multipleOf": 2.5}),
+        json!({"type": "number", "multipleOf": 0.1}),
+    ];
+    let values = [
+        "0",
+        "-0",
+        "0.0",
+        "-0.0",
+        "1",
+        "3",
+        "5",
+        "-5",
+        "7",
+        "12",
+        "24",
+        "96",
+        "108",
+        "1000",
+        "2000",
+        "3000",
+        "1024",
+        "2048",
+        "3072",
+        "-1024",
+        "-2048",
+        "-3072",
+        "4294967290",
+        "4294967295",
+        "4294967300",
+        "9007199254740991",
+        "9007199254740992",
+        "9007199254740993",
+        "18014398509481984",
+        "18446744073709551615",
+        "-9007199254740991",
+        "-9007199254740992",
+        "-9223372036854775807",
+        "-9223372036854775808",
+        "5.0",
+        "12.0",
+        "1E3",
+        "0.25",
+        "-0.25",
+        "0.75",
+        "1.5",
+        "-1.5",
+        "2.5",
+        "7.5",
+        "0.1",
+        "0.3",
+        "16777215.75",
+        "16777216.25",
+        "16777216.5",
+        "1e300",
+        "-1e300",
+        "1e-300",
+        "\"5\"",
+        "null",
+    ];
+    let safe = u128::from(MAX_SAFE_INTEGER.unsigned_abs());
+    for schema in schemas {
+        let plan = plan(schema.clone()).expect("plan");
+        let validator = crate::validation::compile_schema(&schema).expect("schema compiles");
+        for text in values {
+            let value: Value = serde_json::from_str(text).expect("json");
+            let unsafe_integer = match &value {
+                Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                    (Some(n), _) => u128::from(n) > safe,
+                    (_, Some(n)) => u128::from(n.unsigned_abs()) > safe,
+                    _ => false,
+                },
+                _ => false,
+            };
+            // An integral float beyond 64 bits where only integers are
+            // allowed is left to the validator, as before any divisor.
+            let wide_float = value
+                .as_f64()
+                .is_some_and(|f| f.abs() >= 9.2e18 && value.as_i64().is_none());
+            let left_to_validator = wide_float && schema["type"] == "integer";
+            let expected = !unsafe_integer && !left_to_validator && validator.is_valid(&value);
+            assert_eq!(
+                plan.decode::<Value>(text.as_bytes(), 8).is_some(),
+                expected,
+                "{text} under {schema}"
+            );
+        }
+    }
+}
+
+/// The inline checks are set only for the shapes they are exact for.
+#[test]
+fn inline_divisor_checks_are_set_for_their_shapes_only() {
+    let root = |schema: Value| {
+        let plan = plan(schema).expect("plan");
+        plan.nodes[plan.root].clone()
+    };
+    let five = root(json!({"type": "integer", "multipleOf": 5, "minimum": 0, "maximum": 100}));
+    assert_eq!(five.unsigned_stride, super::stride::Stride::new(0, 100, 5));
+    for schema in [
+        json!({"type": "integer", "minimum": 0}),
+        json!({"type": "integer", "multipleOf": 0.5}),
+        json!({"allOf": [{"multipleOf": 3}, {"multipleOf": 5}]}),
+        json!({"type": "integer", "multipleOf": 1e20}),
+    ] {
+        assert_eq!(
+            root(schema.clone()).unsigned_stride,
+            super::stride::Stride::NONE,
+            "{schema}"
+        );
+    }
+    assert_eq!(
+        root(json!({"type": "number", "multipleOf": 0.25})).float_scale,
+        4.0
+    );
+    for schema in [
+        json!({"type": "number"}),
+        json!({"type": "number", "multipleOf": 0.25, "minimum": 0}),
+        json!({"type": "number", "multipleOf": 0.1}),
+        json!({"type": "number", "multipleOf": 2}),
+        json!({"type": "integer", "multipleOf": 0.25}),
+        json!({"allOf": [{"multipleOf": 0.25}, {"multipleOf": 0.5}]}),
+    ] {
+        assert!(root(schema.clone()).float_scale.is_nan(), "{schema}");
+    }
+}
+
+/// The integrality test of [`dyadic_divides`] (by rounding with `1.5 *
+/// 2^52`) is `fract() == 0.0` for every value it is asked about, and NaN,
+/// the scale of a node without the inline check, lets nothing in.
+#[test]
+fn dyadic_divides_tests_integrality_exactly() {
+    let mut values: Vec<f64> = (-5000..5000).map(|n| f64::from(n) * 0.0078125).collect();
+    for edge in [16_777_216.0_f64, 8_388_608.0, 1.0, 0.5] {
+        for step in 0..8 {
+            let ulp = f64::from(step) * edge * f64::EPSILON;
+            values.extend([edge - ulp, edge + ulp, -edge + ulp, -edge - ulp]);
+        }
+    }
+    values.extend([
+        0.0,
+        -0.0,
+        1e300,
+        -1e300,
+        1e-300,
+        f64::MIN_POSITIVE,
+        5e-324,
+        16_777_215.984_375,
+        16_777_215.5,
+        0.1,
+        0.3,
+        f64::MAX,
+    ]);
+    for scale in [2.0, 4.0, 8.0, 16.0, 32.0, 64.0] {
+        for &value in &values {
+            let exact = value.abs() < 16_777_216.0 && (value * scale).fract() == 0.0;
+            assert_eq!(dyadic_divides(value, scale), exact, "{value} by 1/{scale}");
+        }
+    }
+    for &value in &values {
+        assert!(!dyadic_divides(value, f64::NAN), "{value}");
+    }
+}
