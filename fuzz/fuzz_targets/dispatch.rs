@@ -1,6 +1,9 @@
 //! `Router::dispatch`, bytes in: never panics or hangs, answers every
 //! invoke with one well-formed reply carrying its id, answers a send only
-//! to refuse it, and every failure is a structured error.
+//! to refuse it, and every failure is a structured error. Input that is
+//! UTF-8 is also dispatched as text, as the WebSocket transport does (one
+//! pass when the channel leads, docs/adr/0044): its reply must be the same,
+//! byte for byte.
 
 #![no_main]
 
@@ -100,7 +103,16 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 
 fuzz_target!(|bytes: &[u8]| {
     let caller = CallerIdentity::new(1, "fuzz".to_owned(), "http://127.0.0.1:1".to_owned());
-    let reply = runtime().block_on(router().dispatch(bytes, caller));
+    let reply = runtime().block_on(router().dispatch(bytes, caller.clone()));
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        let as_text =
+            runtime().block_on(ipc_runtime::fuzzing::dispatch_text(router(), text, caller));
+        assert_eq!(
+            as_text.as_deref().map(str::as_bytes),
+            reply.as_deref(),
+            "the text path answers {text:?} as the byte path does"
+        );
+    }
     let request = reference::read(bytes);
     let Some(reply) = reply else {
         // Only a send that succeeded goes unanswered.

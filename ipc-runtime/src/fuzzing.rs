@@ -2,7 +2,11 @@
 //! of the runtime that are private, reachable without going through a
 //! router. Not a public API.
 
+use std::sync::Arc;
+
+use crate::context::{CallerIdentity, CancellationToken};
 use crate::contract::ContractKind;
+use crate::router::Router;
 use crate::wire::{self, RequestId};
 
 /// What the envelope parser made of a request.
@@ -35,4 +39,14 @@ pub fn parse_envelope(bytes: &[u8]) -> Envelope<'_> {
             code: refused.error.code.to_string(),
         },
     }
+}
+
+/// Dispatches `text` as the WebSocket transport does: a request whose
+/// channel leads is parsed in one pass (docs/adr/0044), anything else as
+/// [`Router::dispatch`] parses it. Both must give the same reply.
+pub async fn dispatch_text(router: &Router, text: &str, caller: CallerIdentity) -> Option<String> {
+    let connection = Arc::new(CancellationToken::new());
+    router
+        .dispatch_text(text, Arc::new(caller), &connection)
+        .await
 }

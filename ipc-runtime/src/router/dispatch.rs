@@ -18,8 +18,8 @@ use crate::wire::{self, FrameworkCode, Input, IpcError, IpcHandlerError, clip};
 enum Cancel<'a> {
     Token(&'a CancellationToken),
     /// Shared, so that the call's token can be made later, if at all.
-    // Only the WebSocket transport shares its token.
-    #[cfg_attr(not(feature = "ws"), allow(dead_code))]
+    // Only the WebSocket transport (and the fuzz targets) share a token.
+    #[cfg_attr(not(any(feature = "ws", feature = "fuzzing")), allow(dead_code))]
     Shared(&'a Arc<CancellationToken>),
 }
 
@@ -62,7 +62,7 @@ impl Router {
     /// [`dispatch_cancellable`](Self::dispatch_cancellable) for a request
     /// already known to be UTF-8, with the reply as text: neither is
     /// validated again (the WebSocket transport's text frames).
-    #[cfg(feature = "ws")]
+    #[cfg(any(feature = "ws", feature = "fuzzing"))]
     pub(crate) async fn dispatch_text(
         &self,
         request: &str,

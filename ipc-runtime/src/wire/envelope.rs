@@ -202,7 +202,7 @@ pub(crate) struct Refused {
 pub(crate) enum Input<'a> {
     Bytes(&'a [u8]),
     // Only the WebSocket transport receives text.
-    #[cfg_attr(not(feature = "ws"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "ws", feature = "fuzzing")), allow(dead_code))]
     Text(&'a str),
 }
 
