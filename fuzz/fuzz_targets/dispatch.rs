@@ -1,9 +1,10 @@
 //! `Router::dispatch`, bytes in: never panics or hangs, answers every
 //! invoke with one well-formed reply carrying its id, answers a send only
-//! to refuse it, and every failure is a structured error. Input that is
-//! UTF-8 is also dispatched as text, as the WebSocket transport does (one
-//! pass when the channel leads, docs/adr/0044): its reply must be the same,
-//! byte for byte.
+//! to refuse it, and every failure is a structured error. A request whose
+//! channel leads is parsed in one pass (docs/adr/0044): the reply must be,
+//! byte for byte, the one of the two-pass parse, and so must the reply of
+//! the text entry point (the WebSocket transport's) for input that is
+//! UTF-8.
 
 #![no_main]
 
@@ -104,6 +105,16 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 fuzz_target!(|bytes: &[u8]| {
     let caller = CallerIdentity::new(1, "fuzz".to_owned(), "http://127.0.0.1:1".to_owned());
     let reply = runtime().block_on(router().dispatch(bytes, caller.clone()));
+    let two_pass = runtime().block_on(ipc_runtime::fuzzing::dispatch_two_pass(
+        router(),
+        bytes,
+        caller.clone(),
+    ));
+    assert_eq!(
+        reply.as_deref(),
+        two_pass.as_deref().map(str::as_bytes),
+        "one pass and two answer {bytes:?} alike"
+    );
     if let Ok(text) = std::str::from_utf8(bytes) {
         let as_text =
             runtime().block_on(ipc_runtime::fuzzing::dispatch_text(router(), text, caller));

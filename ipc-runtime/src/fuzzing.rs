@@ -50,3 +50,14 @@ pub async fn dispatch_text(router: &Router, text: &str, caller: CallerIdentity) 
         .dispatch_text(text, Arc::new(caller), &connection)
         .await
 }
+
+/// Dispatches `bytes` parsing them in two passes whatever they hold: the
+/// reference [`Router::dispatch`] and [`dispatch_text`], which parse a
+/// request whose channel leads in one, must answer as.
+pub async fn dispatch_two_pass(
+    router: &Router,
+    bytes: &[u8],
+    caller: CallerIdentity,
+) -> Option<String> {
+    router.dispatch_two_pass(bytes, caller).await
+}

@@ -2,7 +2,7 @@
 //! one pass, its payload decoded by the route's fast path while the
 //! envelope is read (docs/adr/0044-single-pass-envelope.md). Whatever the
 //! request, the reply over a real socket must be byte for byte the reply
-//! of the byte entry point, which parses in two passes.
+//! of the two-pass parse (the `fuzzing` feature's reference entry point).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -113,13 +113,11 @@ async fn over_socket(socket: &mut Socket, request: &str) -> Vec<String> {
     }
 }
 
-/// The reply of the byte entry point, which parses in two passes.
+/// The reply of the two-pass parse.
 async fn two_pass(router: &Router, request: &str) -> Vec<String> {
     let caller = CallerIdentity::new(1, "renderer", "http://127.0.0.1");
-    router
-        .dispatch(request.as_bytes(), caller)
+    ipc_runtime::fuzzing::dispatch_two_pass(router, request.as_bytes(), caller)
         .await
-        .map(|reply| String::from_utf8(reply).expect("replies are text"))
         .into_iter()
         .collect()
 }

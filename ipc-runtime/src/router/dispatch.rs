@@ -79,6 +79,18 @@ impl Router {
         .await
     }
 
+    /// [`dispatch`](Self::dispatch) parsing in two passes whatever the
+    /// request: the reference the one-pass parse is compared with.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) async fn dispatch_two_pass(
+        &self,
+        request: &[u8],
+        caller: CallerIdentity,
+    ) -> Option<String> {
+        self.dispatch_inner(Input::TwoPass(request), Arc::new(caller), None, None, None)
+            .await
+    }
+
     /// [`dispatch_cancellable`](Self::dispatch_cancellable) with a check
     /// made for this call only: once the channel's route is found, and
     /// before its payload is looked at, `permit(channel, kind)` must return
@@ -159,25 +171,25 @@ impl Router {
                 &error,
             ));
         }
-        // Text whose channel leads is parsed in one pass, its payload
-        // decoded by the route's fast path; anything that pass refuses is
-        // parsed again in two, which gives the exact answer
+        // A request that is text (UTF-8: a transport's text frames, and
+        // most byte requests) and whose channel leads is parsed in one
+        // pass, its payload decoded by the route's fast path; anything that
+        // pass refuses is parsed again in two, which gives the exact answer
         // (docs/adr/0044-single-pass-envelope.md). Not for a caller checked
         // per call, nor on a thread that must not decode other channels'
         // payloads: both are promised that the payload waits for the checks.
-        let in_pass = match input {
-            Input::Text(text) if permit.is_none() && inline.is_none() => {
-                wire::leading_channel(text).and_then(|channel| {
-                    let request = self.routes.get(channel)?.erased.parse_in_pass(text)?;
-                    // The route that decoded it is the request's.
-                    (request.channel == channel).then_some(request)
-                })
-            }
-            _ => None,
-        };
+        let text = input.text();
+        let in_pass = text
+            .filter(|_| permit.is_none() && inline.is_none())
+            .and_then(|text| {
+                let channel = wire::leading_channel(text)?;
+                let request = self.routes.get(channel)?.erased.parse_in_pass(text)?;
+                // The route that decoded it is the request's.
+                (request.channel == channel).then_some(request)
+            });
         let request = match in_pass {
             Some(request) => request.map_payload(Payload::Decoded),
-            None => match wire::parse_input(input) {
+            None => match wire::parse_input(text.map_or(input, Input::Text)) {
                 Ok(request) => request.map_payload(|raw| Payload::Text(raw.get())),
                 Err(refused) => {
                     tracing::debug!(error = %refused.error, "IPC request refused");

@@ -201,9 +201,11 @@ pub(crate) struct Refused {
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Input<'a> {
     Bytes(&'a [u8]),
-    // Only the WebSocket transport receives text.
-    #[cfg_attr(not(any(feature = "ws", feature = "fuzzing")), allow(dead_code))]
     Text(&'a str),
+    /// Bytes parsed in two passes whatever they hold: the reference the
+    /// fuzz targets and tests compare the one-pass parse with.
+    #[cfg(feature = "fuzzing")]
+    TwoPass(&'a [u8]),
 }
 
 impl<'a> Input<'a> {
@@ -211,6 +213,18 @@ impl<'a> Input<'a> {
         match self {
             Input::Bytes(bytes) => bytes,
             Input::Text(text) => text.as_bytes(),
+            #[cfg(feature = "fuzzing")]
+            Input::TwoPass(bytes) => bytes,
+        }
+    }
+
+    /// The input as text, when it is UTF-8 and may be parsed in one pass.
+    pub(crate) fn text(self) -> Option<&'a str> {
+        match self {
+            Input::Bytes(bytes) => std::str::from_utf8(bytes).ok(),
+            Input::Text(text) => Some(text),
+            #[cfg(feature = "fuzzing")]
+            Input::TwoPass(_) => None,
         }
     }
 }
@@ -228,6 +242,11 @@ pub(crate) fn parse_input(input: Input<'_>) -> Result<Request<&RawValue>, Refuse
     checked(match input {
         Input::Text(text) => parse_with(serde_json::Deserializer::from_str(text), RawPayload),
         Input::Bytes(bytes) => match std::str::from_utf8(bytes) {
+            Ok(text) => parse_with(serde_json::Deserializer::from_str(text), RawPayload),
+            Err(_) => parse_with(serde_json::Deserializer::from_slice(bytes), RawPayload),
+        },
+        #[cfg(feature = "fuzzing")]
+        Input::TwoPass(bytes) => match std::str::from_utf8(bytes) {
             Ok(text) => parse_with(serde_json::Deserializer::from_str(text), RawPayload),
             Err(_) => parse_with(serde_json::Deserializer::from_slice(bytes), RawPayload),
         },
