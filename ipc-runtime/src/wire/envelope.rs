@@ -382,20 +382,8 @@ const LEADING_ID_WINDOW: usize = 512;
 /// [`LEADING_ID_WINDOW`] bytes and stops at the first nested value, escape
 /// or anything unexpected; an id given twice there is not trusted.
 pub(crate) fn leading_id(bytes: &[u8]) -> Option<RequestId> {
-    let mut found: Option<Option<RequestId>> = None;
-    let mut twice = false;
-    leading_members(bytes, |key, value| {
-        if key == b"id" {
-            if found.is_some() {
-                twice = true;
-                return ControlFlow::Break(());
-            }
-            let value = serde_json::from_slice::<Value>(value).ok();
-            found = Some(value.as_ref().and_then(RequestId::from_json));
-        }
-        ControlFlow::Continue(())
-    });
-    if twice { None } else { found.flatten() }
+    let value = leading_member(bytes, b"id")?;
+    RequestId::from_json(&serde_json::from_slice::<Value>(value).ok()?)
 }
 
 /// The channel of a request, when it is among the scalar members the
@@ -405,10 +393,22 @@ pub(crate) fn leading_id(bytes: &[u8]) -> Option<RequestId> {
 /// does; a channel given twice there is not trusted.
 pub(crate) fn leading_channel(text: &str) -> Option<&str> {
     let bytes = text.as_bytes();
-    let mut found: Option<&[u8]> = None;
+    // A string, its quotes included; the members' scan takes no escapes.
+    let value = leading_member(bytes, b"channel")?;
+    let inner = value.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    // The quotes are ASCII, so the range between them is on character
+    // boundaries of `text`.
+    let start = inner.as_ptr() as usize - bytes.as_ptr() as usize;
+    text.get(start..start + inner.len())
+}
+
+/// The value of member `key` among the scalar members an object starts
+/// with ([`leading_members`]), unless `key` is given twice there.
+fn leading_member<'a>(bytes: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let mut found = None;
     let mut twice = false;
-    leading_members(bytes, |key, value| {
-        if key == b"channel" {
+    leading_members(bytes, |name, value| {
+        if name == key {
             if found.is_some() {
                 twice = true;
                 return ControlFlow::Break(());
@@ -417,13 +417,7 @@ pub(crate) fn leading_channel(text: &str) -> Option<&str> {
         }
         ControlFlow::Continue(())
     });
-    // A string, its quotes included; the members' scan takes no escapes.
-    let value = found.filter(|_| !twice)?;
-    let inner = value.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
-    // The quotes are ASCII, so the range between them is on character
-    // boundaries of `text`.
-    let start = inner.as_ptr() as usize - bytes.as_ptr() as usize;
-    text.get(start..start + inner.len())
+    found.filter(|_| !twice)
 }
 
 /// Calls `each` with the key (without its quotes) and the value of each of

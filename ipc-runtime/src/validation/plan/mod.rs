@@ -248,13 +248,7 @@ impl Plan {
             plan: self,
             refused: Cell::new(false),
         };
-        let (root, null_ok) = self.resolved[self.root];
-        let root = Cursor {
-            walk: &walk,
-            node: &self.nodes[root],
-            null_ok,
-            depth: max_depth,
-        };
+        let root = self.root_cursor(&walk, max_depth);
         let value = T::deserialize(Guided {
             de: deserializer,
             at: &root,
@@ -263,6 +257,18 @@ impl Plan {
             return Err(cursor::reject());
         }
         Ok(value)
+    }
+
+    /// The cursor at the plan's root, for one walk.
+    #[inline(always)]
+    fn root_cursor<'p>(&'p self, walk: &'p Walk<'p>, max_depth: usize) -> Cursor<'p> {
+        let (root, null_ok) = self.resolved[self.root];
+        Cursor {
+            walk,
+            node: &self.nodes[root],
+            null_ok,
+            depth: max_depth,
+        }
     }
 
     #[inline(always)]
@@ -276,13 +282,7 @@ impl Plan {
             plan: self,
             refused: Cell::new(false),
         };
-        let (root, null_ok) = self.resolved[self.root];
-        let root = Cursor {
-            walk: &walk,
-            node: &self.nodes[root],
-            null_ok,
-            depth: max_depth,
-        };
+        let root = self.root_cursor(&walk, max_depth);
         match T::deserialize(Guided {
             de: &mut deserializer,
             at: &root,
