@@ -47,7 +47,7 @@ pub fn parse_envelope(bytes: &[u8]) -> Envelope<'_> {
 pub async fn dispatch_text(router: &Router, text: &str, caller: CallerIdentity) -> Option<String> {
     let connection = Arc::new(CancellationToken::new());
     router
-        .dispatch_text(text, Arc::new(caller), &connection)
+        .dispatch_cancellable(text, Arc::new(caller), &connection)
         .await
 }
 

@@ -13,70 +13,167 @@ use crate::contract::{Contract, EventContract, InvokeContract, NoError, SendCont
 use crate::validation::encode_outbound;
 use crate::wire::{self, FrameworkCode, Input, IpcError, IpcHandlerError, clip};
 
-/// The transport's token, whose child a call's token is.
-#[derive(Clone, Copy)]
+/// The token a transport cancels to end its calls (a connection closing),
+/// whose child each call's token is. From a `&CancellationToken`, the child
+/// is made when the call starts; from a `&Arc<CancellationToken>`, only if
+/// the call needs it (its handler asks for it, it does not complete at its
+/// first poll, or it times out), which saves most calls a lock and an
+/// allocation (docs/adr/0045-reply-in-place-and-lazy-call-tokens.md).
+#[derive(Clone, Copy, Debug)]
+pub struct TransportToken<'a>(Cancel<'a>);
+
+#[derive(Clone, Copy, Debug)]
 enum Cancel<'a> {
     Token(&'a CancellationToken),
     /// Shared, so that the call's token can be made later, if at all.
-    // Only the WebSocket transport (and the fuzz targets) share a token.
-    #[cfg_attr(not(any(feature = "ws", feature = "fuzzing")), allow(dead_code))]
     Shared(&'a Arc<CancellationToken>),
 }
 
+impl<'a> From<&'a CancellationToken> for TransportToken<'a> {
+    fn from(token: &'a CancellationToken) -> Self {
+        TransportToken(Cancel::Token(token))
+    }
+}
+
+impl<'a> From<&'a Arc<CancellationToken>> for TransportToken<'a> {
+    fn from(token: &'a Arc<CancellationToken>) -> Self {
+        TransportToken(Cancel::Shared(token))
+    }
+}
+
+/// What a transport received as a request: bytes (`[u8]`, `Vec<u8>`,
+/// `[u8; N]`), answered with the reply's bytes, or text (`str`, `String`),
+/// answered with the reply's text. Text is already known to be UTF-8, so
+/// neither it nor the reply is validated again.
+pub trait RequestInput: sealed::Input {
+    /// The reply as the transport sends it back.
+    type Reply: sealed::Reply;
+}
+
+impl RequestInput for [u8] {
+    type Reply = Vec<u8>;
+}
+
+impl RequestInput for Vec<u8> {
+    type Reply = Vec<u8>;
+}
+
+impl<const N: usize> RequestInput for [u8; N] {
+    type Reply = Vec<u8>;
+}
+
+impl RequestInput for str {
+    type Reply = String;
+}
+
+impl RequestInput for String {
+    type Reply = String;
+}
+
+mod sealed {
+    use crate::wire;
+
+    /// How each kind of request is read.
+    pub trait Input {
+        fn input(&self) -> Raw<'_>;
+    }
+
+    /// A request as the router reads it (a type of its own, so that the
+    /// router's `wire::Input` stays private).
+    #[derive(Debug)]
+    pub struct Raw<'a>(pub(super) wire::Input<'a>);
+
+    impl Input for [u8] {
+        fn input(&self) -> Raw<'_> {
+            Raw(wire::Input::Bytes(self))
+        }
+    }
+
+    impl Input for Vec<u8> {
+        fn input(&self) -> Raw<'_> {
+            Raw(wire::Input::Bytes(self))
+        }
+    }
+
+    impl<const N: usize> Input for [u8; N] {
+        fn input(&self) -> Raw<'_> {
+            Raw(wire::Input::Bytes(self))
+        }
+    }
+
+    impl Input for str {
+        fn input(&self) -> Raw<'_> {
+            Raw(wire::Input::Text(self))
+        }
+    }
+
+    impl Input for String {
+        fn input(&self) -> Raw<'_> {
+            Raw(wire::Input::Text(self))
+        }
+    }
+
+    /// The reply, made from the router's text.
+    pub trait Reply {
+        fn from_text(text: String) -> Self;
+    }
+
+    impl Reply for Vec<u8> {
+        fn from_text(text: String) -> Self {
+            text.into_bytes()
+        }
+    }
+
+    impl Reply for String {
+        fn from_text(text: String) -> Self {
+            text
+        }
+    }
+}
+
 impl Router {
-    /// Handles one request: `request` is the bytes the renderer sent,
-    /// `caller` who sent them (an identity, or one shared by a
+    /// Handles one request: `request` is what the renderer sent, as bytes
+    /// or as text (see [`RequestInput`]: a reply of the same kind comes
+    /// back), `caller` who sent it (an identity, or one shared by a
     /// connection's calls as an `Arc`). Returns the reply to send back:
     /// always for an invoke, and for every failure (with `id: null` when the
     /// request's id could not be read); `None` after a send succeeded.
-    pub async fn dispatch(
+    pub async fn dispatch<R: RequestInput + ?Sized>(
         &self,
-        request: &[u8],
+        request: &R,
         caller: impl Into<Arc<CallerIdentity>>,
-    ) -> Option<Vec<u8>> {
-        self.dispatch_inner(Input::Bytes(request), caller.into(), None, None, None)
-            .await
-            .map(String::into_bytes)
+    ) -> Option<R::Reply> {
+        self.dispatch_inner(
+            sealed::Input::input(request).0,
+            caller.into(),
+            None,
+            None,
+            None,
+        )
+        .await
+        .map(<R::Reply as sealed::Reply>::from_text)
     }
 
     /// [`dispatch`](Self::dispatch), ending the call with `IPC_CANCELLED`
     /// (and cancelling the handler's token) when `cancel` is cancelled —
-    /// e.g. a token the transport cancels when the connection closes.
-    pub async fn dispatch_cancellable(
+    /// e.g. a token the transport cancels when the connection closes. Pass
+    /// it as a `&Arc<CancellationToken>` to spare calls that do not need a
+    /// token of their own from making one (see [`TransportToken`]).
+    pub async fn dispatch_cancellable<R: RequestInput + ?Sized>(
         &self,
-        request: &[u8],
+        request: &R,
         caller: impl Into<Arc<CallerIdentity>>,
-        cancel: &CancellationToken,
-    ) -> Option<Vec<u8>> {
+        cancel: impl Into<TransportToken<'_>>,
+    ) -> Option<R::Reply> {
         self.dispatch_inner(
-            Input::Bytes(request),
+            sealed::Input::input(request).0,
             caller.into(),
-            Some(Cancel::Token(cancel)),
+            Some(cancel.into().0),
             None,
             None,
         )
         .await
-        .map(String::into_bytes)
-    }
-
-    /// [`dispatch_cancellable`](Self::dispatch_cancellable) for a request
-    /// already known to be UTF-8, with the reply as text: neither is
-    /// validated again (the WebSocket transport's text frames).
-    #[cfg(any(feature = "ws", feature = "fuzzing"))]
-    pub(crate) async fn dispatch_text(
-        &self,
-        request: &str,
-        caller: Arc<CallerIdentity>,
-        cancel: &Arc<CancellationToken>,
-    ) -> Option<String> {
-        self.dispatch_inner(
-            Input::Text(request),
-            caller,
-            Some(Cancel::Shared(cancel)),
-            None,
-            None,
-        )
-        .await
+        .map(<R::Reply as sealed::Reply>::from_text)
     }
 
     /// [`dispatch`](Self::dispatch) parsing in two passes whatever the
@@ -97,22 +194,22 @@ impl Router {
     /// true, or the reply is `IPC_FORBIDDEN`. For transports whose grants
     /// depend on the caller at call time (Tauri resolves a window's
     /// capabilities per command); the router's own authorizer still runs.
-    pub async fn dispatch_permitted(
+    pub async fn dispatch_permitted<R: RequestInput + ?Sized>(
         &self,
-        request: &[u8],
+        request: &R,
         caller: impl Into<Arc<CallerIdentity>>,
-        cancel: &CancellationToken,
+        cancel: impl Into<TransportToken<'_>>,
         permit: &Permit<'_>,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<R::Reply> {
         self.dispatch_inner(
-            Input::Bytes(request),
+            sealed::Input::input(request).0,
             caller.into(),
-            Some(Cancel::Token(cancel)),
+            Some(cancel.into().0),
             Some(permit),
             None,
         )
         .await
-        .map(String::into_bytes)
+        .map(<R::Reply as sealed::Reply>::from_text)
     }
 
     /// [`dispatch_permitted`](Self::dispatch_permitted) for a transport
@@ -123,23 +220,23 @@ impl Router {
     /// requests may be, else once routed, before its payload is validated.
     /// So that thread validates and runs the handlers of inline channels
     /// only, and for any other request does no more than read its envelope.
-    pub async fn dispatch_inline(
+    pub async fn dispatch_inline<R: RequestInput + ?Sized>(
         &self,
-        request: &[u8],
+        request: &R,
         caller: impl Into<Arc<CallerIdentity>>,
-        cancel: &CancellationToken,
+        cancel: impl Into<TransportToken<'_>>,
         permit: &Permit<'_>,
         inline: &InlineChannels,
-    ) -> Option<Vec<u8>> {
+    ) -> Option<R::Reply> {
         self.dispatch_inner(
-            Input::Bytes(request),
+            sealed::Input::input(request).0,
             caller.into(),
-            Some(Cancel::Token(cancel)),
+            Some(cancel.into().0),
             Some(permit),
             Some(inline),
         )
         .await
-        .map(String::into_bytes)
+        .map(<R::Reply as sealed::Reply>::from_text)
     }
 
     async fn dispatch_inner(

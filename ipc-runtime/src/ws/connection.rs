@@ -285,7 +285,9 @@ impl Session<'_> {
         let caller = Arc::clone(caller);
         let closing = Arc::clone(&self.calls_cancel);
         let mut call = Box::pin(async move {
-            let reply = router.dispatch_text(text.as_str(), caller, &closing).await;
+            let reply = router
+                .dispatch_cancellable(text.as_str(), caller, &closing)
+                .await;
             drop(permit);
             reply
         });
