@@ -229,7 +229,11 @@ struct Connection {
     id: u64,
     window: String,
     origin: String,
-    cancel: CancellationToken,
+    /// Who calls on this connection: the webview's label is its role.
+    caller: Arc<CallerIdentity>,
+    /// Shared through an `Arc`, so a call makes a child token only if it
+    /// needs one (see `ipc_runtime::TransportToken`).
+    cancel: Arc<CancellationToken>,
     events: Option<Channel<InvokeResponseBody>>,
 }
 
@@ -239,35 +243,50 @@ impl Shared {
     }
 
     /// The connection of `webview`'s current page; a new one when the page
-    /// or its origin changed.
+    /// or its origin changed. The caller and the token are the
+    /// connection's, shared by its calls, not made for each call.
     fn connection<R: Runtime>(
         &self,
         webview: &Webview<R>,
         origin: &str,
-    ) -> (CallerIdentity, CancellationToken) {
-        let window = webview.window().label().to_owned();
+    ) -> (Arc<CallerIdentity>, Arc<CancellationToken>) {
+        let window = webview.window();
+        let window = window.label();
+        if let Some(connection) = lock(&self.connections).get(webview.label())
+            && connection.origin == origin
+            && connection.window == window
+        {
+            return (
+                Arc::clone(&connection.caller),
+                Arc::clone(&connection.cancel),
+            );
+        }
         let window_id = *lock(&self.window_ids)
-            .entry(window.clone())
+            .entry(window.to_owned())
             .or_insert_with(|| self.next_id());
         let mut connections = lock(&self.connections);
+        let label = webview.label();
         let connection = connections
-            .entry(webview.label().to_owned())
-            .or_insert_with(|| self.connect(window.clone(), origin));
+            .entry(label.to_owned())
+            .or_insert_with(|| self.connect(label, window, window_id, origin));
         if connection.origin != origin || connection.window != window {
             connection.cancel.cancel();
-            *connection = self.connect(window, origin);
+            *connection = self.connect(label, window, window_id, origin);
         }
-        let caller =
-            CallerIdentity::new(connection.id, webview.label(), origin).with_window(window_id);
-        (caller, connection.cancel.clone())
+        (
+            Arc::clone(&connection.caller),
+            Arc::clone(&connection.cancel),
+        )
     }
 
-    fn connect(&self, window: String, origin: &str) -> Connection {
+    fn connect(&self, label: &str, window: &str, window_id: u64, origin: &str) -> Connection {
+        let id = self.next_id();
         Connection {
-            id: self.next_id(),
-            window,
+            id,
+            window: window.to_owned(),
             origin: origin.to_owned(),
-            cancel: CancellationToken::new(),
+            caller: Arc::new(CallerIdentity::new(id, label, origin).with_window(window_id)),
+            cancel: Arc::new(CancellationToken::new()),
             events: None,
         }
     }
