@@ -30,17 +30,19 @@ use std::time::Duration;
 
 use ipc_runtime::{CallerIdentity, CancellationToken, ContractKind, InlineChannels, Router};
 use napi::bindgen_prelude::{Either, External, JsValue, Object, PromiseRaw, Uint8Array};
-use napi::{Env, Status};
+use napi::{Env, JsString, Status};
 use tokio::sync::Notify;
 
 mod caller;
 mod emitter;
 mod served;
+mod text;
 
 pub use caller::{Caller, Frame, SharedCaller};
 use emitter::EmitterState;
 pub use emitter::{EmitError, Emitter, EventCallback};
 pub use served::{DEFAULT_INLINE_MAX_BYTES, Served};
+pub use text::ReplyText;
 
 #[doc(hidden)]
 pub use napi;
@@ -54,7 +56,9 @@ const CLOSE_GRACE: Duration = Duration::from_secs(5);
 #[derive(Default)]
 struct InFlight {
     /// One entry per connection that called, until it is disconnected.
-    connections: Mutex<HashMap<u64, CancellationToken>>,
+    /// Shared through an `Arc`, so a call makes a child token only if it
+    /// needs one (see `ipc_runtime::TransportToken`).
+    connections: Mutex<HashMap<u64, Arc<CancellationToken>>>,
     calls: AtomicUsize,
     idle: Notify,
 }
@@ -63,15 +67,15 @@ struct InFlight {
 struct InFlightGuard(Arc<InFlight>);
 
 impl InFlight {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, CancellationToken>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<CancellationToken>>> {
         self.connections
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Counts a call of `connection`; returns its cancellation token.
-    fn enter(self: &Arc<Self>, connection: u64) -> (InFlightGuard, CancellationToken) {
-        let token = self.lock().entry(connection).or_default().clone();
+    fn enter(self: &Arc<Self>, connection: u64) -> (InFlightGuard, Arc<CancellationToken>) {
+        let token = Arc::clone(self.lock().entry(connection).or_default());
         self.calls.fetch_add(1, Ordering::SeqCst);
         (InFlightGuard(Arc::clone(self)), token)
     }
@@ -242,10 +246,10 @@ impl Addon {
     pub fn dispatch<'env>(
         &self,
         env: &'env Env,
-        request: Either<String, Uint8Array>,
+        request: Either<JsString<'env>, Uint8Array>,
         caller: Either<&External<SharedCaller>, Caller>,
         channel: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, Option<String>>> {
+    ) -> napi::Result<PromiseRaw<'env, Option<ReplyText>>> {
         let caller: Arc<CallerIdentity> = match caller {
             Either::A(shared) => shared.identity(),
             Either::B(caller) => Arc::new(caller.into()),
@@ -254,29 +258,42 @@ impl Addon {
             return PromiseRaw::reject(env, shut_down());
         };
         // Copied: the JavaScript buffer must not be read from another thread.
-        let request: Vec<u8> = match request {
-            Either::A(text) => text.into_bytes(),
-            Either::B(bytes) => bytes.to_vec(),
+        // Text stays text: the router neither validates it nor its reply.
+        let request = match request {
+            Either::A(text) => Either::A(text::read_request_text(env, &text)?),
+            Either::B(bytes) => Either::B(bytes.to_vec()),
+        };
+        let length = match &request {
+            Either::A(text) => text.len(),
+            Either::B(bytes) => bytes.len(),
         };
         let inline = channel
             .as_deref()
-            .is_some_and(|channel| self.inline.allows(channel, request.len()));
+            .is_some_and(|channel| self.inline.allows(channel, length));
         let router = Arc::clone(&self.router);
         let (guard, cancel) = self.in_flight.enter(caller.connection_id);
         let call = async move {
             let _guard = guard;
-            let reply = match channel {
-                Some(channel) => {
-                    let received_on = |routed: &str, _: ContractKind| routed == channel;
+            let received_on = |routed: &str, _: ContractKind| Some(routed) == channel.as_deref();
+            let reply = match (&request, &channel) {
+                (Either::A(text), Some(_)) => {
                     router
-                        .dispatch_permitted(&request, caller, &cancel, &received_on)
+                        .dispatch_permitted(text, caller, &cancel, &received_on)
                         .await
                 }
-                None => router.dispatch_cancellable(&request, caller, &cancel).await,
+                (Either::A(text), None) => router.dispatch_cancellable(text, caller, &cancel).await,
+                (Either::B(bytes), Some(_)) => router
+                    .dispatch_permitted(bytes, caller, &cancel, &received_on)
+                    .await
+                    .map(utf8),
+                (Either::B(bytes), None) => router
+                    .dispatch_cancellable(bytes, caller, &cancel)
+                    .await
+                    .map(utf8),
             };
-            reply.map(utf8)
+            reply.map(ReplyText)
         };
-        let mut call: Pin<Box<dyn Future<Output = Option<String>> + Send>> = Box::pin(call);
+        let mut call: Pin<Box<dyn Future<Output = Option<ReplyText>> + Send>> = Box::pin(call);
         if inline {
             // One poll here, in the runtime's context (its timers, spawn and
             // blocking pool work from this thread). A handler's panic is the
@@ -295,7 +312,7 @@ impl Addon {
             }
         }
         let (deferred, promise) =
-            env.create_deferred::<Option<String>, Resolve<Option<String>>>()?;
+            env.create_deferred::<Option<ReplyText>, Resolve<Option<ReplyText>>>()?;
         let settle = Settle(Some(deferred));
         // Spawned, the call is polled again at once with the task's waker.
         handle.spawn(async move {
@@ -401,7 +418,7 @@ macro_rules! addon {
                 &self,
                 env: &'env ::napi::Env,
                 request: ::napi::bindgen_prelude::Either<
-                    ::std::string::String,
+                    ::napi::JsString<'env>,
                     ::napi::bindgen_prelude::Uint8Array,
                 >,
                 caller: ::napi::bindgen_prelude::Either<
@@ -410,10 +427,7 @@ macro_rules! addon {
                 >,
                 channel: ::std::option::Option<::std::string::String>,
             ) -> ::napi::Result<
-                ::napi::bindgen_prelude::PromiseRaw<
-                    'env,
-                    ::std::option::Option<::std::string::String>,
-                >,
+                ::napi::bindgen_prelude::PromiseRaw<'env, ::std::option::Option<$crate::ReplyText>>,
             > {
                 self.inner.dispatch(env, request, caller, channel)
             }
