@@ -178,6 +178,41 @@ test('a caller handle from the addon reaches the handler as its object would', a
   assert.deepEqual(JSON.parse(await router.dispatch(request, handle)).data, caller)
 })
 
+test('request text crosses N-API as JavaScript had it, bytes as they are, and the reply as text', async () => {
+  const caller = { connectionId: 96, role: 'main', origin: ORIGIN }
+  // Written unescaped into the envelope, as a hand-made request could be; a lone surrogate reads as U+FFFD.
+  for (const text of ['plain', 'ünïcødé ✓', '\u{1F600}€', 'a\uD800b', '\uDC00', 'x'.repeat(100)]) {
+    const request = `{"v":1,"id":4,"kind":"invoke","channel":"probe:echo","payload":{"text":"${text}"}}`
+    for (const [how, sent] of [['inline', 'probe:echo'], ['on the runtime', undefined]]) {
+      const reply = await router.dispatch(request, caller, sent)
+      assert.equal(typeof reply, 'string')
+      assert.deepEqual(JSON.parse(reply), { id: 4, ok: true, data: text.toWellFormed() }, `${JSON.stringify(text)} ${how}`)
+    }
+    const bytes = new TextEncoder().encode(request)
+    assert.equal(JSON.parse(await router.dispatch(bytes, caller, 'probe:echo')).data, text.toWellFormed())
+  }
+})
+
+test('a request text over the size limit is IPC_PAYLOAD_TOO_LARGE with its id and size, whatever its characters; one of exactly the limit is read whole', async () => {
+  const caller = { connectionId: 96, role: 'main', origin: ORIGIN }
+  const limit = 8 * 1024 * 1024 // the probe router's: RouterConfig's default
+  const head = '{"v":1,"id":61,"kind":"invoke","channel":"probe:echo","payload":{"text":"'
+  const tail = '"}}'
+  // `bytes` of UTF-8 in all, of `character` (its UTF-8 `width`) and ASCII to make up the rest.
+  const sized = (bytes, character, width) => {
+    const room = bytes - head.length - tail.length
+    return `${head}${character.repeat(Math.floor(room / width))}${'x'.repeat(room % width)}${tail}`
+  }
+  for (const [character, width] of [['x', 1], ['é', 2], ['€', 3], ['\u{1F600}', 4]]) {
+    const over = JSON.parse(await router.dispatch(sized(limit + 1, character, width), caller))
+    assert.deepEqual([over.id, over.error.code], [61, 'IPC_PAYLOAD_TOO_LARGE'], `${character} over the limit`)
+    assert.equal(over.error.message, `The request is ${limit + 1} bytes; the limit is ${limit} bytes`)
+    // Read whole, so the contract's own check answers (the text is longer than 100).
+    const exact = JSON.parse(await router.dispatch(sized(limit, character, width), caller))
+    assert.deepEqual([exact.id, exact.error.code], [61, 'IPC_VALIDATION_ERROR'], `${character} at the limit`)
+  }
+})
+
 test('a caller given to dispatch without a frame reaches the handler with none', async () => {
   const caller = { connectionId: 98, role: 'main', origin: ORIGIN }
   const reply = JSON.parse(await router.dispatch(JSON.stringify({ v: 1, id: 1, kind: 'invoke', channel: 'probe:whoami', payload: {} }), caller))
@@ -254,6 +289,19 @@ test('a webContents that was never attached, or was destroyed, is refused', asyn
   const detach = ipc.attach(detached, { role: 'main' })
   detach()
   await forbidden(rendererApi(bundle, detached).probe.whoami())
+})
+
+test('attach refuses a window id the addon cannot read, and attaches nothing', async () => {
+  for (const windowId of [-1, 1.5, 2 ** 32, Number.NaN, '3', null]) {
+    const webContents = new electron.WebContents(ORIGIN)
+    assert.throws(() => ipc.attach(webContents, { role: 'main', windowId }), (error) => error instanceof TypeError && /window id/.test(error.message), String(windowId))
+    await forbidden(rendererApi(bundle, webContents).probe.whoami())
+  }
+  // The bounds themselves are valid ids.
+  for (const windowId of [0, 2 ** 32 - 1]) {
+    const webContents = attachedWindow('main', ORIGIN, windowId)
+    assert.equal((await rendererApi(bundle, webContents).probe.whoami()).windowId, windowId)
+  }
 })
 
 test('attaching a window again changes its role and keeps its calls', async () => {

@@ -273,6 +273,11 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
   return {
     attach(webContents: WebContents, windowOptions: WindowOptions): () => void {
       if (typeof windowOptions.role !== 'string' || windowOptions.role === '') throw new TypeError('A window needs a role')
+      // Checked here, where the app's mistake is: the addon could not read it at the window's first call.
+      const windowId: unknown = windowOptions.windowId
+      if (windowId !== undefined && !(Number.isInteger(windowId) && (windowId as number) >= 0 && (windowId as number) <= MAX_WINDOW_ID)) {
+        throw new TypeError(`A window id must be an integer from 0 to ${MAX_WINDOW_ID}, as BrowserWindow.id is`)
+      }
       const id = webContents.id
       // Attached again (a new role): replaced, its calls in flight kept.
       const previous = windows.get(id)
@@ -331,6 +336,9 @@ function canonicalOrigin(origin: string): string | undefined {
 
 /** Requests longer than this are not parsed for their id by the glue's own replies. */
 const MAX_ID_SCAN_LENGTH = 65_536
+
+/** The largest window id the addon reads (a 32-bit unsigned integer). */
+const MAX_WINDOW_ID = 4_294_967_295
 
 /**
  * The request's id when it is a valid one, else `null` (as the router
