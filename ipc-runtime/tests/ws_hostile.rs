@@ -12,7 +12,7 @@ mod echo_sum_note;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Closed, Socket, next_json, upgrade_request};
+use common::{Closed, Socket, next_json, upgrade_with_headers};
 use futures_util::{SinkExt, StreamExt};
 use ipc_runtime::ws::{WsConfig, WsServer};
 use serde_json::{Value, json};
@@ -71,7 +71,7 @@ impl Server {
 
     /// A valid handshake request.
     fn good_upgrade(&self) -> String {
-        upgrade_request(&format!(
+        upgrade_with_headers(&format!(
             "Host: {}\r\nOrigin: {}\r\nSec-WebSocket-Protocol: {}\r\n",
             self.host(),
             self.server.origin(),
@@ -199,7 +199,7 @@ async fn handshakes_without_the_secret_are_refused() {
         String::from_utf8(bytes).expect("hex")
     };
     let with_protocols = |protocols: &str| {
-        upgrade_request(&format!(
+        upgrade_with_headers(&format!(
             "Host: {host}\r\nOrigin: {origin}\r\nSec-WebSocket-Protocol: {protocols}\r\n"
         ))
     };
@@ -244,7 +244,7 @@ async fn handshakes_without_the_secret_are_refused() {
         ),
         (
             "the secret in the query string",
-            upgrade_request(&format!(
+            upgrade_with_headers(&format!(
                 "Host: {host}\r\nOrigin: {origin}\r\nSec-WebSocket-Protocol: ipc-contracts.v1\r\n"
             ))
             .replacen("/ipc ", &format!("/ipc?ipc-secret={secret} "), 1),
@@ -252,7 +252,7 @@ async fn handshakes_without_the_secret_are_refused() {
         ),
         (
             "no subprotocol header",
-            upgrade_request(&format!("Host: {host}\r\nOrigin: {origin}\r\n")),
+            upgrade_with_headers(&format!("Host: {host}\r\nOrigin: {origin}\r\n")),
             "400",
         ),
     ];
@@ -286,7 +286,7 @@ async fn requests_for_another_host_or_from_another_origin_are_refused() {
     let origin = server.server.origin();
     let protocols = server.protocols();
     let with = |host_lines: &str, origin_lines: &str| {
-        upgrade_request(&format!(
+        upgrade_with_headers(&format!(
             "{host_lines}{origin_lines}Sec-WebSocket-Protocol: {protocols}\r\n"
         ))
     };

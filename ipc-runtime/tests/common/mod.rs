@@ -133,7 +133,7 @@ pub(crate) async fn closed_within(socket: &mut Socket, within: Duration) -> Opti
 /// A raw handshake request for `/ipc` with the sample key of RFC 6455 and
 /// the given header lines (each ending in CRLF), for tests that write
 /// what a client library would refuse to.
-pub(crate) fn upgrade_request(headers: &str) -> String {
+pub(crate) fn upgrade_with_headers(headers: &str) -> String {
     format!(
         "GET /ipc HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{headers}\r\n"
     )
