@@ -33,14 +33,16 @@ use ipc_runtime::{CallContext, IpcHandlerError, Router};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio::net::{TcpListener, TcpStream};
-use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 #[path = "support/args.rs"]
 mod args;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::Socket;
 
 /// Looks a small record up, as `notes.get` does.
 #[ipc_runtime::contract(invoke, namespace = "bench", method = "lookup", response = Record)]
@@ -84,25 +86,13 @@ fn record(id: u32) -> Record {
     }
 }
 
-type Socket = WebSocketStream<TcpStream>;
-
-async fn connect(addr: SocketAddr, origin: &str, secret: &str) -> Socket {
-    let mut request = format!("ws://{addr}/ipc")
-        .into_client_request()
-        .expect("request");
-    let headers = request.headers_mut();
-    headers.insert("Origin", HeaderValue::from_str(origin).expect("origin"));
-    headers.insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_str(&format!("ipc-contracts.v1, ipc-secret.{secret}"))
-            .expect("protocols"),
-    );
+/// The renderer's handshake, over a stream that sends each frame at once.
+async fn connect(addr: SocketAddr, origin: &str, protocols: &str) -> Socket {
     let stream = TcpStream::connect(addr).await.expect("connect");
     stream.set_nodelay(true).expect("nodelay");
-    let (socket, _) = tokio_tungstenite::client_async(request, stream)
+    common::handshake(stream, origin, protocols)
         .await
-        .expect("handshake");
-    socket
+        .expect("handshake")
 }
 
 /// A connection to the bare echo server, which speaks no subprotocol.
@@ -504,12 +494,7 @@ fn main() {
     let echo_addr = server_runtime.block_on(bare_echo_server(limit));
     let addr = server.local_addr();
     let origin = server.origin();
-    let secret = server
-        .app_url()
-        .split("#ipc-secret=")
-        .nth(1)
-        .expect("secret")
-        .to_owned();
+    let protocols = common::protocols(&server);
 
     let client = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -517,7 +502,7 @@ fn main() {
             .build()
             .expect("client runtime");
         runtime.block_on(async {
-            let mut socket = connect(addr, &origin, &secret).await;
+            let mut socket = connect(addr, &origin, &protocols).await;
             if !only_echo {
                 println!("loopback WebSocket, Rust client on its own thread, {calls} calls each:");
                 for (label, channel) in [

@@ -5,42 +5,22 @@
 //! protocol. Every case states what the server answers, and the server
 //! keeps serving well-behaved clients afterwards.
 
+mod common;
+#[path = "common/echo_sum_note.rs"]
+mod echo_sum_note;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{Closed, Socket, next_json, upgrade_with_headers};
 use futures_util::{SinkExt, StreamExt};
 use ipc_runtime::ws::{WsConfig, WsServer};
-use ipc_runtime::{CallContext, IpcHandlerError, Router};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::Role;
-
-/// Echoes a short text.
-#[ipc_runtime::contract(invoke, namespace = "hostile", method = "echo", response = String)]
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-struct Echo {
-    #[schemars(length(max = 16))]
-    text: String,
-}
-
-/// Sums nested lists of small numbers: a payload with depth.
-#[ipc_runtime::contract(invoke, namespace = "hostile", method = "sum", response = u64)]
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-struct Sum {
-    rows: Vec<Vec<u32>>,
-}
-
-/// Fire and forget.
-#[ipc_runtime::contract(send, namespace = "hostile", method = "note")]
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-struct Note {
-    text: String,
-}
 
 /// Router limits small enough to reach from a test.
 const MAX_REQUEST_BYTES: usize = 4096;
@@ -58,27 +38,9 @@ impl Drop for Server {
 }
 
 async fn start() -> Server {
-    let router = Router::builder()
-        .max_request_bytes(MAX_REQUEST_BYTES)
-        .invoke::<Echo, _>(|_: CallContext, echo: Echo| async move {
-            Ok::<_, IpcHandlerError>(echo.text)
-        })
-        .invoke::<Sum, _>(|_: CallContext, sum: Sum| async move {
-            Ok::<_, IpcHandlerError>(sum.rows.iter().flatten().map(|n| u64::from(*n)).sum())
-        })
-        .send::<Note, _>(|_: CallContext, _: Note| async move { Ok::<_, IpcHandlerError>(()) })
-        .build()
-        .expect("every contract has a handler");
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let root = std::env::temp_dir().join(format!("ipc-ws-hostile-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(root.join("assets")).expect("mkdir");
-    std::fs::write(root.join("index.html"), "<!doctype html>index").expect("write");
-    std::fs::write(root.join("assets/app.js"), "app").expect("write");
+    let root = common::renderer_dir("ipc-ws-hostile", "<!doctype html>index", "app");
     let server = WsServer::start(
-        Arc::new(router),
+        Arc::new(echo_sum_note::router(MAX_REQUEST_BYTES)),
         WsConfig {
             static_dir: Some(root.clone()),
             max_message_bytes: MAX_MESSAGE_BYTES,
@@ -100,29 +62,16 @@ impl Server {
     }
 
     fn secret(&self) -> String {
-        self.server
-            .app_url()
-            .split("#ipc-secret=")
-            .nth(1)
-            .expect("secret")
-            .to_owned()
+        common::secret_of(&self.server)
     }
 
     fn protocols(&self) -> String {
-        format!("ipc-contracts.v1, ipc-secret.{}", self.secret())
-    }
-
-    /// A handshake request with the given header lines (each ending in
-    /// CRLF), for `/ipc`.
-    fn upgrade(&self, headers: &str) -> String {
-        format!(
-            "GET /ipc HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{headers}\r\n"
-        )
+        common::protocols(&self.server)
     }
 
     /// A valid handshake request.
     fn good_upgrade(&self) -> String {
-        self.upgrade(&format!(
+        upgrade_with_headers(&format!(
             "Host: {}\r\nOrigin: {}\r\nSec-WebSocket-Protocol: {}\r\n",
             self.host(),
             self.server.origin(),
@@ -175,7 +124,7 @@ impl Server {
         stream
     }
 
-    async fn socket(&self) -> WebSocketStream<TcpStream> {
+    async fn socket(&self) -> Socket {
         WebSocketStream::from_raw_socket(self.raw_socket().await, Role::Client, None).await
     }
 
@@ -188,46 +137,20 @@ impl Server {
 }
 
 fn echo(id: u64, text: &str) -> String {
-    json!({"v": 1, "id": id, "kind": "invoke", "channel": "hostile:echo", "payload": {"text": text}})
+    json!({"v": 1, "id": id, "kind": "invoke", "channel": "ws:echo", "payload": {"text": text}})
         .to_string()
 }
 
 /// Sends a text frame and returns the next text frame, as JSON.
-async fn call(socket: &mut WebSocketStream<TcpStream>, text: &str) -> Value {
+async fn call(socket: &mut Socket, text: &str) -> Value {
     socket.send(Message::text(text)).await.expect("sent");
-    next_text(socket).await
+    next_json(socket).await
 }
 
-async fn next_text(socket: &mut WebSocketStream<TcpStream>) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a reply within 5 s")
-            .expect("open")
-            .expect("a valid frame");
-        if let Message::Text(text) = message {
-            return serde_json::from_str(&text).expect("replies are JSON");
-        }
-    }
-}
-
-/// How a connection ended: with a Close frame (and its code, if it has
-/// one), or `Err` when it ended without one.
-type Closed = Result<Option<u16>, String>;
-
-async fn close_code(socket: &mut WebSocketStream<TcpStream>) -> Closed {
-    tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(frame))) => return Ok(frame.map(|f| u16::from(f.code))),
-                Some(Ok(_)) => {}
-                Some(Err(error)) => return Err(error.to_string()),
-                None => return Err("ended without a Close frame".to_owned()),
-            }
-        }
-    })
-    .await
-    .expect("the connection ends within 5 s")
+async fn close_code(socket: &mut Socket) -> Closed {
+    common::closed_within(socket, Duration::from_secs(5))
+        .await
+        .expect("the connection ends within 5 s")
 }
 
 /// One WebSocket frame as a client would write it, masked unless `mask`
@@ -276,7 +199,7 @@ async fn handshakes_without_the_secret_are_refused() {
         String::from_utf8(bytes).expect("hex")
     };
     let with_protocols = |protocols: &str| {
-        server.upgrade(&format!(
+        upgrade_with_headers(&format!(
             "Host: {host}\r\nOrigin: {origin}\r\nSec-WebSocket-Protocol: {protocols}\r\n"
         ))
     };
@@ -321,16 +244,15 @@ async fn handshakes_without_the_secret_are_refused() {
         ),
         (
             "the secret in the query string",
-            server
-                .upgrade(&format!(
-                    "Host: {host}\r\nOrigin: {origin}\r\nSec-WebSocket-Protocol: ipc-contracts.v1\r\n"
-                ))
-                .replacen("/ipc ", &format!("/ipc?ipc-secret={secret} "), 1),
+            upgrade_with_headers(&format!(
+                "Host: {host}\r\nOrigin: {origin}\r\nSec-WebSocket-Protocol: ipc-contracts.v1\r\n"
+            ))
+            .replacen("/ipc ", &format!("/ipc?ipc-secret={secret} "), 1),
             "403",
         ),
         (
             "no subprotocol header",
-            server.upgrade(&format!("Host: {host}\r\nOrigin: {origin}\r\n")),
+            upgrade_with_headers(&format!("Host: {host}\r\nOrigin: {origin}\r\n")),
             "400",
         ),
     ];
@@ -364,7 +286,7 @@ async fn requests_for_another_host_or_from_another_origin_are_refused() {
     let origin = server.server.origin();
     let protocols = server.protocols();
     let with = |host_lines: &str, origin_lines: &str| {
-        server.upgrade(&format!(
+        upgrade_with_headers(&format!(
             "{host_lines}{origin_lines}Sec-WebSocket-Protocol: {protocols}\r\n"
         ))
     };
@@ -791,8 +713,8 @@ async fn sizes_past_each_limit_are_refused_at_that_limit() {
     assert_eq!(call(&mut socket, &at_limit).await["ok"], true);
     // One byte over it: refused before parsing. (A send without an id, so
     // that no id can be read from it either.)
-    let send = json!({"v": 1, "kind": "send", "channel": "hostile:note", "payload": {"text": ""}})
-        .to_string();
+    let send =
+        json!({"v": 1, "kind": "send", "channel": "ws:note", "payload": {"text": ""}}).to_string();
     let over = send.replacen(
         r#""text":"""#,
         &format!(
@@ -838,7 +760,7 @@ async fn json_at_the_edges_of_the_protocol_gets_a_structured_answer() {
     let mut socket = server.socket().await;
     let sum = |rows: &str| {
         format!(
-            r#"{{"v":1,"id":1,"kind":"invoke","channel":"hostile:sum","payload":{{"rows":{rows}}}}}"#
+            r#"{{"v":1,"id":1,"kind":"invoke","channel":"ws:sum","payload":{{"rows":{rows}}}}}"#
         )
     };
     let deep_payload = |depth: usize| sum(&format!("{}{}", "[".repeat(depth), "]".repeat(depth)));
@@ -998,13 +920,13 @@ async fn json_at_the_edges_of_the_protocol_gets_a_structured_answer() {
         ),
         (
             "an unknown channel",
-            echo(12, "a").replace("hostile:echo", "hostile:nope"),
+            echo(12, "a").replace("ws:echo", "ws:nope"),
             json!(12),
             Some("IPC_UNKNOWN_CHANNEL"),
         ),
         (
             "a channel that differs in case",
-            echo(13, "a").replace("hostile:echo", "Hostile:Echo"),
+            echo(13, "a").replace("ws:echo", "Ws:Echo"),
             json!(13),
             Some("IPC_UNKNOWN_CHANNEL"),
         ),
@@ -1096,7 +1018,7 @@ async fn json_at_the_edges_of_the_protocol_gets_a_structured_answer() {
         ),
         (
             "a send with a bad payload",
-            json!({"v": 1, "kind": "send", "channel": "hostile:note", "payload": {"text": 5}})
+            json!({"v": 1, "kind": "send", "channel": "ws:note", "payload": {"text": 5}})
                 .to_string(),
             Value::Null,
             Some("IPC_VALIDATION_ERROR"),

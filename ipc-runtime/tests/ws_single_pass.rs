@@ -4,93 +4,28 @@
 //! request, the reply over a real socket must be byte for byte the reply
 //! of the two-pass parse (the `fuzzing` feature's reference entry point).
 
-use std::sync::Arc;
-use std::time::Duration;
+mod common;
+#[path = "common/echo_sum_note.rs"]
+mod echo_sum_note;
 
-use futures_util::{SinkExt, StreamExt};
+use std::sync::Arc;
+
+use common::{Socket, connect, next_text};
+use futures_util::SinkExt;
 use ipc_runtime::ws::{WsConfig, WsServer};
-use ipc_runtime::{CallContext, CallerIdentity, IpcHandlerError, Router};
+use ipc_runtime::{CallerIdentity, Router};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-use tokio::net::TcpStream;
-use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-
-/// A short text: payloads the fast path refuses are easy to write.
-#[ipc_runtime::contract(invoke, namespace = "pass", method = "echo", response = String)]
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-struct Echo {
-    #[schemars(length(max = 16))]
-    text: String,
-}
-
-/// Nested lists: payloads with depth.
-#[ipc_runtime::contract(invoke, namespace = "pass", method = "sum", response = u64)]
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-struct Sum {
-    rows: Vec<Vec<u32>>,
-}
-
-/// Fire and forget: no reply on success.
-#[ipc_runtime::contract(send, namespace = "pass", method = "note")]
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-struct Note {
-    text: String,
-}
 
 const MAX_REQUEST_BYTES: usize = 2048;
 
 fn router() -> Router {
-    Router::builder()
-        .max_request_bytes(MAX_REQUEST_BYTES)
-        .invoke::<Echo, _>(|_: CallContext, echo: Echo| async move {
-            Ok::<_, IpcHandlerError>(echo.text)
-        })
-        .invoke::<Sum, _>(|_: CallContext, sum: Sum| async move {
-            Ok::<_, IpcHandlerError>(sum.rows.iter().flatten().map(|n| u64::from(*n)).sum())
-        })
-        .send::<Note, _>(|_: CallContext, _: Note| async move { Ok::<_, IpcHandlerError>(()) })
-        .build()
-        .expect("every contract has a handler")
-}
-
-type Socket = WebSocketStream<TcpStream>;
-
-async fn connect(server: &WsServer) -> Socket {
-    let secret = server
-        .app_url()
-        .split("#ipc-secret=")
-        .nth(1)
-        .expect("secret")
-        .to_owned();
-    let mut request = format!("ws://{}/ipc", server.local_addr())
-        .into_client_request()
-        .expect("request");
-    let headers = request.headers_mut();
-    headers.insert(
-        "Origin",
-        HeaderValue::from_str(&server.origin()).expect("origin"),
-    );
-    headers.insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_str(&format!("ipc-contracts.v1, ipc-secret.{secret}"))
-            .expect("protocols"),
-    );
-    let stream = TcpStream::connect(server.local_addr())
-        .await
-        .expect("connect");
-    let (socket, _) = tokio_tungstenite::client_async(request, stream)
-        .await
-        .expect("handshake");
-    socket
+    echo_sum_note::router(MAX_REQUEST_BYTES)
 }
 
 const SENTINEL: &str =
-    r#"{"v":1,"id":"end","kind":"invoke","channel":"pass:echo","payload":{"text":"end"}}"#;
+    r#"{"v":1,"id":"end","kind":"invoke","channel":"ws:echo","payload":{"text":"end"}}"#;
 const SENTINEL_REPLY: &str = r#"{"id":"end","ok":true,"data":"end"}"#;
 
 /// The frames the server sends for `request`: none (a send) or its reply.
@@ -99,17 +34,11 @@ async fn over_socket(socket: &mut Socket, request: &str) -> Vec<String> {
     socket.send(Message::text(SENTINEL)).await.expect("sent");
     let mut replies = Vec::new();
     loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a reply within 5 s")
-            .expect("open")
-            .expect("a valid frame");
-        if let Message::Text(text) = message {
-            if text.as_str() == SENTINEL_REPLY {
-                return replies;
-            }
-            replies.push(text.as_str().to_owned());
+        let text = next_text(socket).await;
+        if text == SENTINEL_REPLY {
+            return replies;
         }
+        replies.push(text);
     }
 }
 
@@ -160,9 +89,9 @@ fn member() -> impl Strategy<Value = String> {
         4 => Just(r#""kind":"invoke""#.to_owned()),
         2 => Just(r#""kind":"send""#.to_owned()),
         1 => Just(r#""kind":"event""#.to_owned()),
-        6 => prop::sample::select(vec!["pass:echo", "pass:sum", "pass:note", "pass:none"])
+        6 => prop::sample::select(vec!["ws:echo", "ws:sum", "ws:note", "ws:none"])
             .prop_map(|channel| format!(r#""channel":"{channel}""#)),
-        1 => Just(r#""channel":"pass\u003aecho""#.to_owned()),
+        1 => Just(r#""channel":"ws\u003aecho""#.to_owned()),
         1 => Just(r#""channel":7"#.to_owned()),
         6 => payload().prop_map(|payload| format!(r#""payload":{payload}"#)),
         1 => Just(r#""extra":{"a":[1]}"#.to_owned()),
@@ -183,7 +112,7 @@ fn client_request() -> impl Strategy<Value = String> {
     (
         0u32..4,
         prop::sample::select(vec!["invoke", "send"]),
-        prop::sample::select(vec!["pass:echo", "pass:sum", "pass:note", "pass:none"]),
+        prop::sample::select(vec!["ws:echo", "ws:sum", "ws:note", "ws:none"]),
         payload(),
     )
         .prop_map(|(id, kind, channel, payload)| {
@@ -250,26 +179,26 @@ fn channel_first_requests_are_answered() {
         let mut socket = connect(&server).await;
         let cases = [
             (
-                r#"{"v":1,"id":1,"kind":"invoke","channel":"pass:echo","payload":{"text":"caf\u00e9"}}"#,
+                r#"{"v":1,"id":1,"kind":"invoke","channel":"ws:echo","payload":{"text":"caf\u00e9"}}"#,
                 vec!["{\"id\":1,\"ok\":true,\"data\":\"caf\u{e9}\"}"],
             ),
             (
-                r#"{"v":1,"id":2,"kind":"invoke","channel":"pass:sum","payload":{"rows":[[1,2],[3]]}}"#,
+                r#"{"v":1,"id":2,"kind":"invoke","channel":"ws:sum","payload":{"rows":[[1,2],[3]]}}"#,
                 vec![r#"{"id":2,"ok":true,"data":6}"#],
             ),
             (
-                r#"{"v":1,"kind":"send","channel":"pass:note","payload":{"text":"x"}}"#,
+                r#"{"v":1,"kind":"send","channel":"ws:note","payload":{"text":"x"}}"#,
                 vec![],
             ),
             // Decoded in the pass, then refused by the envelope's checks.
             (
-                r#"{"v":1,"id":3,"kind":"send","channel":"pass:echo","payload":{"text":"a"}}"#,
+                r#"{"v":1,"id":3,"kind":"send","channel":"ws:echo","payload":{"text":"a"}}"#,
                 vec![
-                    r#"{"id":3,"ok":false,"error":{"name":"IPCHandlerError","code":"IPC_MALFORMED_REQUEST","message":"Channel \"pass:echo\" is a invoke contract, but the request's kind is \"send\"","statusCode":400}}"#,
+                    r#"{"id":3,"ok":false,"error":{"name":"IPCHandlerError","code":"IPC_MALFORMED_REQUEST","message":"Channel \"ws:echo\" is a invoke contract, but the request's kind is \"send\"","statusCode":400}}"#,
                 ],
             ),
             (
-                r#"{"v":1,"id":4,"kind":"invoke","channel":"pass:echo","payload":{"text":"a"},"extra":1}"#,
+                r#"{"v":1,"id":4,"kind":"invoke","channel":"ws:echo","payload":{"text":"a"},"extra":1}"#,
                 vec![
                     r#"{"id":4,"ok":false,"error":{"name":"IPCHandlerError","code":"IPC_MALFORMED_REQUEST","message":"The request has a unknown envelope field `extra`","statusCode":400}}"#,
                 ],

@@ -1,9 +1,12 @@
 //! The loopback WebSocket transport over real sockets: every handshake
 //! check, calls, events, hostile clients and static files.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::{Socket, connect, connect_with, next_json, secret_of};
 use futures_util::{SinkExt, StreamExt};
 use ipc_runtime::ws::{WsConfig, WsServer};
 use ipc_runtime::{CallContext, Router};
@@ -13,8 +16,6 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 /// Echoes text back, with who asked.
 #[ipc_runtime::contract(invoke, namespace = "test", method = "echo", response = Echoed)]
@@ -125,18 +126,11 @@ async fn start_with(config: WsConfig) -> Harness {
         })
         .build()
         .expect("every contract has a handler");
-    let static_dir = std::env::temp_dir().join(format!(
-        "ipc-ws-static-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
-    std::fs::create_dir_all(static_dir.join("assets")).expect("mkdir");
-    std::fs::write(
-        static_dir.join("index.html"),
+    let static_dir = common::renderer_dir(
+        "ipc-ws-static",
         "<!doctype html><title>app</title>",
-    )
-    .expect("write");
-    std::fs::write(static_dir.join("assets/app.js"), "console.log(1)").expect("write");
+        "console.log(1)",
+    );
     let config = WsConfig {
         static_dir: Some(static_dir.clone()),
         max_message_bytes: 64 * 1024,
@@ -154,78 +148,12 @@ async fn start_with(config: WsConfig) -> Harness {
     }
 }
 
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default()
-}
-
-fn secret_of(server: &WsServer) -> String {
-    server
-        .app_url()
-        .split("#ipc-secret=")
-        .nth(1)
-        .expect("secret in fragment")
-        .to_owned()
-}
-
-type Socket = tokio_tungstenite::WebSocketStream<TcpStream>;
-
-async fn connect_with(server: &WsServer, origin: &str, protocols: &str) -> Result<Socket, String> {
-    let addr = server.local_addr();
-    let mut request = format!("ws://{addr}/ipc")
-        .into_client_request()
-        .map_err(|e| e.to_string())?;
-    request.headers_mut().insert(
-        "Origin",
-        HeaderValue::from_str(origin).map_err(|e| e.to_string())?,
-    );
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_str(protocols).map_err(|e| e.to_string())?,
-    );
-    let stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
-    tokio_tungstenite::client_async(request, stream)
-        .await
-        .map(|(socket, _)| socket)
-        .map_err(|error| error.to_string())
-}
-
-async fn connect(server: &WsServer) -> Socket {
-    let protocols = format!("ipc-contracts.v1, ipc-secret.{}", secret_of(server));
-    connect_with(server, &server.origin(), &protocols)
-        .await
-        .expect("handshake accepted")
-}
-
 /// How `socket` ends: the code of its Close frame (`None` when it ends
 /// without one). `None` outside when it does not end within `within`.
 async fn close_code(socket: &mut Socket, within: Duration) -> Option<Option<u16>> {
-    tokio::time::timeout(within, async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => return None,
-            }
-        }
-    })
-    .await
-    .ok()
-}
-
-async fn next_json(socket: &mut Socket) -> Value {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
-            .await
-            .expect("a message within 5 s")
-            .expect("socket open")
-            .expect("valid frame");
-        if let Message::Text(text) = message {
-            return serde_json::from_str(&text).expect("JSON");
-        }
-    }
+    common::closed_within(socket, within)
+        .await
+        .map(|closed| closed.ok().flatten())
 }
 
 async fn invoke(socket: &mut Socket, id: u64, channel: &str, payload: Value) {
@@ -257,9 +185,9 @@ fn upgrade_request(server: &WsServer, host: &str, origin: Option<&str>, protocol
     let origin = origin
         .map(|o| format!("Origin: {o}\r\n"))
         .unwrap_or_default();
-    format!(
-        "GET /ipc HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n{origin}Sec-WebSocket-Protocol: {protocols}\r\n\r\n"
-    )
+    common::upgrade_with_headers(&format!(
+        "Host: {host}\r\n{origin}Sec-WebSocket-Protocol: {protocols}\r\n"
+    ))
 }
 
 #[tokio::test]
@@ -565,7 +493,7 @@ async fn handshakes_without_the_right_secret_origin_or_host_are_refused() {
         "{response}"
     );
     assert!(
-        connect_with(server, &own, "ipc-contracts.v1, ipc-secret.00")
+        connect_with(server.local_addr(), &own, "ipc-contracts.v1, ipc-secret.00")
             .await
             .is_err()
     );
@@ -699,26 +627,12 @@ async fn dropping_the_server_handle_does_not_stop_it() {
     let mut open = connect(&harness.server).await;
     let addr = harness.server.local_addr();
     let origin = harness.server.origin();
-    let protocols = format!(
-        "ipc-contracts.v1, ipc-secret.{}",
-        secret_of(&harness.server)
-    );
+    let protocols = common::protocols(&harness.server);
     drop(harness);
     // The open connection is still served, and new ones are accepted.
     invoke(&mut open, 1, "test:echo", json!({"text": "still"})).await;
     assert_eq!(next_json(&mut open).await["data"]["text"], "still");
-    let mut request = format!("ws://{addr}/ipc")
-        .into_client_request()
-        .expect("request");
-    request
-        .headers_mut()
-        .insert("Origin", HeaderValue::from_str(&origin).expect("origin"));
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_str(&protocols).expect("protocols"),
-    );
-    let stream = TcpStream::connect(addr).await.expect("connect");
-    let (mut fresh, _) = tokio_tungstenite::client_async(request, stream)
+    let mut fresh = connect_with(addr, &origin, &protocols)
         .await
         .expect("handshake accepted");
     invoke(&mut fresh, 2, "test:echo", json!({"text": "new"})).await;
@@ -831,7 +745,7 @@ async fn concurrent_handshakes_round(allowed: usize, clients: usize) {
     .await;
     let server = &harness.server;
     let host = format!("127.0.0.1:{}", server.local_addr().port());
-    let good = format!("ipc-contracts.v1, ipc-secret.{}", secret_of(server));
+    let good = common::protocols(server);
     let request = upgrade_request(server, &host, Some(&server.origin()), &good);
     // Every socket connects first; then all the handshakes go out at once,
     // so the server checks them concurrently.
@@ -1010,7 +924,7 @@ async fn upgrades_need_http_1_1_and_a_valid_key() {
     let harness = start().await;
     let server = &harness.server;
     let host = format!("127.0.0.1:{}", server.local_addr().port());
-    let good = format!("ipc-contracts.v1, ipc-secret.{}", secret_of(server));
+    let good = common::protocols(server);
     let valid = upgrade_request(server, &host, Some(&server.origin()), &good);
     for (request, expected) in [
         (valid.replacen("HTTP/1.1", "HTTP/1.0", 1), " 400 "),
