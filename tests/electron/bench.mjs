@@ -5,16 +5,22 @@
 // payload validated with zod 4, or with ajv compiling the contract's own
 // JSON Schema) and a bare handler that only round-trips the message through
 // JSON. Every variant is an ipcMain.handle handler invoked through the
-// stand-in's ipcMain, which structured-clones request and reply as
-// Electron's hop does; the rest of that hop, the same for all, is not in it.
+// stand-in's ipcMain, whose messages cross as Electron's do: written by
+// V8's ValueSerializer on one side, read by its deserializer on the other.
+// The rest of Electron's hop (the message between processes) is the same
+// for all and is not in it.
 //
 // Each variant gets the message in the form its design sends: the
-// TypeScript handlers a structured clone of the envelope object, the glue
-// the envelope's JSON text (what the generated preload sends). The
-// renderer's share of that, the preload's JSON.stringify of the request and
-// JSON.parse of the reply, is part of "glue + addon" and "JSON text echo"
-// (the same wire with no validation: JSON.parse in, JSON.stringify out);
-// "glue + addon, main only" is the main process's share alone.
+// TypeScript handlers the envelope object, the glue the envelope's JSON
+// text (what the generated preload sends).
+// - "trip: …" is the whole call: the renderer's share (JSON.stringify of
+//   the request and JSON.parse of the reply where the design sends text;
+//   V8's serializer for the request, its deserializer for the reply) and
+//   main's.
+// - "main: …" is the main process's share alone, which is what the app's
+//   main thread pays: deserialize the request, handle it, serialize the
+//   reply. Its request is serialized once, before the rounds.
+// Each is compared with the echo and zod of the same share.
 //
 // Interleaved: each round runs every variant once, in a rotating order;
 // figures are medians over rounds, and ratios are taken within a round.
@@ -25,6 +31,7 @@ import { z } from 'zod'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import v8 from 'node:v8'
 
 import { electron, load, out } from './harness.mjs'
 
@@ -77,28 +84,41 @@ const envelope = (payload) => {
   lastId += 1
   return { v: 1, id: lastId, kind: 'invoke', channel: 'probe:save', payload }
 }
-/** The request text of each payload, made once: what main receives, without the renderer's share. */
-const requestTexts = new Map(Object.values(payloads).map((payload) => [payload, JSON.stringify(envelope(payload))]))
-
-/** How each variant's request is sent and its reply read, as its renderer side would. */
-const asObject = (channel) => (payload) => electron.ipcMain.invokeFromRenderer(channel, event(), [envelope(payload)])
-const asText = (channel) => async (payload) =>
-  JSON.parse(await electron.ipcMain.invokeFromRenderer(channel, event(), [JSON.stringify(envelope(payload))]))
-const variants = {
-  'glue + addon': asText('probe:save'),
-  'glue + addon, main only': (payload) => electron.ipcMain.invokeFromRenderer('probe:save', event(), [requestTexts.get(payload)]),
-  'zod 4': asObject('bench:zod'),
-  ajv: asObject('bench:ajv'),
-  'JSON echo': asObject('bench:json'),
-  'JSON text echo': asText('bench:json-text'),
+/** Each design's handler channel, and whether its renderer side sends the envelope's JSON text. */
+const designs = {
+  'glue + addon': { channel: 'probe:save', text: true },
+  'zod 4': { channel: 'bench:zod', text: false },
+  ajv: { channel: 'bench:ajv', text: false },
+  'JSON echo': { channel: 'bench:json', text: false },
+  'JSON text echo': { channel: 'bench:json-text', text: true },
+}
+/** The whole trip: the renderer's share (JSON text, when its design sends text, and V8's serializer) and main's. */
+const trip = ({ channel, text }) =>
+  text
+    ? async (payload) => JSON.parse(await electron.ipcMain.invokeFromRenderer(channel, event(), [JSON.stringify(envelope(payload))]))
+    : (payload) => electron.ipcMain.invokeFromRenderer(channel, event(), [envelope(payload)])
+/** Main's share alone: the request as the renderer serialized it, made once per payload. */
+const mainOnly = ({ channel, text }) => {
+  const requests = new Map(Object.values(payloads).map((payload) => [payload, v8.serialize([text ? JSON.stringify(envelope(payload)) : envelope(payload)])]))
+  return (payload) => electron.ipcMain.invokeSerialized(channel, event(), requests.get(payload))
+}
+const variants = Object.fromEntries(
+  Object.entries(designs).flatMap(([name, design]) => [
+    [`trip: ${name}`, trip(design)],
+    [`main: ${name}`, mainOnly(design)],
+  ]),
+)
+/** A reply as its renderer side reads it. */
+const readReply = (answer) => {
+  const value = answer instanceof Uint8Array ? v8.deserialize(answer) : answer
+  return typeof value === 'string' ? JSON.parse(value) : value
 }
 const call = (variant, payload) => variants[variant](payload)
 
 // Every variant must accept the payload and echo it.
 for (const [name, payload] of Object.entries(payloads)) {
   for (const variant of Object.keys(variants)) {
-    const answer = await call(variant, payload)
-    const reply = typeof answer === 'string' ? JSON.parse(answer) : answer
+    const reply = readReply(await call(variant, payload))
     if (reply.ok !== true || reply.data.body !== payload.body) throw new Error(`${variant} failed on ${name}: ${JSON.stringify(reply).slice(0, 300)}`)
   }
 }
@@ -151,8 +171,11 @@ for (const [mode, measure] of [['sequential (one call at a time)', sequential], 
       }
     }
     const ratio = (of, a, b) => median(of[a].map((value, i) => value / of[b][i]))
+    // Each variant against the baselines of its own share (trip or main).
     const baselines = ['JSON echo', 'JSON text echo', 'zod 4']
-    const columns = (of, variant) => `${median(of[variant]).toFixed(1).padStart(7)}${baselines.map((baseline) => ratio(of, variant, baseline).toFixed(2).padStart(9)).join('')}`
+    const share = (variant) => variant.slice(0, variant.indexOf(' ') + 1)
+    const columns = (of, variant) =>
+      `${median(of[variant]).toFixed(1).padStart(7)}${baselines.map((baseline) => ratio(of, variant, share(variant) + baseline).toFixed(2).padStart(9)).join('')}`
     console.log(`\n${mode}, ${name} payload (${JSON.stringify(payload).length} bytes)`)
     console.log(`${'variant'.padEnd(24)}  µs/call  ×echo  ×text echo  ×zod 4 | cpu µs/call  ×echo  ×text echo  ×zod 4`)
     for (const variant of names) console.log(`${variant.padEnd(24)} ${columns(times, variant)} | ${columns(cpu, variant)}`)

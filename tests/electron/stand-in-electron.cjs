@@ -5,8 +5,8 @@
 // web-contents.md, web-frame-main.md, context-bridge.md):
 // - `ipcMain.handle` refuses a second handler for a channel; `invoke`
 //   rejects when no handler is registered and wraps a handler's error as
-//   "Error invoking remote method"; arguments and results are structured
-//   clones.
+//   "Error invoking remote method"; arguments and results cross as V8's
+//   serializer writes them (`invoke`), or as structured clones.
 // - Each message's event has `sender` (the WebContents), `senderFrame`
 //   (null when read after the frame navigated or was destroyed),
 //   `processId`, `frameId` and `type: 'frame'`.
@@ -25,6 +25,7 @@
 //   `setWindowOpenHandler`), recorded for the test to inspect.
 'use strict'
 const { EventEmitter } = require('node:events')
+const v8 = require('node:v8')
 
 class IpcMain extends EventEmitter {
   #handlers = new Map()
@@ -45,15 +46,29 @@ class IpcMain extends EventEmitter {
     return [...this.#handlers.keys()]
   }
 
+  /**
+   * An `invoke` as Electron's hop makes it: the renderer serializes the
+   * arguments with V8's ValueSerializer (what Electron's IPC uses, in
+   * shell/common/v8_value_serializer.cc), main deserializes them, and the
+   * handler's result goes back the same way.
+   */
   invokeFromRenderer(channel, event, args) {
+    return this.invokeSerialized(channel, event, v8.serialize(args)).then((reply) => v8.deserialize(reply))
+  }
+
+  /**
+   * Main's share of an invoke: arguments the renderer already serialized
+   * are deserialized, handled, and the result serialized for the way back.
+   */
+  invokeSerialized(channel, event, serializedArgs) {
     const handler = this.#handlers.get(channel)
     if (handler === undefined) {
       return Promise.reject(new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`))
     }
     return Promise.resolve()
-      .then(() => handler(event, ...args))
+      .then(() => handler(event, ...v8.deserialize(serializedArgs)))
       .then(
-        (result) => structuredClone(result),
+        (result) => v8.serialize(result),
         (error) => {
           throw new Error(`Error invoking remote method '${channel}': ${error}`)
         },
@@ -146,7 +161,7 @@ function senderEvent(webContents, frame, invoke) {
 function rendererOf(webContents, frame = webContents.mainFrame) {
   const ipcRenderer = {
     invoke(channel, ...args) {
-      return ipcMain.invokeFromRenderer(channel, senderEvent(webContents, frame, true), structuredClone(args))
+      return ipcMain.invokeFromRenderer(channel, senderEvent(webContents, frame, true), args)
     },
     send(channel, ...args) {
       const cloned = structuredClone(args)
