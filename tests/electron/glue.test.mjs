@@ -394,9 +394,41 @@ test('events go to every window, to the windows of a role, or to one window', as
   assert.deepEqual(seen.get(a), [1, 3])
   assert.deepEqual(seen.get(b), [1, 3])
   assert.deepEqual(seen.get(c), [2, 3])
-  // Only declared event channels are forwarded.
-  assert.throws(() => ipc.emit(JSON.stringify({ v: 1, kind: 'event', channel: 'probe:other', payload: {} })), TypeError)
+  // Only declared event channels are forwarded, and only event envelopes.
+  for (const text of [
+    JSON.stringify({ v: 1, kind: 'event', channel: 'probe:other', payload: {} }),
+    JSON.stringify({ v: 2, kind: 'event', channel: 'probe:pinged', payload: { n: 4 } }),
+    JSON.stringify({ v: 1, kind: 'invoke', channel: 'probe:pinged', payload: { n: 4 } }),
+    'not JSON',
+  ]) {
+    assert.throws(() => ipc.emit(text), TypeError, text)
+  }
+  assert.throws(() => ipc.emit(42), TypeError)
+  // The addon's envelopes are sent as they are, unparsed; one written in another key order is parsed, then sent.
+  const addonWritten = a.received.at(-1).args[0]
+  assert.match(addonWritten, /^\{"v":1,"kind":"event","channel":"probe:pinged","payload":/)
+  const reordered = JSON.stringify({ channel: 'probe:pinged', payload: { n: 5 }, kind: 'event', v: 1 })
+  assert.deepEqual(parsesDuring(() => ipc.emit(addonWritten, c.id)), { result: 1, parses: 0 })
+  assert.deepEqual(parsesDuring(() => ipc.emit(reordered, c.id)), { result: 1, parses: 1 })
+  await settle()
+  assert.deepEqual(seen.get(c), [2, 3, 3, 5])
+  assert.deepEqual(c.received.at(-1), { channel: 'probe:pinged', args: [reordered] })
 })
+
+/** What `run` returns, and how many times it called JSON.parse. */
+function parsesDuring(run) {
+  const parse = JSON.parse
+  let parses = 0
+  JSON.parse = (...args) => {
+    parses += 1
+    return parse(...args)
+  }
+  try {
+    return { result: run(), parses }
+  } finally {
+    JSON.parse = parse
+  }
+}
 
 test('a handler panic is INTERNAL_ERROR and the addon keeps serving, inline and on the runtime', async () => {
   const api = rendererApi(bundle, attachedWindow('main'))

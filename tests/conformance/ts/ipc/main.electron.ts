@@ -295,7 +295,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
       return onDestroyed
     },
     emit(envelope: string, target?: IpcEventTarget): number {
-      const channel = eventChannel(JSON.parse(envelope) as unknown)
+      const channel = envelopeEventChannel(envelope)
       if (channel === undefined) throw new TypeError('Not an event envelope of a declared event channel')
       let delivered = 0
       for (const window of windows.values()) {
@@ -357,6 +357,30 @@ function requestId(message: unknown): string | number | null {
   if (typeof id === 'number' && Number.isSafeInteger(id)) return id
   if (typeof id === 'string' && new TextEncoder().encode(id).length <= 128) return id
   return null
+}
+
+/**
+ * How the router begins the event envelope of each event channel. An
+ * envelope the addon wrote is known by its start, so the main thread does
+ * not parse every event's payload; any other text is parsed and checked.
+ */
+const EVENT_ENVELOPE_STARTS: readonly (readonly [string, string])[] = EVENT_CHANNELS.map(
+  (channel) => [`{"v":${PROTOCOL_VERSION},"kind":"event","channel":${JSON.stringify(channel)},"payload":`, channel] as const,
+)
+
+/** The declared event channel `envelope` is an event of, if it is one. */
+function envelopeEventChannel(envelope: unknown): string | undefined {
+  if (typeof envelope !== 'string') return undefined
+  for (const [start, channel] of EVENT_ENVELOPE_STARTS) {
+    if (envelope.startsWith(start)) return channel
+  }
+  let message: unknown
+  try {
+    message = JSON.parse(envelope)
+  } catch {
+    return undefined
+  }
+  return eventChannel(message)
 }
 
 function eventChannel(message: unknown): string | undefined {
