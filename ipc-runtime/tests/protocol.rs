@@ -699,6 +699,62 @@ async fn a_timeout_cancels_its_call_and_not_the_transports_token() {
     assert!(!connection.is_cancelled());
 }
 
+/// A transport's token shared through an `Arc`, whose child a call makes
+/// only when it needs one, ends its calls and is left alone by a timeout,
+/// as a borrowed one is; with a request given as text, whose reply is text.
+#[tokio::test]
+async fn a_shared_transport_token_ends_its_calls_and_outlives_a_timeout() {
+    let (router, seen) = setup();
+    let connection = Arc::new(CancellationToken::new());
+    let hang =
+        r#"{"v":1,"id":74,"kind":"invoke","channel":"protocol:act","payload":{"action":"hang"}}"#;
+    let reply: String = router
+        .dispatch_cancellable(hang, caller(), &connection)
+        .await
+        .expect("reply");
+    assert_eq!(
+        serde_json::from_str::<Value>(&reply).expect("json")["error"]["code"],
+        "IPC_TIMEOUT"
+    );
+    assert!(seen.token(&RequestId::Number(74)).is_cancelled());
+    assert!(!connection.is_cancelled());
+
+    let trigger = Arc::clone(&connection);
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        trigger.cancel();
+    });
+    let hang = hang.replace("74", "75");
+    let permit = |_: &str, _: ipc_runtime::ContractKind| true;
+    let reply: String = router
+        .dispatch_permitted(&hang, caller(), &connection, &permit)
+        .await
+        .expect("reply");
+    assert_eq!(
+        serde_json::from_str::<Value>(&reply).expect("json"),
+        json!({"id": 75, "ok": false, "error": framework("IPC_CANCELLED", "The call was cancelled", 499)})
+    );
+    assert!(seen.token(&RequestId::Number(75)).is_cancelled());
+}
+
+/// Text and bytes of the same request get the same reply, as text and as
+/// bytes, whatever the request's fate.
+#[tokio::test]
+async fn text_and_bytes_get_the_same_reply() {
+    let (router, _) = setup();
+    for request in [
+        r#"{"v":1,"id":76,"kind":"invoke","channel":"protocol:act","payload":{"action":"echo"}}"#,
+        r#"{"channel":"protocol:act","v":1,"id":77,"kind":"invoke","payload":{"action":"echo"}}"#,
+        r#"{"v":1,"id":78,"kind":"invoke","channel":"protocol:act","payload":{"action":"nope"}}"#,
+        r#"{"v":1,"id":79,"kind":"invoke","channel":"protocol:none","payload":{}}"#,
+        r#"{"v":1,"id":"é","kind":"invoke""#,
+    ] {
+        let as_text: Option<String> = router.dispatch(request, caller()).await;
+        let as_bytes: Option<Vec<u8>> = router.dispatch(request.as_bytes(), caller()).await;
+        assert_eq!(as_text.map(String::into_bytes), as_bytes, "{request}");
+    }
+}
+
 #[tokio::test]
 async fn response_drift_is_reported_as_a_response_validation_error() {
     let (router, _) = setup();
