@@ -52,6 +52,11 @@ test('save, get and list through the glue; a change reaches every window', async
   assert.ok((await second.api.notes.list()).some((summary) => summary.id === saved.id))
   await settle()
   assert.deepEqual(changes, [{ id: saved.id, kind: 'created', note: saved }])
+  // Text that is not ASCII, in a reply and in an event, arrives as it was sent.
+  const accented = await first.api.notes.save({ title: 'Café ✓ \u{1F600}', body: 'crème brûlée' })
+  assert.deepEqual([accented.title, accented.body], ['Café ✓ \u{1F600}', 'crème brûlée'])
+  await settle()
+  assert.deepEqual(changes.at(-1), { id: accented.id, kind: 'created', note: accented })
 })
 
 test('a validation error carries its path; a typed error its code, status and details', async () => {

@@ -440,8 +440,9 @@ impl Router {
         self.event_text(payload).map(String::into_bytes)
     }
 
-    /// [`event`](Self::event) as text, for transports that send text.
-    pub(crate) fn event_text<E: EventContract>(&self, payload: &E) -> Result<String, IpcError> {
+    /// [`event`](Self::event) as text, for transports that send text: the
+    /// envelope is not validated as UTF-8 again on its way.
+    pub fn event_text<E: EventContract>(&self, payload: &E) -> Result<String, IpcError> {
         let channel = channel_of::<E>();
         let Some(route) = self.events.get(&channel) else {
             return Err(IpcError::framework(
