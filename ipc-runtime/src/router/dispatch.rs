@@ -50,26 +50,6 @@ pub trait RequestInput: sealed::Input {
     type Reply: sealed::Reply;
 }
 
-impl RequestInput for [u8] {
-    type Reply = Vec<u8>;
-}
-
-impl RequestInput for Vec<u8> {
-    type Reply = Vec<u8>;
-}
-
-impl<const N: usize> RequestInput for [u8; N] {
-    type Reply = Vec<u8>;
-}
-
-impl RequestInput for str {
-    type Reply = String;
-}
-
-impl RequestInput for String {
-    type Reply = String;
-}
-
 mod sealed {
     use crate::wire;
 
@@ -83,34 +63,27 @@ mod sealed {
     #[derive(Debug)]
     pub struct Raw<'a>(pub(super) wire::Input<'a>);
 
-    impl Input for [u8] {
-        fn input(&self) -> Raw<'_> {
-            Raw(wire::Input::Bytes(self))
-        }
+    /// Each request type: its reply, and how the router reads it.
+    macro_rules! request_inputs {
+        ($([$($generic:tt)*] $request:ty => $reply:ty, $read:ident;)*) => {$(
+            impl<$($generic)*> super::RequestInput for $request {
+                type Reply = $reply;
+            }
+
+            impl<$($generic)*> Input for $request {
+                fn input(&self) -> Raw<'_> {
+                    Raw(wire::Input::$read(self))
+                }
+            }
+        )*};
     }
 
-    impl Input for Vec<u8> {
-        fn input(&self) -> Raw<'_> {
-            Raw(wire::Input::Bytes(self))
-        }
-    }
-
-    impl<const N: usize> Input for [u8; N] {
-        fn input(&self) -> Raw<'_> {
-            Raw(wire::Input::Bytes(self))
-        }
-    }
-
-    impl Input for str {
-        fn input(&self) -> Raw<'_> {
-            Raw(wire::Input::Text(self))
-        }
-    }
-
-    impl Input for String {
-        fn input(&self) -> Raw<'_> {
-            Raw(wire::Input::Text(self))
-        }
+    request_inputs! {
+        [] [u8] => Vec<u8>, Bytes;
+        [] Vec<u8> => Vec<u8>, Bytes;
+        [const N: usize] [u8; N] => Vec<u8>, Bytes;
+        [] str => String, Text;
+        [] String => String, Text;
     }
 
     /// The reply, made from the router's text.
