@@ -147,6 +147,26 @@ fn utf8(bytes: Vec<u8>) -> String {
         .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
 }
 
+/// Dispatches `request`: refused unless its envelope names `channel`, the
+/// channel it was received on, when there is one.
+async fn route<R: ipc_runtime::RequestInput + ?Sized>(
+    router: &Router,
+    request: &R,
+    caller: Arc<CallerIdentity>,
+    cancel: &Arc<CancellationToken>,
+    channel: Option<&str>,
+) -> Option<R::Reply> {
+    match channel {
+        Some(channel) => {
+            let received_on = |routed: &str, _: ContractKind| routed == channel;
+            router
+                .dispatch_permitted(request, caller, cancel, &received_on)
+                .await
+        }
+        None => router.dispatch_cancellable(request, caller, cancel).await,
+    }
+}
+
 fn shut_down() -> napi::Error {
     napi::Error::new(
         Status::Cancelled,
@@ -274,20 +294,10 @@ impl Addon {
         let (guard, cancel) = self.in_flight.enter(caller.connection_id);
         let call = async move {
             let _guard = guard;
-            let received_on = |routed: &str, _: ContractKind| Some(routed) == channel.as_deref();
-            let reply = match (&request, &channel) {
-                (Either::A(text), Some(_)) => {
-                    router
-                        .dispatch_permitted(text, caller, &cancel, &received_on)
-                        .await
-                }
-                (Either::A(text), None) => router.dispatch_cancellable(text, caller, &cancel).await,
-                (Either::B(bytes), Some(_)) => router
-                    .dispatch_permitted(bytes, caller, &cancel, &received_on)
-                    .await
-                    .map(utf8),
-                (Either::B(bytes), None) => router
-                    .dispatch_cancellable(bytes, caller, &cancel)
+            let channel = channel.as_deref();
+            let reply = match &request {
+                Either::A(text) => route(&router, text, caller, &cancel, channel).await,
+                Either::B(bytes) => route(&router, bytes, caller, &cancel, channel)
                     .await
                     .map(utf8),
             };
