@@ -4,7 +4,9 @@
 //! channel leads is parsed in one pass (docs/adr/0044): the reply must be,
 //! byte for byte, the one of the two-pass parse, and so must the reply of
 //! the text entry point (the WebSocket transport's) for input that is
-//! UTF-8.
+//! UTF-8. With a per-call check (the Electron addon's and the Tauri
+//! plugin's entry point), made before the one-pass parse decodes, the reply
+//! must be the two-pass parse's with the same check.
 
 #![no_main]
 
@@ -114,6 +116,22 @@ fuzz_target!(|bytes: &[u8]| {
         reply.as_deref(),
         two_pass.as_deref().map(str::as_bytes),
         "one pass and two answer {bytes:?} alike"
+    );
+    // A check that refuses one channel, so that both of its answers are seen.
+    let permit = |channel: &str, _: ContractKind| channel != "fuzz:shape";
+    let token = ipc_runtime::CancellationToken::new();
+    let permitted =
+        runtime().block_on(router().dispatch_permitted(bytes, caller.clone(), &token, &permit));
+    let permitted_two_pass = runtime().block_on(ipc_runtime::fuzzing::dispatch_two_pass_permitted(
+        router(),
+        bytes,
+        caller.clone(),
+        &permit,
+    ));
+    assert_eq!(
+        permitted.as_deref(),
+        permitted_two_pass.as_deref().map(str::as_bytes),
+        "checked, one pass and two answer {bytes:?} alike"
     );
     if let Ok(text) = std::str::from_utf8(bytes) {
         let as_text =

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::context::{CallerIdentity, CancellationToken};
 use crate::contract::ContractKind;
-use crate::router::Router;
+use crate::router::{Permit, Router};
 use crate::wire::{self, RequestId};
 
 /// What the envelope parser made of a request.
@@ -59,5 +59,17 @@ pub async fn dispatch_two_pass(
     bytes: &[u8],
     caller: CallerIdentity,
 ) -> Option<String> {
-    router.dispatch_two_pass(bytes, caller).await
+    router.dispatch_two_pass(bytes, caller, None).await
+}
+
+/// [`dispatch_two_pass`] with a per-call check, the reference for
+/// [`Router::dispatch_permitted`] and [`Router::dispatch_inline`], which
+/// make their checks before the one-pass parse decodes a payload.
+pub async fn dispatch_two_pass_permitted(
+    router: &Router,
+    bytes: &[u8],
+    caller: CallerIdentity,
+    permit: &Permit<'_>,
+) -> Option<String> {
+    router.dispatch_two_pass(bytes, caller, Some(permit)).await
 }

@@ -149,16 +149,25 @@ impl Router {
         .map(<R::Reply as sealed::Reply>::from_text)
     }
 
-    /// [`dispatch`](Self::dispatch) parsing in two passes whatever the
-    /// request: the reference the one-pass parse is compared with.
+    /// [`dispatch`](Self::dispatch) (or, with `permit`,
+    /// [`dispatch_permitted`](Self::dispatch_permitted)) parsing in two
+    /// passes whatever the request: the reference the one-pass parse is
+    /// compared with.
     #[cfg(feature = "fuzzing")]
     pub(crate) async fn dispatch_two_pass(
         &self,
         request: &[u8],
         caller: CallerIdentity,
+        permit: Option<&Permit<'_>>,
     ) -> Option<String> {
-        self.dispatch_inner(Input::TwoPass(request), Arc::new(caller), None, None, None)
-            .await
+        self.dispatch_inner(
+            Input::TwoPass(request),
+            Arc::new(caller),
+            None,
+            permit,
+            None,
+        )
+        .await
     }
 
     /// [`dispatch_cancellable`](Self::dispatch_cancellable) with a check
@@ -167,6 +176,10 @@ impl Router {
     /// true, or the reply is `IPC_FORBIDDEN`. For transports whose grants
     /// depend on the caller at call time (Tauri resolves a window's
     /// capabilities per command); the router's own authorizer still runs.
+    /// It is asked once per call, for the route the envelope's leading
+    /// `channel` names when there is one (then possibly for a request whose
+    /// envelope is refused after), and a payload is decoded only once it
+    /// and the authorizer let the call through.
     pub async fn dispatch_permitted<R: RequestInput + ?Sized>(
         &self,
         request: &R,
@@ -245,18 +258,28 @@ impl Router {
         // most byte requests) and whose channel leads is parsed in one
         // pass, its payload decoded by the route's fast path; anything that
         // pass refuses is parsed again in two, which gives the exact answer
-        // (docs/adr/0044-single-pass-envelope.md). Not for a caller checked
-        // per call, nor on a thread that must not decode other channels'
-        // payloads: both are promised that the payload waits for the checks.
+        // (docs/adr/0044-single-pass-envelope.md). The checks a payload
+        // waits for (the per-call permit, the authorizer, a thread that must
+        // not decode other channels' payloads) are made first, on the route
+        // the leading channel names: a refused caller's payload is never
+        // decoded, and the answer is kept for the route the parse finds.
         let text = input.text();
-        let in_pass = text
-            .filter(|_| permit.is_none() && inline.is_none())
-            .and_then(|text| {
-                let channel = wire::leading_channel(text)?;
-                let request = self.routes.get(channel)?.erased.parse_in_pass(text)?;
-                // The route that decoded it is the request's.
-                (request.channel == channel).then_some(request)
-            });
+        let mut early: Option<(&Route, Result<(), IpcError>)> = None;
+        let in_pass = text.and_then(|text| {
+            let channel = wire::leading_channel(text)?;
+            let route = self.routes.get(channel)?;
+            let admitted = self.admit(&caller, route, permit);
+            let decodable = admitted.is_ok()
+                && inline.is_none_or(|inline| inline.allows(&route.channel, bytes.len()));
+            early = Some((route, admitted));
+            if !decodable {
+                return None;
+            }
+            let request = route.erased.parse_in_pass(text)?;
+            // The route that decoded it is the request's.
+            (request.channel == channel).then_some(request)
+        });
+        let in_one_pass = in_pass.is_some();
         let request = match in_pass {
             Some(request) => request.map_payload(Payload::Decoded),
             None => match wire::parse_input(text.map_or(input, Input::Text)) {
@@ -289,21 +312,15 @@ impl Router {
                 ),
             ));
         }
-        if let Some(permit) = permit
-            && !permit(&route.channel, route.kind)
-        {
-            return fail(IpcError::framework(
-                FrameworkCode::Forbidden,
-                format!(
-                    "This caller has no permission for channel \"{}\"",
-                    route.channel
-                ),
-            ));
-        }
-        if let Err(error) = self.authorized(&caller, route) {
+        let admitted = match early {
+            Some((checked, admitted)) if std::ptr::eq(checked, route) => admitted,
+            _ => self.admit(&caller, route, permit),
+        };
+        if let Err(error) = admitted {
             return fail(error);
         }
-        if inline.is_some_and(|inline| !inline.allows(&route.channel, bytes.len())) {
+        if !in_one_pass && inline.is_some_and(|inline| !inline.allows(&route.channel, bytes.len()))
+        {
             YieldOnce::new().await;
         }
         // An id-less send still gets an id for its handler and the logs.
@@ -337,6 +354,28 @@ impl Router {
             Ok(None) => None,
             Err(error) => fail(error),
         }
+    }
+
+    /// The checks a call passes before its payload is decoded: the
+    /// transport's per-call permit, then the router's authorizer.
+    fn admit(
+        &self,
+        caller: &CallerIdentity,
+        route: &Route,
+        permit: Option<&Permit<'_>>,
+    ) -> Result<(), IpcError> {
+        if let Some(permit) = permit
+            && !permit(&route.channel, route.kind)
+        {
+            return Err(IpcError::framework(
+                FrameworkCode::Forbidden,
+                format!(
+                    "This caller has no permission for channel \"{}\"",
+                    route.channel
+                ),
+            ));
+        }
+        self.authorized(caller, route)
     }
 
     fn authorized(&self, caller: &CallerIdentity, route: &Route) -> Result<(), IpcError> {
