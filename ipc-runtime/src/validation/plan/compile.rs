@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
+use super::classes::ClassRun;
 use super::node::*;
 
 pub(super) struct Compiler<'a> {
@@ -114,9 +115,15 @@ impl<'a> Compiler<'a> {
                 "pattern" => {
                     // As the validator compiles it (with the `regex` engine
                     // and no size limits of its own, see `options`).
-                    let translated = jsonschema_regex::to_rust_regex(value.as_str()?).ok()?;
+                    let source = value.as_str()?;
+                    let translated = jsonschema_regex::to_rust_regex(source).ok()?;
                     let regex = regex::Regex::new(&translated).ok()?;
-                    node.string_checks.push(StringCheck::Pattern(regex));
+                    // A pattern the regex takes and that is a run of ASCII
+                    // classes is matched without it (docs/adr/0072).
+                    node.string_checks.push(match ClassRun::parse(source) {
+                        Some(run) => StringCheck::Classes(run),
+                        None => StringCheck::Pattern(regex),
+                    });
                 }
                 "multipleOf" => {
                     let multiple = value.as_f64().filter(|m| m.is_finite() && *m > 0.0)?;

@@ -17,7 +17,9 @@
 //! `{"Variant": null}`), or serde's own error — sends the payload to the
 //! JSON Schema validator, which decides and reports exact issues. Every
 //! check decides as the validator does: `pattern` is translated and
-//! compiled by the validator's own code for the same engine, `multipleOf`
+//! compiled by the validator's own code for the same engine (and an
+//! anchored run of ASCII classes is then matched by `classes`, exactly
+//! as that engine would), `multipleOf`
 //! uses its arithmetic, every asserted `format` but `regex` is checked by
 //! the validator's own code (`formats`), and `regex` by a validator of
 //! that keyword alone. A schema using a keyword
@@ -35,6 +37,7 @@
 
 #[macro_use]
 mod forward;
+mod classes;
 mod compile;
 mod containers;
 mod cursor;

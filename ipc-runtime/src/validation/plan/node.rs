@@ -160,6 +160,9 @@ pub(super) enum StringCheck {
     /// `pattern`, translated from ECMA 262 and compiled by the same code
     /// and the same engine as the validator's.
     Pattern(regex::Regex),
+    /// A `pattern` that is an anchored run of ASCII classes, matched
+    /// without the regex engine (`classes`).
+    Classes(super::classes::ClassRun),
     /// A `format` the plan checks by the validator's rule for it.
     Format(fn(&str) -> bool),
     /// Any other `format` (`regex`): a validator of that keyword alone, built with
@@ -181,6 +184,7 @@ impl StringCheck {
     fn accepts(&self, text: &str) -> bool {
         match self {
             StringCheck::Pattern(regex) => regex.is_match(text),
+            StringCheck::Classes(run) => run.is_match(text),
             StringCheck::Format(check) => check(text),
             StringCheck::Validator(validator) => {
                 SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
