@@ -10,6 +10,8 @@
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 
+import { benchNotes } from './bench-notes.mjs'
+
 const [before, after] = process.argv.slice(2)
 if (!before || !after) {
   console.error('usage: node tests/electron/bench-builds.mjs <before/probe.node> <after/probe.node>')
@@ -25,11 +27,7 @@ const builds = Object.fromEntries(
     return [name, { router, caller: router.caller(caller) }]
   }),
 )
-// The notes of bench.mjs.
-const payloads = {
-  small: { title: 'Groceries', body: 'milk, eggs, bread, coffee'.repeat(8), tags: ['home', 'weekly', 'food'] },
-  large: { title: 'Report', body: 'lorem ipsum dolor sit amet '.repeat(1800), tags: Array.from({ length: 20 }, (_, i) => `tag-${i}`) },
-}
+const payloads = benchNotes
 const requests = Object.fromEntries(
   Object.entries(payloads).map(([size, payload]) => [size, JSON.stringify({ v: 1, id: 1, kind: 'invoke', channel: 'probe:save', payload })]),
 )

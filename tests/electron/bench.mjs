@@ -33,6 +33,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import v8 from 'node:v8'
 
+import { benchNotes } from './bench-notes.mjs'
 import { electron, load, out } from './harness.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30)
@@ -75,10 +76,7 @@ electron.ipcMain.handle('bench:json-text', (_event, text) => {
   return JSON.stringify({ id: message.id, ok: true, data: message.payload })
 })
 
-const payloads = {
-  small: { title: 'Groceries', body: 'milk, eggs, bread, coffee'.repeat(8), tags: ['home', 'weekly', 'food'] },
-  large: { title: 'Report', body: 'lorem ipsum dolor sit amet '.repeat(1800), tags: Array.from({ length: 20 }, (_, i) => `tag-${i}`) },
-}
+const payloads = benchNotes
 let lastId = 0
 const envelope = (payload) => {
   lastId += 1
