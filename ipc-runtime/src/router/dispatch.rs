@@ -279,7 +279,6 @@ impl Router {
             // The route that decoded it is the request's.
             (request.channel == channel).then_some(request)
         });
-        let in_one_pass = in_pass.is_some();
         let request = match in_pass {
             Some(request) => request.map_payload(Payload::Decoded),
             None => match wire::parse_input(text.map_or(input, Input::Text)) {
@@ -319,8 +318,8 @@ impl Router {
         if let Err(error) = admitted {
             return fail(error);
         }
-        if !in_one_pass && inline.is_some_and(|inline| !inline.allows(&route.channel, bytes.len()))
-        {
+        // Never after the one pass, which only a channel allowed here takes.
+        if inline.is_some_and(|inline| !inline.allows(&route.channel, bytes.len())) {
             YieldOnce::new().await;
         }
         // An id-less send still gets an id for its handler and the logs.
