@@ -15,7 +15,6 @@ use std::sync::Arc;
 
 use ipc_runtime::{CallerIdentity, CancellationToken, ContractKind, InlineChannels, Router};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use requests::{MAX_REQUEST_BYTES, client_request, request};
 
 /// The channel the check refuses; the others it grants.
@@ -85,11 +84,7 @@ fn same_replies(strategy: impl Strategy<Value = String>) {
         .build()
         .expect("runtime");
     let router = echo_sum_note::router(MAX_REQUEST_BYTES);
-    let mut runner = TestRunner::new(Config {
-        cases: 512,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = requests::runner(512);
     let outcome = runner.run(&strategy, |request| {
         runtime.block_on(async {
             let expected = ipc_runtime::fuzzing::dispatch_two_pass_permitted(

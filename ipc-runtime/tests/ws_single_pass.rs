@@ -17,7 +17,6 @@ use futures_util::SinkExt;
 use ipc_runtime::ws::{WsConfig, WsServer};
 use ipc_runtime::{CallerIdentity, Router};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
 use requests::{MAX_REQUEST_BYTES, client_request, request};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -62,11 +61,7 @@ fn same_replies(strategy: impl Strategy<Value = Vec<String>>) {
     let server = runtime
         .block_on(WsServer::start(Arc::clone(&router), WsConfig::default()))
         .expect("server starts");
-    let mut runner = TestRunner::new(Config {
-        cases: 64,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = requests::runner(64);
     let outcome = runner.run(&strategy, |requests| {
         runtime.block_on(async {
             let mut socket = connect(&server).await;

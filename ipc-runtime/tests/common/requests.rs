@@ -6,6 +6,7 @@
 //! entry points with per-call checks).
 
 use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
 
 /// The request limit of the router these requests are written for: one
 /// payload is longer.
@@ -80,4 +81,14 @@ pub(crate) fn client_request() -> impl Strategy<Value = String> {
                 r#"{{"v":1,"id":{id},"kind":"{kind}","channel":"{channel}","payload":{payload}}}"#
             )
         })
+}
+
+/// A runner of `cases` cases that keeps no failure file: the requests are
+/// generated anew each run.
+pub(crate) fn runner(cases: u32) -> TestRunner {
+    TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    })
 }

@@ -188,11 +188,12 @@ fn quantifier(bytes: &[u8], at: &mut usize) -> Option<(u32, u32)> {
         Some(b'{') => {
             let close = *at + bytes[*at..].iter().position(|&byte| byte == b'}')?;
             let inside = std::str::from_utf8(&bytes[*at + 1..close]).ok()?;
+            // Digits only: `parse` would also take a sign.
             let number = |digits: &str| -> Option<u32> {
-                (!digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit()))
-                    .then(|| digits.parse().ok())
-                    .flatten()
-                    .filter(|&value| value <= MAX_BOUND)
+                if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+                    return None;
+                }
+                digits.parse().ok().filter(|&value| value <= MAX_BOUND)
             };
             let bounds = match inside.split_once(',') {
                 None => number(inside).map(|exact| (exact, exact)),
