@@ -68,54 +68,36 @@ struct Writer {
     out: String,
 }
 
-const ONES: u64 = u64::MAX / 255;
-const HIGH_BITS: u64 = ONES << 7;
-
-/// The high bit of each byte of `word` that JSON escapes (a control
-/// character, `"` or `\`), and maybe of bytes after it: the lowest bit
-/// set, if any, is always a true one.
-#[inline]
-fn escapes_in(word: u64) -> u64 {
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x;
-    let control = word.wrapping_sub(ONES * 0x20) & !word;
-    let quote = has_zero(word ^ (ONES * u64::from(b'"')));
-    let backslash = has_zero(word ^ (ONES * u64::from(b'\\')));
-    (control | quote | backslash) & HIGH_BITS
-}
-
+/// Whether JSON escapes `byte`: a control character, `"` or `\\`. The
+/// operators do not short-circuit, so that a block's test is vectorized.
 #[inline]
 fn is_escaped(byte: u8) -> bool {
-    byte < 0x20 || byte == b'"' || byte == b'\\'
+    (byte < 0x20) | (byte == b'"') | (byte == b'\\')
 }
+
+/// Bytes tested together: 64 is four SSE2 (or NEON) registers, which the
+/// compiler tests at once; with escapes a few dozen bytes apart, as in
+/// prose with line breaks, larger blocks are tested again more often.
+const ESCAPE_BLOCK: usize = 64;
 
 /// The index of the first byte at or after `from` that JSON escapes.
 #[inline]
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
     let rest = &bytes[from..];
-    let mut chunks = rest.chunks_exact(16);
-    let mut at = from;
-    for chunk in &mut chunks {
-        let low = u64::from_le_bytes([
-            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
-        ]);
-        let high = u64::from_le_bytes([
-            chunk[8], chunk[9], chunk[10], chunk[11], chunk[12], chunk[13], chunk[14], chunk[15],
-        ]);
-        let (low, high) = (escapes_in(low), escapes_in(high));
-        if low | high != 0 {
-            return Some(if low != 0 {
-                at + low.trailing_zeros() as usize / 8
-            } else {
-                at + 8 + high.trailing_zeros() as usize / 8
-            });
+    let (blocks, tail) = rest.as_chunks::<ESCAPE_BLOCK>();
+    for (index, block) in blocks.iter().enumerate() {
+        if block
+            .iter()
+            .fold(false, |any, &byte| any | is_escaped(byte))
+        {
+            let within = block.iter().position(|&byte| is_escaped(byte));
+            return within.map(|within| from + index * ESCAPE_BLOCK + within);
         }
-        at += 16;
     }
-    chunks
-        .remainder()
-        .iter()
+    let tail_start = from + blocks.len() * ESCAPE_BLOCK;
+    tail.iter()
         .position(|&byte| is_escaped(byte))
-        .map(|position| at + position)
+        .map(|within| tail_start + within)
 }
 
 /// `text` as a JSON string, escaped as serde_json escapes it.

@@ -44,6 +44,16 @@ proptest! {
         same_as_serde_json(&text)?;
     }
 
+    /// Longer than a few of the writer's blocks, with escapes at any
+    /// offset in a block, at its edges and in its tail.
+    #[test]
+    fn long_text_is_escaped_as_serde_json_escapes_it(
+        text in "[a-zé\"\\\\\\x00-\\x1f]{0,300}",
+        run in 0usize..200,
+    ) {
+        same_as_serde_json(&format!("{}{text}", "x".repeat(run)))?;
+    }
+
     #[test]
     fn values_are_written_as_serde_json_writes_them(value in json_value()) {
         same_as_serde_json(&value)?;
