@@ -28,7 +28,9 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use ipc_runtime::{CallerIdentity, CancellationToken, ContractKind, InlineChannels, Router};
+use ipc_runtime::{
+    BytesAnsweredAsText, CallerIdentity, CancellationToken, ContractKind, InlineChannels, Router,
+};
 use napi::bindgen_prelude::{Either, External, JsValue, Object, PromiseRaw, Uint8Array};
 use napi::{Env, JsString, Status};
 use tokio::sync::Notify;
@@ -142,11 +144,6 @@ impl<T: napi::bindgen_prelude::ToNapiValue + Send + 'static> Drop for Settle<T> 
 
 /// Envelopes are serialized by serde_json, so always UTF-8: taken as they
 /// are, without a copy.
-fn utf8(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes)
-        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned())
-}
-
 /// Dispatches `request`: refused unless its envelope names `channel`, the
 /// channel it was received on, when there is one.
 async fn route<R: ipc_runtime::RequestInput + ?Sized>(
@@ -297,9 +294,10 @@ impl Addon {
             let channel = channel.as_deref();
             let reply = match &request {
                 Either::A(text) => route(&router, text, caller, &cancel, channel).await,
-                Either::B(bytes) => route(&router, bytes, caller, &cancel, channel)
-                    .await
-                    .map(utf8),
+                Either::B(bytes) => {
+                    let bytes = BytesAnsweredAsText(bytes.as_slice());
+                    route(&router, &bytes, caller, &cancel, channel).await
+                }
             };
             reply.map(ReplyText)
         };

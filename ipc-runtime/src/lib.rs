@@ -35,9 +35,9 @@ pub use ipc_macros::{contract, contract_error, contracts};
 pub use manifest::{CollectManifest, MANIFEST_VERSION, Manifest};
 pub use registry::{RegisteredContract, RegistryError, registered_contracts};
 pub use router::{
-    BuildError, DEFAULT_INLINE_MAX_BYTES, InlineChannels, InvokeReply, Permit, RequestInput,
-    Router, RouterBuilder, RouterConfig, SendReply, SyncInvokeReply, SyncSendReply, TransportToken,
-    blocking,
+    BuildError, BytesAnsweredAsText, DEFAULT_INLINE_MAX_BYTES, InlineChannels, InvokeReply, Permit,
+    RequestInput, Router, RouterBuilder, RouterConfig, SendReply, SyncInvokeReply, SyncSendReply,
+    TransportToken, blocking,
 };
 pub use validation::{DecodeError, Decoder, SchemaError};
 pub use wide::Wide;

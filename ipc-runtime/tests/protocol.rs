@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ipc_runtime::{
-    BuildError, CallContext, CallerIdentity, CancellationToken, FrameworkCode, HandlerFailure,
-    IpcError, IpcHandlerError, RequestId, Router, contract, contract_error,
+    BuildError, BytesAnsweredAsText, CallContext, CallerIdentity, CancellationToken, FrameworkCode,
+    HandlerFailure, IpcError, IpcHandlerError, RequestId, Router, contract, contract_error,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -738,7 +738,8 @@ async fn a_shared_transport_token_ends_its_calls_and_outlives_a_timeout() {
 }
 
 /// Text and bytes of the same request get the same reply, as text and as
-/// bytes, whatever the request's fate.
+/// bytes (or as text, for bytes answered as text), whatever the request's
+/// fate.
 #[tokio::test]
 async fn text_and_bytes_get_the_same_reply() {
     let (router, _) = setup();
@@ -751,7 +752,31 @@ async fn text_and_bytes_get_the_same_reply() {
     ] {
         let as_text: Option<String> = router.dispatch(request, caller()).await;
         let as_bytes: Option<Vec<u8>> = router.dispatch(request.as_bytes(), caller()).await;
+        let bytes_as_text: Option<String> = router
+            .dispatch(&BytesAnsweredAsText(request.as_bytes()), caller())
+            .await;
+        assert_eq!(bytes_as_text, as_text, "{request}");
         assert_eq!(as_text.map(String::into_bytes), as_bytes, "{request}");
+    }
+}
+
+/// Bytes that are not UTF-8 are refused as malformed, as text: the reply
+/// of bytes answered as text is the bytes entry's, byte for byte.
+#[tokio::test]
+async fn bytes_that_are_not_utf8_are_answered_as_text() {
+    let (router, _) = setup();
+    for request in [
+        &b"{\"v\":1,\"id\":80,\"kind\":\"invoke\",\"channel\":\"protocol:act\",\"payload\":{\"action\":\"\xff\"}}"[..],
+        &b"\xc3"[..],
+    ] {
+        let as_bytes: Option<Vec<u8>> = router.dispatch(request, caller()).await;
+        let as_text: Option<String> = router
+            .dispatch(&BytesAnsweredAsText(request), caller())
+            .await;
+        let as_text = as_text.expect("a reply");
+        assert_eq!(Some(as_text.as_bytes().to_vec()), as_bytes);
+        let reply: Value = serde_json::from_str(&as_text).expect("json");
+        assert_eq!(reply["ok"], json!(false), "{as_text}");
     }
 }
 

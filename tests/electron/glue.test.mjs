@@ -191,6 +191,14 @@ test('request text crosses N-API as JavaScript had it, bytes as they are, and th
     const bytes = new TextEncoder().encode(request)
     assert.equal(JSON.parse(await router.dispatch(bytes, caller, 'probe:echo')).data, text.toWellFormed())
   }
+  // Bytes that are not UTF-8 are refused, and the refusal is text like every other reply.
+  const encoder = new TextEncoder()
+  const broken = Uint8Array.from([...encoder.encode('{"v":1,"id":5,"kind":"invoke","channel":"probe:echo","payload":{"text":"'), 0xff, ...encoder.encode('"}}')])
+  const refusal = await router.dispatch(broken, caller, 'probe:echo')
+  assert.equal(typeof refusal, 'string')
+  const refused = JSON.parse(refusal)
+  assert.equal(refused.ok, false, refusal)
+  assert.equal(refused.error.code, 'IPC_MALFORMED_REQUEST', refusal)
 })
 
 test('a request text over the size limit is IPC_PAYLOAD_TOO_LARGE with its id and size, whatever its characters; one of exactly the limit is read whole', async () => {

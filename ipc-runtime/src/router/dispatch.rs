@@ -43,11 +43,29 @@ impl<'a> From<&'a Arc<CancellationToken>> for TransportToken<'a> {
 
 /// What a transport received as a request: bytes (`[u8]`, `Vec<u8>`,
 /// `[u8; N]`), answered with the reply's bytes, or text (`str`, `String`),
-/// answered with the reply's text. Text is already known to be UTF-8, so
+/// answered with the reply's text, or bytes answered with text
+/// ([`BytesAnsweredAsText`]). Text is already known to be UTF-8, so
 /// neither it nor the reply is validated again.
 pub trait RequestInput: sealed::Input {
     /// The reply as the transport sends it back.
     type Reply: sealed::Reply;
+}
+
+/// Request bytes answered with the reply's text, for a transport that
+/// receives bytes but sends text (the Electron addon's `Uint8Array`
+/// callers): the router writes its replies as text, so this reply is not
+/// validated as UTF-8 again, as one made from bytes would be.
+#[derive(Clone, Copy, Debug)]
+pub struct BytesAnsweredAsText<'a>(pub &'a [u8]);
+
+impl RequestInput for BytesAnsweredAsText<'_> {
+    type Reply = String;
+}
+
+impl sealed::Input for BytesAnsweredAsText<'_> {
+    fn input(&self) -> sealed::Raw<'_> {
+        sealed::Raw(Input::Bytes(self.0))
+    }
 }
 
 mod sealed {

@@ -24,7 +24,7 @@ use crate::contract::ContractKind;
 
 pub use builder::{BuildError, RouterBuilder};
 pub use config::RouterConfig;
-pub use dispatch::{RequestInput, TransportToken};
+pub use dispatch::{BytesAnsweredAsText, RequestInput, TransportToken};
 pub use endpoint::blocking;
 pub use inline::{DEFAULT_INLINE_MAX_BYTES, InlineChannels};
 pub use reply::{InvokeReply, SendReply, SyncInvokeReply, SyncSendReply};
