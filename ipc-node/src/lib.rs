@@ -142,8 +142,6 @@ impl<T: napi::bindgen_prelude::ToNapiValue + Send + 'static> Drop for Settle<T> 
     }
 }
 
-/// Envelopes are serialized by serde_json, so always UTF-8: taken as they
-/// are, without a copy.
 /// Dispatches `request`: refused unless its envelope names `channel`, the
 /// channel it was received on, when there is one.
 async fn route<R: ipc_runtime::RequestInput + ?Sized>(

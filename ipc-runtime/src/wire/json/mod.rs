@@ -68,7 +68,7 @@ struct Writer {
     out: String,
 }
 
-/// Whether JSON escapes `byte`: a control character, `"` or `\\`. The
+/// Whether JSON escapes `byte`: a control character, `"` or `\`. The
 /// operators do not short-circuit, so that a block's test is vectorized.
 #[inline]
 fn is_escaped(byte: u8) -> bool {
