@@ -58,13 +58,12 @@ pub trait RequestInput: sealed::Input {
 #[derive(Clone, Copy, Debug)]
 pub struct BytesAnsweredAsText<'a>(pub &'a [u8]);
 
-impl RequestInput for BytesAnsweredAsText<'_> {
-    type Reply = String;
-}
+/// The request's bytes, as the router reads them.
+impl std::ops::Deref for BytesAnsweredAsText<'_> {
+    type Target = [u8];
 
-impl sealed::Input for BytesAnsweredAsText<'_> {
-    fn input(&self) -> sealed::Raw<'_> {
-        sealed::Raw(Input::Bytes(self.0))
+    fn deref(&self) -> &[u8] {
+        self.0
     }
 }
 
@@ -102,6 +101,7 @@ mod sealed {
         [const N: usize] [u8; N] => Vec<u8>, Bytes;
         [] str => String, Text;
         [] String => String, Text;
+        ['a] super::BytesAnsweredAsText<'a> => String, Bytes;
     }
 
     /// The reply, made from the router's text.
