@@ -41,6 +41,18 @@ pub mod tauri {
     }
 }
 
+/// Electron's IPC (`docs/transport-electron.md`): messages are the
+/// envelopes' JSON text, as a string or, when large, as its UTF-8 bytes.
+pub mod electron {
+    /// From this length on (bytes in Rust, UTF-16 units in JavaScript)
+    /// the preload sends a request, and the addon hands back a reply or an
+    /// event, as a `Uint8Array` of UTF-8 rather than a string. A large
+    /// string is garbage on Electron's main-thread heap for as long as its
+    /// call is in flight; bytes live outside it. Below this, a string is
+    /// cheaper to make than a buffer (docs/adr/0017-large-electron-messages-as-bytes.md).
+    pub const BYTES_FROM: usize = 16 * 1024;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

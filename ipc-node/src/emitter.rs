@@ -7,7 +7,7 @@ use napi::Status;
 use napi::bindgen_prelude::Either;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 
-use crate::ReplyText;
+use crate::JsonMessage;
 
 /// Where an event goes: `null` for every window, a role's name for the
 /// windows of that role, a number for one `webContents.id`.
@@ -16,9 +16,9 @@ type EventTarget = Option<Either<String, u32>>;
 /// `onEvent(envelope, target)`: weak, so a quiet event channel does not keep
 /// Node.js alive; errors the callback throws are Node's uncaught exceptions.
 pub type EventCallback = ThreadsafeFunction<
-    napi::bindgen_prelude::FnArgs<(ReplyText, EventTarget)>,
+    napi::bindgen_prelude::FnArgs<(JsonMessage, EventTarget)>,
     (),
-    napi::bindgen_prelude::FnArgs<(ReplyText, EventTarget)>,
+    napi::bindgen_prelude::FnArgs<(JsonMessage, EventTarget)>,
     Status,
     false,
     true,
@@ -95,7 +95,7 @@ impl Emitter {
         }
         let router = self.state.router.get().ok_or(EmitError::NotReady)?;
         // Text, made a JavaScript string as a reply is (ASCII copied).
-        let envelope = ReplyText(router.event_text(payload).map_err(EmitError::Invalid)?);
+        let envelope = JsonMessage(router.event_text(payload).map_err(EmitError::Invalid)?);
         match self.state.callback.call(
             (envelope, target).into(),
             ThreadsafeFunctionCallMode::NonBlocking,

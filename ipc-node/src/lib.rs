@@ -44,7 +44,7 @@ pub use caller::{Caller, Frame, SharedCaller};
 use emitter::EmitterState;
 pub use emitter::{EmitError, Emitter, EventCallback};
 pub use served::{DEFAULT_INLINE_MAX_BYTES, Served};
-pub use text::ReplyText;
+pub use text::JsonMessage;
 
 #[doc(hidden)]
 pub use napi;
@@ -250,8 +250,8 @@ impl Addon {
     }
 
     /// Dispatches `request` for `caller`. The promise resolves with the
-    /// reply envelope (JSON text), or `null` after a send succeeded; it
-    /// rejects only when the addon is closed.
+    /// reply envelope (JSON text, see [`JsonMessage`]), or `null` after a
+    /// send succeeded; it rejects only when the addon is closed.
     ///
     /// `channel` is the channel the request was received on (the glue
     /// passes the `ipcMain` channel). With it, a request whose envelope
@@ -264,7 +264,7 @@ impl Addon {
         request: Either<JsString<'env>, Uint8Array>,
         caller: Either<&External<SharedCaller>, Caller>,
         channel: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, Option<ReplyText>>> {
+    ) -> napi::Result<PromiseRaw<'env, Option<JsonMessage>>> {
         let caller: Arc<CallerIdentity> = match caller {
             Either::A(shared) => shared.identity(),
             Either::B(caller) => Arc::new(caller.into()),
@@ -297,9 +297,9 @@ impl Addon {
                     route(&router, &bytes, caller, &cancel, channel).await
                 }
             };
-            reply.map(ReplyText)
+            reply.map(JsonMessage)
         };
-        let mut call: Pin<Box<dyn Future<Output = Option<ReplyText>> + Send>> = Box::pin(call);
+        let mut call: Pin<Box<dyn Future<Output = Option<JsonMessage>> + Send>> = Box::pin(call);
         if inline {
             // One poll here, in the runtime's context (its timers, spawn and
             // blocking pool work from this thread). A handler's panic is the
@@ -318,7 +318,7 @@ impl Addon {
             }
         }
         let (deferred, promise) =
-            env.create_deferred::<Option<ReplyText>, Resolve<Option<ReplyText>>>()?;
+            env.create_deferred::<Option<JsonMessage>, Resolve<Option<JsonMessage>>>()?;
         let settle = Settle(Some(deferred));
         // Spawned, the call is polled again at once with the task's waker.
         handle.spawn(async move {
@@ -418,8 +418,10 @@ macro_rules! addon {
             /// Dispatches one request envelope (JSON text or UTF-8 bytes)
             /// for `caller` (an object, or a handle from `caller()`),
             /// received on `channel`; resolves with the reply envelope's
-            /// JSON text, or `null` after a send succeeded.
-            #[napi(ts_return_type = "Promise<string | null>")]
+            /// JSON text (its UTF-8 bytes from
+            /// `ipc_meta::protocol::electron::BYTES_FROM` bytes on), or
+            /// `null` after a send succeeded.
+            #[napi(ts_return_type = "Promise<string | Uint8Array | null>")]
             pub fn dispatch<'env>(
                 &self,
                 env: &'env ::napi::Env,
@@ -433,7 +435,10 @@ macro_rules! addon {
                 >,
                 channel: ::std::option::Option<::std::string::String>,
             ) -> ::napi::Result<
-                ::napi::bindgen_prelude::PromiseRaw<'env, ::std::option::Option<$crate::ReplyText>>,
+                ::napi::bindgen_prelude::PromiseRaw<
+                    'env,
+                    ::std::option::Option<$crate::JsonMessage>,
+                >,
             > {
                 self.inner.dispatch(env, request, caller, channel)
             }

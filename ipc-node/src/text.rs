@@ -4,10 +4,14 @@
 //! length, one to write it) and makes one by decoding its UTF-8. A
 //! request of 48 KB took 40 µs more as a string than as bytes. The only
 //! `unsafe` code of the workspace: two N-API calls to read, two to write
-//! (docs/adr/0016-electron-text-in-one-pass.md).
+//! a string and two to make a `Uint8Array`
+//! (docs/adr/0016-electron-text-in-one-pass.md,
+//! docs/adr/0017-large-electron-messages-as-bytes.md).
 #![allow(unsafe_code)]
 
 use std::ptr;
+
+use ipc_meta::protocol::electron::BYTES_FROM;
 
 use napi::bindgen_prelude::{JsValue, ToNapiValue};
 use napi::{Env, JsString, Status, sys};
@@ -49,23 +53,32 @@ pub(crate) fn read_request_text(env: &Env, text: &JsString<'_>) -> napi::Result<
     }
 }
 
-/// A reply's JSON text, made into a JavaScript string: copied as Latin-1
-/// when it is ASCII (which is Latin-1 byte for byte), decoded as UTF-8
-/// otherwise.
+/// A reply's or an event's JSON text, made into a JavaScript value. Below
+/// [`BYTES_FROM`] bytes a string: copied as Latin-1 when it is ASCII
+/// (which is Latin-1 byte for byte), decoded as UTF-8 otherwise. From it
+/// on a `Uint8Array` of the UTF-8, whose memory is outside V8's heap: a
+/// large string would be young-generation garbage that calls in flight
+/// keep alive until it is promoted and swept
+/// (docs/adr/0017-large-electron-messages-as-bytes.md).
 #[derive(Debug)]
-pub struct ReplyText(pub(crate) String);
+pub struct JsonMessage(pub(crate) String);
 
-impl ToNapiValue for ReplyText {
+impl ToNapiValue for JsonMessage {
     /// # Safety
     /// `env` must be the live environment of the current call.
     unsafe fn to_napi_value(env: sys::napi_env, text: Self) -> napi::Result<sys::napi_value> {
+        let text = text.0;
+        if text.len() >= BYTES_FROM {
+            // SAFETY: the caller's guarantee, passed on.
+            return unsafe { utf8_bytes(env, text.as_bytes()) };
+        }
         let mut value = ptr::null_mut();
-        let length = isize::try_from(text.0.len())
+        let length = isize::try_from(text.len())
             .map_err(|_| napi::Error::new(Status::InvalidArg, "the reply is too long"))?;
-        let bytes = text.0.as_ptr().cast();
+        let bytes = text.as_ptr().cast();
         // SAFETY: `bytes` points at `length` bytes of the reply.
         let status = unsafe {
-            if text.0.is_ascii() {
+            if text.is_ascii() {
                 sys::napi_create_string_latin1(env, bytes, length, &mut value)
             } else {
                 sys::napi_create_string_utf8(env, bytes, length, &mut value)
@@ -74,6 +87,37 @@ impl ToNapiValue for ReplyText {
         check(status, "cannot make the reply a string")?;
         Ok(value)
     }
+}
+
+/// A `Uint8Array` holding a copy of `bytes`. Copied, not external: Electron
+/// runs V8 with its memory sandbox, where buffers cannot point outside it.
+///
+/// # Safety
+/// `env` must be the live environment of the current call.
+unsafe fn utf8_bytes(env: sys::napi_env, bytes: &[u8]) -> napi::Result<sys::napi_value> {
+    let mut data = ptr::null_mut();
+    let mut buffer = ptr::null_mut();
+    // SAFETY: a live environment; N-API allocates `bytes.len()` bytes and
+    // points `data` at them.
+    let status = unsafe { sys::napi_create_arraybuffer(env, bytes.len(), &mut data, &mut buffer) };
+    check(status, "cannot make the reply's buffer")?;
+    // SAFETY: `data` is the new buffer's memory, `bytes.len()` long and not
+    // shared with anything yet.
+    unsafe { ptr::copy_nonoverlapping(bytes.as_ptr(), data.cast::<u8>(), bytes.len()) };
+    let mut array = ptr::null_mut();
+    // SAFETY: a view of the whole buffer just made.
+    let status = unsafe {
+        sys::napi_create_typedarray(
+            env,
+            sys::TypedarrayType::uint8_array,
+            bytes.len(),
+            buffer,
+            0,
+            &mut array,
+        )
+    };
+    check(status, "cannot make the reply's buffer")?;
+    Ok(array)
 }
 
 fn check(status: sys::napi_status, what: &str) -> napi::Result<()> {

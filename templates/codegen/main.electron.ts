@@ -20,9 +20,10 @@
  * is dropped (sends have no reply) and reported to `onRefused`.
  *
  * Messages travel as the envelope's JSON text (the generated preload sends
- * it so): a request goes to the addon as it came and its reply comes back
- * as the addon wrote it, so the main thread neither stringifies nor parses
- * a payload. A message that is not text is `IPC_MALFORMED_REQUEST`.
+ * it so), a string or, from {{ bytes_from }} units on, its UTF-8 bytes in a
+ * `Uint8Array`: a request goes to the addon as it came and its reply comes
+ * back as the addon wrote it, so the main thread neither stringifies nor
+ * parses a payload. Any other message is `IPC_MALFORMED_REQUEST`.
  *
  * @module
  */
@@ -84,11 +85,12 @@ export interface IpcCallerHandle {
 /** The router addon: what an `ipc-node` addon's `open()` returns. */
 export interface IpcRouterAddon {
   /**
-   * Resolves with the reply envelope's JSON text, or `null` after a send
-   * succeeded. `channel` is the channel the request came on (its envelope
-   * names it); the addon refuses a request of another channel.
+   * Resolves with the reply envelope's JSON text (a string, or its UTF-8
+   * bytes when large), or `null` after a send succeeded. `channel` is the
+   * channel the request came on (its envelope names it); the addon refuses
+   * a request of another channel.
    */
-  dispatch(request: string, caller: IpcCaller | IpcCallerHandle, channel: string): Promise<string | null>
+  dispatch(request: JsonMessage, caller: IpcCaller | IpcCallerHandle, channel: string): Promise<JsonMessage | null>
   /**
    * Converts a caller once, for the calls of one sending frame: the glue
    * keeps the handle, so that no call converts the caller object again.
@@ -97,6 +99,12 @@ export interface IpcRouterAddon {
   /** Cancels the calls in flight of a `webContents` that is gone. */
   disconnect?(connectionId: number): void
 }
+
+/**
+ * An envelope's JSON text as it crosses Electron's IPC: a string, or its
+ * UTF-8 bytes (large messages, which then stay off the JavaScript heap).
+ */
+export type JsonMessage = string | Uint8Array
 
 /** Why a sender was refused. */
 export interface IpcRefusal {
@@ -133,7 +141,7 @@ export interface MainIpc {
   /** Allows `webContents` to call, with a role; returns a function that detaches it again. */
   attach(webContents: WebContents, options: WindowOptions): () => void
   /** Sends an event envelope (from the addon's `onEvent`) to its windows; returns how many got it. */
-  emit(envelope: string, target?: IpcEventTarget): number
+  emit(envelope: JsonMessage, target?: IpcEventTarget): number
   /** Removes every handler and listener this glue registered. */
   dispose(): void
 }
@@ -212,15 +220,15 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     options.onRefused?.({ channel, kind, webContentsId: event.sender.id, reason })
   }
 
-  function handleInvoke(channel: string, event: IpcMainInvokeEvent, message: unknown): Promise<string> | string {
+  function handleInvoke(channel: string, event: IpcMainInvokeEvent, message: unknown): Promise<JsonMessage> | string {
     const caller = callerOf(event)
     if (typeof caller === 'string') {
       refuse(channel, 'invoke', event, caller)
       return failure(requestId(message), {{ forbidden_code }}, {{ forbidden_status }}, 'The sender may not call this channel')
     }
-    if (typeof message !== 'string') return failure(null, 'IPC_MALFORMED_REQUEST', 400, `The request is not the JSON text of an envelope of ${channel}`)
+    if (!isJsonMessage(message)) return failure(null, 'IPC_MALFORMED_REQUEST', 400, `The request is not the JSON text of an envelope of ${channel}`)
     const closed = (): string => failure(requestId(message), 'IPC_CANCELLED', 499, 'The IPC router is closed')
-    let pending: Promise<string | null>
+    let pending: Promise<JsonMessage | null>
     try {
       // The addon reads the envelope itself and refuses one of another channel.
       pending = router.dispatch(message, caller, channel)
@@ -236,18 +244,18 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
       refuse(channel, 'send', event, caller)
       return
     }
-    if (typeof message !== 'string') {
+    if (!isJsonMessage(message)) {
       options.onSendFailed?.(channel, failureReply(null, 'IPC_MALFORMED_REQUEST', 400, `The request is not the JSON text of an envelope of ${channel}`))
       return
     }
-    let reply: string | null
+    let reply: JsonMessage | null
     try {
       reply = await router.dispatch(message, caller, channel)
     } catch {
       options.onSendFailed?.(channel, failureReply(requestId(message), 'IPC_CANCELLED', 499, 'The IPC router is closed'))
       return
     }
-    if (reply !== null) options.onSendFailed?.(channel, JSON.parse(reply) as unknown)
+    if (reply !== null) options.onSendFailed?.(channel, JSON.parse(textOf(reply)) as unknown)
   }
 
   const invokeChannels = INVOKE_CHANNELS.slice()
@@ -287,7 +295,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
       webContents.once('destroyed', onDestroyed)
       return onDestroyed
     },
-    emit(envelope: string, target?: IpcEventTarget): number {
+    emit(envelope: JsonMessage, target?: IpcEventTarget): number {
       const channel = envelopeEventChannel(envelope)
       if (channel === undefined) throw new TypeError('Not an event envelope of a declared event channel')
       let delivered = 0
@@ -295,7 +303,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
         if (typeof target === 'string' && window.role !== target) continue
         if (typeof target === 'number' && window.webContents.id !== target) continue
         if (window.webContents.isDestroyed()) continue
-        // The text as the addon wrote it: one string to copy per window.
+        // The message as the addon wrote it: one copy per window.
         window.webContents.send(channel, envelope)
         delivered += 1
       }
@@ -333,15 +341,27 @@ const MAX_ID_SCAN_LENGTH = 65_536
 /** The largest window id the addon reads (a 32-bit unsigned integer). */
 const MAX_WINDOW_ID = 4_294_967_295
 
+/** Whether a message is JSON text as the preload sends it: a string or its UTF-8 bytes. */
+function isJsonMessage(message: unknown): message is JsonMessage {
+  return typeof message === 'string' || message instanceof Uint8Array
+}
+
+const utf8 = new TextDecoder()
+
+/** The text of a message; bytes that are not UTF-8 decode to U+FFFD, which no JSON parse accepts in place of syntax. */
+function textOf(message: JsonMessage): string {
+  return typeof message === 'string' ? message : utf8.decode(message)
+}
+
 /**
  * The request's id when it is a valid one, else `null` (as the router
  * does), for the replies the glue writes itself; only those parse the text.
  */
 function requestId(message: unknown): string | number | null {
-  if (typeof message !== 'string' || message.length > MAX_ID_SCAN_LENGTH) return null
+  if (!isJsonMessage(message) || message.length > MAX_ID_SCAN_LENGTH) return null
   let envelope: unknown
   try {
-    envelope = JSON.parse(message) as unknown
+    envelope = JSON.parse(textOf(message)) as unknown
   } catch {
     return null
   }
@@ -361,15 +381,36 @@ const EVENT_ENVELOPE_STARTS: readonly (readonly [string, string])[] = EVENT_CHAN
   (channel) => [`{"v":${PROTOCOL_VERSION},"kind":"event","channel":${JSON.stringify(channel)},"payload":`, channel] as const,
 )
 
+/** {@link EVENT_ENVELOPE_STARTS} as UTF-8, for envelopes the addon hands over as bytes. */
+const EVENT_ENVELOPE_BYTE_STARTS: readonly (readonly [Uint8Array, string])[] = EVENT_ENVELOPE_STARTS.map(
+  ([start, channel]) => [new TextEncoder().encode(start), channel] as const,
+)
+
+/** Whether `bytes` begins with `start`. */
+function startsWithBytes(bytes: Uint8Array, start: Uint8Array): boolean {
+  if (bytes.length < start.length) return false
+  for (let i = 0; i < start.length; i += 1) {
+    if (bytes[i] !== start[i]) return false
+  }
+  return true
+}
+
 /** The declared event channel `envelope` is an event of, if it is one. */
 function envelopeEventChannel(envelope: unknown): string | undefined {
-  if (typeof envelope !== 'string') return undefined
-  for (const [start, channel] of EVENT_ENVELOPE_STARTS) {
-    if (envelope.startsWith(start)) return channel
+  if (typeof envelope === 'string') {
+    for (const [start, channel] of EVENT_ENVELOPE_STARTS) {
+      if (envelope.startsWith(start)) return channel
+    }
+  } else if (envelope instanceof Uint8Array) {
+    for (const [start, channel] of EVENT_ENVELOPE_BYTE_STARTS) {
+      if (startsWithBytes(envelope, start)) return channel
+    }
+  } else {
+    return undefined
   }
   let message: unknown
   try {
-    message = JSON.parse(envelope)
+    message = JSON.parse(textOf(envelope))
   } catch {
     return undefined
   }

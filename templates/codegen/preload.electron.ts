@@ -8,7 +8,9 @@
  *
  * Wire format (protocol version {{ protocol_version }}): every message is the envelope's JSON
  * text, so the main process hands it to the router as it came, without
- * walking a structured clone. An invoke sends
+ * walking a structured clone. From {{ bytes_from }} UTF-16 units on, the text travels as
+ * its UTF-8 bytes in a `Uint8Array`, which Electron's main process keeps
+ * outside its JavaScript heap; replies and events come as either form. An invoke sends
  * `{ v: {{ protocol_version }}, id, kind: 'invoke', channel, payload }` with `ipcRenderer.invoke`
  * and the main side resolves with the reply envelope `{ id, ok, data | error }`;
  * a send is `{ v: {{ protocol_version }}, kind: 'send', channel, payload }`; events arrive as
@@ -26,6 +28,17 @@
 import type { IpcBridge } from './window.js'
 
 const PROTOCOL_VERSION = {{ protocol_version }}
+{%- if has_invoke || has_event %}
+
+/** Reads the UTF-8 of large replies and events. */
+const utf8Decoder = new TextDecoder()
+
+/** The JSON text of a reply or event: a string, or its UTF-8 bytes. */
+function messageText(message: unknown): string | undefined {
+  if (typeof message === 'string') return message
+  return message instanceof Uint8Array ? utf8Decoder.decode(message) : undefined
+}
+{%- endif %}
 {%- if has_invoke %}
 
 let lastRequestId = 0
@@ -33,8 +46,8 @@ let lastRequestId = 0
 async function invoke(channel: string, payload: unknown): Promise<unknown> {
   lastRequestId += 1
   const request = envelopeText(channel, { v: PROTOCOL_VERSION, id: lastRequestId, kind: 'invoke', channel, payload })
-  const reply: unknown = await ipcRenderer.invoke(channel, request)
-  if (typeof reply !== 'string') throw new Error(`The reply of ${channel} is not JSON text`)
+  const reply = messageText(await ipcRenderer.invoke(channel, request))
+  if (reply === undefined) throw new Error(`The reply of ${channel} is not JSON text`)
   return JSON.parse(reply) as unknown
 }
 {%- endif %}
@@ -46,8 +59,13 @@ function send(channel: string, payload: unknown): void {
 {%- endif %}
 {%- if has_invoke || has_send %}
 
-/** The envelope as JSON text; throws when its payload cannot be JSON. */
-function envelopeText(channel: string, envelope: object): string {
+/** From this many UTF-16 units on, a message is sent as UTF-8 bytes. */
+const BYTES_FROM = {{ bytes_from }}
+
+const utf8Encoder = new TextEncoder()
+
+/** The envelope as JSON text, large ones as UTF-8; throws when its payload cannot be JSON. */
+function envelopeText(channel: string, envelope: object): string | Uint8Array {
   let text: string | undefined
   try {
     text = JSON.stringify(envelope)
@@ -55,7 +73,7 @@ function envelopeText(channel: string, envelope: object): string {
     text = undefined
   }
   if (typeof text !== 'string') throw new Error(`The payload for ${channel} cannot be serialized as JSON`)
-  return text
+  return text.length < BYTES_FROM ? text : utf8Encoder.encode(text)
 }
 {%- endif %}
 {%- if has_event %}
@@ -86,8 +104,9 @@ function subscribe(channel: string, listener: (payload: unknown) => void): () =>
 }
 
 /** The value of an event's JSON text, or `undefined` when it is not JSON text. */
-function parsed(text: unknown): unknown {
-  if (typeof text !== 'string') return undefined
+function parsed(message: unknown): unknown {
+  const text = messageText(message)
+  if (text === undefined) return undefined
   try {
     return JSON.parse(text) as unknown
   } catch {

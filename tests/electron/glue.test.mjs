@@ -18,12 +18,24 @@ const sendFailures = []
 const conversions = []
 /** The addon as the glue sees it, counting the callers it converts. */
 let counted
+/** The request of the glue's last dispatch, as the glue passed it. */
+let lastRequest
+/** From this length on, messages cross Electron's IPC as UTF-8 bytes (read from the generated preload). */
+let bytesFrom
+const utf8 = new TextDecoder()
+/** A reply or event as JSON text, whichever form it came in. */
+const textOf = (message) => (typeof message === 'string' ? message : utf8.decode(message))
 
 before(async () => {
   bundle = await load('probe')
+  bytesFrom = Number(/\bBYTES_FROM = (\d+)/.exec(bundle.preload)?.[1])
+  assert.ok(bytesFrom > 0, 'the preload says from which length it sends bytes')
   router = bundle.addon.open({}, (envelope, target) => ipc.emit(envelope, target))
   counted = {
-    dispatch: (request, caller, channel) => router.dispatch(request, caller, channel),
+    dispatch: (request, caller, channel) => {
+      lastRequest = request
+      return router.dispatch(request, caller, channel)
+    },
     disconnect: (id) => router.disconnect(id),
     caller: (caller) => {
       conversions.push(caller)
@@ -199,6 +211,72 @@ test('request text crosses N-API as JavaScript had it, bytes as they are, and th
   const refused = JSON.parse(refusal)
   assert.equal(refused.ok, false, refusal)
   assert.equal(refused.error.code, 'IPC_MALFORMED_REQUEST', refusal)
+})
+
+test('a reply of BYTES_FROM bytes or more is its UTF-8 in a Uint8Array, a shorter one a string, inline and on the runtime', async () => {
+  const caller = { connectionId: 96, role: 'main', origin: ORIGIN }
+  const request = (body) => JSON.stringify({ v: 1, id: 7, kind: 'invoke', channel: 'probe:save', payload: { title: 't', body, tags: [] } })
+  const specials = 'é✓\u{1F600}' // two, three and four bytes of UTF-8
+  const overhead = (await router.dispatch(request(''), caller, 'probe:save')).length
+  for (const length of [bytesFrom - 1, bytesFrom, bytesFrom + 1]) {
+    const body = specials + 'x'.repeat(length - overhead - new TextEncoder().encode(specials).length)
+    for (const [how, sent] of [['inline', 'probe:save'], ['on the runtime', undefined]]) {
+      const reply = await router.dispatch(request(body), caller, sent)
+      const expected = JSON.stringify({ id: 7, ok: true, data: { title: 't', body, tags: [] } })
+      assert.equal(new TextEncoder().encode(expected).length, length)
+      if (length < bytesFrom) {
+        assert.equal(typeof reply, 'string', `${length} bytes ${how}`)
+        assert.equal(reply, expected)
+      } else {
+        assert.ok(reply instanceof Uint8Array && !(reply instanceof Buffer), `${length} bytes ${how}: a plain Uint8Array`)
+        assert.equal(reply.byteLength, length)
+        assert.equal(utf8.decode(reply), expected)
+      }
+    }
+  }
+})
+
+test('the preload sends a request of BYTES_FROM units or more as UTF-8 bytes, the glue passes them on, and the reply comes back whole', async () => {
+  const api = rendererApi(bundle, attachedWindow('main'))
+  const small = { title: 'small', body: 'ü'.repeat(100), tags: ['a'] }
+  assert.deepEqual(await api.probe.save(small), small)
+  assert.equal(typeof lastRequest, 'string')
+  const large = { title: 'large', body: 'ü\u{1F600}'.repeat(bytesFrom), tags: ['a'] }
+  assert.deepEqual(await api.probe.save(large), large)
+  assert.ok(lastRequest instanceof Uint8Array)
+  assert.deepEqual(JSON.parse(utf8.decode(lastRequest)).payload, large)
+  // A validation error of a large request keeps its path.
+  const failure = await api.probe.save({ ...large, title: '' }).catch((error) => error)
+  assert.equal(failure.code, 'IPC_VALIDATION_ERROR')
+  assert.deepEqual(failure.issues.map((issue) => issue.path), [['title']])
+  // A large send too; an invalid one is reported with the router's reply.
+  sendFailures.length = 0
+  api.probe.note({ text: 'n'.repeat(bytesFrom) })
+  await settle()
+  assert.ok(lastRequest instanceof Uint8Array)
+  assert.deepEqual(sendFailures.map((failed) => [failed.channel, failed.reply.error.code]), [['probe:note', 'IPC_VALIDATION_ERROR']])
+})
+
+test('a request as bytes is checked like text: its sender, its channel, its UTF-8, and its id in the glue\'s own replies', async () => {
+  const encoder = new TextEncoder()
+  const envelope = (id, channel, payload) => encoder.encode(JSON.stringify({ v: 1, id, kind: 'invoke', channel, payload }))
+  const eventOf = (webContents) => ({ type: 'frame', sender: webContents, senderFrame: webContents.mainFrame, processId: 4, frameId: webContents.mainFrame.routingId })
+  const invoke = async (webContents, message) => {
+    const reply = await electron.ipcMain.invokeFromRenderer('probe:echo', eventOf(webContents), [message])
+    return JSON.parse(textOf(reply))
+  }
+  const trusted = attachedWindow('main')
+  assert.deepEqual(await invoke(trusted, envelope(1, 'probe:echo', { text: 'bytes' })), { id: 1, ok: true, data: 'bytes' })
+  const foreign = await invoke(attachedWindow('main', 'https://evil.example'), envelope('req-2', 'probe:echo', { text: 'a' }))
+  assert.deepEqual([foreign.id, foreign.error.code], ['req-2', 'IPC_FORBIDDEN'])
+  const wrongChannel = await invoke(trusted, envelope(3, 'probe:panic', {}))
+  assert.deepEqual([wrongChannel.id, wrongChannel.error.code], [3, 'IPC_FORBIDDEN'])
+  const broken = Uint8Array.from([...envelope(4, 'probe:echo', { text: 'a' }).subarray(0, 60), 0xc3, 0x28, ...encoder.encode('"}}')])
+  assert.equal((await invoke(trusted, broken)).error.code, 'IPC_MALFORMED_REQUEST')
+  // Other binary forms are not the preload's: refused as data.
+  for (const other of [new Uint16Array(4), encoder.encode('{}').buffer]) {
+    assert.equal((await invoke(trusted, other)).error.code, 'IPC_MALFORMED_REQUEST')
+  }
 })
 
 test('a request text over the size limit is IPC_PAYLOAD_TOO_LARGE with its id and size, whatever its characters; one of exactly the limit is read whole', async () => {
@@ -421,6 +499,27 @@ test('events go to every window, to the windows of a role, or to one window', as
   await settle()
   assert.deepEqual(seen.get(c), [2, 3, 3, 5])
   assert.deepEqual(c.received.at(-1), { channel: 'probe:pinged', args: [reordered] })
+  // A large event is handed over as UTF-8 bytes, forwarded unparsed, and read by the preload.
+  const texts = []
+  rendererApi(bundle, c).probe.onPinged((payload) => {
+    if (payload.text !== undefined) texts.push(payload.text)
+  })
+  const large = '\u{1F600}'.repeat(bytesFrom / 4)
+  await api.probe.ping({ n: 6, role: null, connection: c.id, text: large })
+  await settle()
+  const bytes = c.received.at(-1).args[0]
+  assert.ok(bytes instanceof Uint8Array)
+  assert.deepEqual(texts, [large])
+  assert.deepEqual(parsesDuring(() => ipc.emit(bytes, c.id)), { result: 1, parses: 0 })
+  const reorderedBytes = new TextEncoder().encode(JSON.stringify({ channel: 'probe:pinged', payload: { n: 7 }, kind: 'event', v: 1 }))
+  assert.deepEqual(parsesDuring(() => ipc.emit(reorderedBytes, c.id)), { result: 1, parses: 1 })
+  for (const refused of ['probe:other', 'probe:pinged\u0000']) {
+    assert.throws(() => ipc.emit(new TextEncoder().encode(JSON.stringify({ v: 1, kind: 'event', channel: refused, payload: {} }))), TypeError)
+  }
+  assert.throws(() => ipc.emit(Uint8Array.of(0xff, 0xfe)), TypeError)
+  await settle()
+  assert.deepEqual(texts, [large, large])
+  assert.deepEqual(seen.get(c), [2, 3, 3, 5, 6, 6, 7])
 })
 
 /** What `run` returns, and how many times it called JSON.parse. */

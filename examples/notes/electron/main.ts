@@ -14,11 +14,11 @@ import { extname, join, normalize, sep } from 'node:path'
 
 import { app, BrowserWindow, protocol, session } from 'electron'
 
-import { registerMainIpc, type IpcEventTarget, type IpcRouterAddon, type MainIpc } from '../renderer/src/ipc/main.electron.js'
+import { registerMainIpc, type IpcEventTarget, type IpcRouterAddon, type JsonMessage, type MainIpc } from '../renderer/src/ipc/main.electron.js'
 
 /** What the notes addon (addon/, built as dist/notes.node) exports. */
 interface NotesAddon {
-  open(options: { readonly dataDir: string }, onEvent: (envelope: string, target: IpcEventTarget) => void): NotesRouter
+  open(options: { readonly dataDir: string }, onEvent: (envelope: JsonMessage, target: IpcEventTarget) => void): NotesRouter
 }
 
 interface NotesRouter extends IpcRouterAddon {

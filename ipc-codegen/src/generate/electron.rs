@@ -3,6 +3,7 @@
 
 use askama::Template;
 use ipc_meta::protocol::PROTOCOL_VERSION;
+use ipc_meta::protocol::electron::BYTES_FROM;
 use ipc_meta::{ContractKind, FrameworkCode, Manifest};
 
 use super::{HEADER, render};
@@ -13,6 +14,8 @@ use crate::ts;
 struct PreloadElectronTs<'a> {
     header: &'static str,
     protocol_version: u64,
+    /// From this length on, messages travel as UTF-8 bytes.
+    bytes_from: usize,
     api_name: &'a str,
     api_name_literal: String,
     electron_import: String,
@@ -54,6 +57,7 @@ fn preload_view<'a>(manifest: &Manifest, api_name: &'a str) -> PreloadElectronTs
     PreloadElectronTs {
         header: HEADER,
         protocol_version: PROTOCOL_VERSION,
+        bytes_from: BYTES_FROM,
         api_name,
         api_name_literal: ts::string_literal(api_name),
         electron_import: format!("import {{ {} }} from 'electron'", electron.join(", ")),
@@ -79,6 +83,8 @@ struct RendererElectronTs<'a> {
 struct MainElectronTs {
     header: &'static str,
     protocol_version: u64,
+    /// From this length on, messages travel as UTF-8 bytes.
+    bytes_from: usize,
     /// The code and status of a refused sender's reply.
     forbidden_code: String,
     forbidden_status: u16,
@@ -100,6 +106,7 @@ fn main_view(manifest: &Manifest) -> MainElectronTs {
     MainElectronTs {
         header: HEADER,
         protocol_version: PROTOCOL_VERSION,
+        bytes_from: BYTES_FROM,
         forbidden_code: ts::string_literal(FrameworkCode::Forbidden.code()),
         forbidden_status: FrameworkCode::Forbidden.status_code(),
         electron_import: "import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron'",

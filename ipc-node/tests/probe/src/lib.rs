@@ -79,14 +79,16 @@ pub mod probe {
     #[derive(Debug, Serialize, Deserialize, JsonSchema)]
     pub struct Panic {}
 
-    /// Emits `probe:pinged` with `n`: to every window, a role's windows
-    /// or one connection.
+    /// Emits `probe:pinged` with `n` (and `text`, to make a large
+    /// event): to every window, a role's windows or one connection.
     #[ipc_runtime::contract(invoke, namespace = "probe", method = "ping", response = ())]
     #[derive(Debug, Serialize, Deserialize, JsonSchema)]
     pub struct Ping {
         pub n: u32,
         pub role: Option<String>,
         pub connection: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub text: Option<String>,
     }
 
     /// Counted; no reply.
@@ -116,6 +118,8 @@ pub mod probe {
     #[derive(Debug, Serialize, Deserialize, JsonSchema)]
     pub struct Pinged {
         pub n: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub text: Option<String>,
     }
 
     #[ipc_runtime::contract_error]
@@ -197,7 +201,10 @@ impl ProbeHandlers for Handlers {
     }
 
     async fn ping(&self, _: CallContext, request: Ping) -> Result<(), IpcHandlerError> {
-        let event = Pinged { n: request.n };
+        let event = Pinged {
+            n: request.n,
+            text: request.text,
+        };
         let sent = match (request.role, request.connection) {
             (Some(role), _) => self.0.events.emit_to_role(&role, &event),
             (None, Some(connection)) => self.0.events.emit_to(connection, &event),
