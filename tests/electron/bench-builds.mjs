@@ -18,7 +18,7 @@ if (!before || !after) {
   process.exit(2)
 }
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40)
-const CALLS = { small: 2000, large: 200 }
+const CALLS = { small: 2000, medium: 1000, large: 200 }
 const require = createRequire(import.meta.url)
 const caller = { connectionId: 1, role: 'bench', origin: 'app://bench', frame: { processId: 4, routingId: 1, mainFrame: true } }
 const builds = Object.fromEntries(
@@ -33,7 +33,8 @@ const requests = Object.fromEntries(
 )
 for (const [name, build] of Object.entries(builds)) {
   for (const [size, request] of Object.entries(requests)) {
-    const reply = JSON.parse(await build.router.dispatch(request, build.caller, 'probe:save'))
+    const answer = await build.router.dispatch(request, build.caller, 'probe:save')
+    const reply = JSON.parse(typeof answer === 'string' ? answer : new TextDecoder().decode(answer))
     if (reply.ok !== true || reply.data.body !== payloads[size].body) throw new Error(`${name} failed on ${size}: ${JSON.stringify(reply).slice(0, 200)}`)
   }
 }

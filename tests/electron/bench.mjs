@@ -12,9 +12,11 @@
 //
 // Each variant gets the message in the form its design sends: the
 // TypeScript handlers the envelope object, the glue the envelope's JSON
-// text (what the generated preload sends).
+// text as the generated preload sends it (a string, or its UTF-8 bytes when
+// large, and the reply read in either form).
 // - "trip: …" is the whole call: the renderer's share (JSON.stringify of
-//   the request and JSON.parse of the reply where the design sends text;
+//   the request and JSON.parse of the reply where the design sends text,
+//   with the UTF-8 encoding and decoding of large messages;
 //   V8's serializer for the request, its deserializer for the reply) and
 //   main's.
 // - "main: …" is the main process's share alone, which is what the app's
@@ -82,22 +84,37 @@ const envelope = (payload) => {
   lastId += 1
   return { v: 1, id: lastId, kind: 'invoke', channel: 'probe:save', payload }
 }
-/** Each design's handler channel, and whether its renderer side sends the envelope's JSON text. */
+/** Each design's handler channel, whether its renderer side sends the envelope's JSON text, and whether as the generated preload does (large ones as bytes). */
 const designs = {
-  'glue + addon': { channel: 'probe:save', text: true },
+  'glue + addon': { channel: 'probe:save', text: true, preload: true },
   'zod 4': { channel: 'bench:zod', text: false },
   ajv: { channel: 'bench:ajv', text: false },
   'JSON echo': { channel: 'bench:json', text: false },
   'JSON text echo': { channel: 'bench:json-text', text: true },
 }
+// As the generated preload sends and reads JSON text: from BYTES_FROM
+// UTF-16 units on as UTF-8 bytes (ipc_meta::protocol::electron::BYTES_FROM).
+const BYTES_FROM = Number(/\bBYTES_FROM = (\d+)/.exec(bundle.preload)?.[1])
+if (!(BYTES_FROM > 0)) throw new Error('the preload does not say from which length it sends bytes')
+const utf8Encoder = new TextEncoder()
+const utf8Decoder = new TextDecoder()
+const asPreloadSends = (text) => (text.length < BYTES_FROM ? text : utf8Encoder.encode(text))
+const textOf = (message) => (typeof message === 'string' ? message : utf8Decoder.decode(message))
+/** The request message of a design: the envelope, its JSON text, or that as the preload sends it. */
+const message = ({ text, preload }, payload) => {
+  if (!text) return envelope(payload)
+  const json = JSON.stringify(envelope(payload))
+  return preload ? asPreloadSends(json) : json
+}
 /** The whole trip: the renderer's share (JSON text, when its design sends text, and V8's serializer) and main's. */
-const trip = ({ channel, text }) =>
-  text
-    ? async (payload) => JSON.parse(await electron.ipcMain.invokeFromRenderer(channel, event(), [JSON.stringify(envelope(payload))]))
-    : (payload) => electron.ipcMain.invokeFromRenderer(channel, event(), [envelope(payload)])
+const trip = (design) =>
+  design.text
+    ? async (payload) => JSON.parse(textOf(await electron.ipcMain.invokeFromRenderer(design.channel, event(), [message(design, payload)])))
+    : (payload) => electron.ipcMain.invokeFromRenderer(design.channel, event(), [message(design, payload)])
 /** Main's share alone: the request as the renderer serialized it, made once per payload. */
-const mainOnly = ({ channel, text }) => {
-  const requests = new Map(Object.values(payloads).map((payload) => [payload, v8.serialize([text ? JSON.stringify(envelope(payload)) : envelope(payload)])]))
+const mainOnly = (design) => {
+  const { channel } = design
+  const requests = new Map(Object.values(payloads).map((payload) => [payload, v8.serialize([message(design, payload)])]))
   return (payload) => electron.ipcMain.invokeSerialized(channel, event(), requests.get(payload))
 }
 const variants = Object.fromEntries(
@@ -109,7 +126,7 @@ const variants = Object.fromEntries(
 /** A reply as its renderer side reads it. */
 const readReply = (answer) => {
   const value = answer instanceof Uint8Array ? v8.deserialize(answer) : answer
-  return typeof value === 'string' ? JSON.parse(value) : value
+  return typeof value === 'string' || value instanceof Uint8Array ? JSON.parse(textOf(value)) : value
 }
 const call = (variant, payload) => variants[variant](payload)
 
