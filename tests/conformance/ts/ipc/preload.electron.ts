@@ -42,14 +42,14 @@ let lastRequestId = 0
 
 async function invoke(channel: string, payload: unknown): Promise<unknown> {
   lastRequestId += 1
-  const request = envelopeText(channel, { v: PROTOCOL_VERSION, id: lastRequestId, kind: 'invoke', channel, payload })
+  const request = envelopeMessage(channel, { v: PROTOCOL_VERSION, id: lastRequestId, kind: 'invoke', channel, payload })
   const reply = messageText(await ipcRenderer.invoke(channel, request))
   if (reply === undefined) throw new Error(`The reply of ${channel} is not JSON text`)
   return JSON.parse(reply) as unknown
 }
 
 function send(channel: string, payload: unknown): void {
-  ipcRenderer.send(channel, envelopeText(channel, { v: PROTOCOL_VERSION, kind: 'send', channel, payload }))
+  ipcRenderer.send(channel, envelopeMessage(channel, { v: PROTOCOL_VERSION, kind: 'send', channel, payload }))
 }
 
 /** From this many UTF-16 units on, a message is sent as UTF-8 bytes. */
@@ -58,7 +58,7 @@ const BYTES_FROM = 16384
 const utf8Encoder = new TextEncoder()
 
 /** The envelope as JSON text, large ones as UTF-8; throws when its payload cannot be JSON. */
-function envelopeText(channel: string, envelope: object): string | Uint8Array {
+function envelopeMessage(channel: string, envelope: object): string | Uint8Array {
   let text: string | undefined
   try {
     text = JSON.stringify(envelope)
