@@ -267,8 +267,17 @@ test('a request as bytes is checked like text: its sender, its channel, its UTF-
   }
   const trusted = attachedWindow('main')
   assert.deepEqual(await invoke(trusted, envelope(1, 'probe:echo', { text: 'bytes' })), { id: 1, ok: true, data: 'bytes' })
-  const foreign = await invoke(attachedWindow('main', 'https://evil.example'), envelope('req-2', 'probe:echo', { text: 'a' }))
+  const evil = attachedWindow('main', 'https://evil.example')
+  const foreign = await invoke(evil, envelope('req-2', 'probe:echo', { text: 'a' }))
   assert.deepEqual([foreign.id, foreign.error.code], ['req-2', 'IPC_FORBIDDEN'])
+  // The glue's own replies take no id from bytes the router would refuse: not UTF-8, or behind a byte order mark.
+  const badId = Uint8Array.from([...encoder.encode('{"v":1,"id":"a'), 0xff, ...encoder.encode('","kind":"invoke","channel":"probe:echo","payload":{"text":"a"}}')])
+  const withBom = Uint8Array.from([0xef, 0xbb, 0xbf, ...envelope('req-3', 'probe:echo', { text: 'a' })])
+  for (const refused of [badId, withBom]) {
+    const reply = await invoke(evil, refused)
+    assert.deepEqual([reply.id, reply.error.code], [null, 'IPC_FORBIDDEN'])
+  }
+  assert.equal((await invoke(trusted, withBom)).error.code, 'IPC_MALFORMED_REQUEST')
   const wrongChannel = await invoke(trusted, envelope(3, 'probe:panic', {}))
   assert.deepEqual([wrongChannel.id, wrongChannel.error.code], [3, 'IPC_FORBIDDEN'])
   const broken = Uint8Array.from([...envelope(4, 'probe:echo', { text: 'a' }).subarray(0, 60), 0xc3, 0x28, ...encoder.encode('"}}')])

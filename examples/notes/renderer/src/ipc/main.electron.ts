@@ -343,9 +343,10 @@ function isJsonMessage(message: unknown): message is JsonMessage {
   return typeof message === 'string' || message instanceof Uint8Array
 }
 
-const utf8 = new TextDecoder()
+/** Throws on bytes that are not UTF-8, and keeps a byte order mark, which JSON does not allow: the router refuses both. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
-/** The text of a message; bytes that are not UTF-8 decode to U+FFFD, which no JSON parse accepts in place of syntax. */
+/** The text of a message; throws when its bytes are not UTF-8. */
 function textOf(message: JsonMessage): string {
   return typeof message === 'string' ? message : utf8.decode(message)
 }
