@@ -94,7 +94,8 @@ impl Emitter {
             return Err(EmitError::Closed);
         }
         let router = self.state.router.get().ok_or(EmitError::NotReady)?;
-        // Text, made a JavaScript string as a reply is (ASCII copied).
+        // Text, made a JavaScript value as a reply is (a string, or its
+        // UTF-8 bytes when large).
         let envelope = JsonMessage(router.event_text(payload).map_err(EmitError::Invalid)?);
         match self.state.callback.call(
             (envelope, target).into(),

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
 
 import { benchNotes } from './bench-notes.mjs'
+import { jsonText } from './harness.mjs'
 
 const [before, after] = process.argv.slice(2)
 if (!before || !after) {
@@ -33,8 +34,7 @@ const requests = Object.fromEntries(
 )
 for (const [name, build] of Object.entries(builds)) {
   for (const [size, request] of Object.entries(requests)) {
-    const answer = await build.router.dispatch(request, build.caller, 'probe:save')
-    const reply = JSON.parse(typeof answer === 'string' ? answer : new TextDecoder().decode(answer))
+    const reply = JSON.parse(jsonText(await build.router.dispatch(request, build.caller, 'probe:save')))
     if (reply.ok !== true || reply.data.body !== payloads[size].body) throw new Error(`${name} failed on ${size}: ${JSON.stringify(reply).slice(0, 200)}`)
   }
 }

@@ -36,7 +36,7 @@ import { join } from 'node:path'
 import v8 from 'node:v8'
 
 import { benchNotes } from './bench-notes.mjs'
-import { electron, load, out } from './harness.mjs'
+import { electron, jsonText, load, out } from './harness.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30)
 const SEQUENTIAL = 200
@@ -92,14 +92,10 @@ const designs = {
   'JSON echo': { channel: 'bench:json', text: false },
   'JSON text echo': { channel: 'bench:json-text', text: true },
 }
-// As the generated preload sends and reads JSON text: from BYTES_FROM
-// UTF-16 units on as UTF-8 bytes (ipc_meta::protocol::electron::BYTES_FROM).
-const BYTES_FROM = Number(/\bBYTES_FROM = (\d+)/.exec(bundle.preload)?.[1])
-if (!(BYTES_FROM > 0)) throw new Error('the preload does not say from which length it sends bytes')
+// As the generated preload sends JSON text: from bundle.bytesFrom UTF-16
+// units on as UTF-8 bytes.
 const utf8Encoder = new TextEncoder()
-const utf8Decoder = new TextDecoder()
-const asPreloadSends = (text) => (text.length < BYTES_FROM ? text : utf8Encoder.encode(text))
-const textOf = (message) => (typeof message === 'string' ? message : utf8Decoder.decode(message))
+const asPreloadSends = (text) => (text.length < bundle.bytesFrom ? text : utf8Encoder.encode(text))
 /** The request message of a design: the envelope, its JSON text, or that as the preload sends it. */
 const message = ({ text, preload }, payload) => {
   if (!text) return envelope(payload)
@@ -109,7 +105,7 @@ const message = ({ text, preload }, payload) => {
 /** The whole trip: the renderer's share (JSON text, when its design sends text, and V8's serializer) and main's. */
 const trip = (design) =>
   design.text
-    ? async (payload) => JSON.parse(textOf(await electron.ipcMain.invokeFromRenderer(design.channel, event(), [message(design, payload)])))
+    ? async (payload) => JSON.parse(jsonText(await electron.ipcMain.invokeFromRenderer(design.channel, event(), [message(design, payload)])))
     : (payload) => electron.ipcMain.invokeFromRenderer(design.channel, event(), [message(design, payload)])
 /** Main's share alone: the request as the renderer serialized it, made once per payload. */
 const mainOnly = (design) => {
@@ -126,7 +122,7 @@ const variants = Object.fromEntries(
 /** A reply as its renderer side reads it. */
 const readReply = (answer) => {
   const value = answer instanceof Uint8Array ? v8.deserialize(answer) : answer
-  return typeof value === 'string' || value instanceof Uint8Array ? JSON.parse(textOf(value)) : value
+  return typeof value === 'string' || value instanceof Uint8Array ? JSON.parse(jsonText(value)) : value
 }
 const call = (variant, payload) => variants[variant](payload)
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { after, before, test } from 'node:test'
 
-import { electron, load, rendererApi, settle } from './harness.mjs'
+import { electron, jsonText, load, rendererApi, settle } from './harness.mjs'
 
 const ORIGIN = 'app://probe'
 let bundle
@@ -22,14 +22,10 @@ let counted
 let lastRequest
 /** From this length on, messages cross Electron's IPC as UTF-8 bytes (read from the generated preload). */
 let bytesFrom
-const utf8 = new TextDecoder()
-/** A reply or event as JSON text, whichever form it came in. */
-const textOf = (message) => (typeof message === 'string' ? message : utf8.decode(message))
 
 before(async () => {
   bundle = await load('probe')
-  bytesFrom = Number(/\bBYTES_FROM = (\d+)/.exec(bundle.preload)?.[1])
-  assert.ok(bytesFrom > 0, 'the preload says from which length it sends bytes')
+  bytesFrom = bundle.bytesFrom
   router = bundle.addon.open({}, (envelope, target) => ipc.emit(envelope, target))
   counted = {
     dispatch: (request, caller, channel) => {
@@ -230,7 +226,7 @@ test('a reply of BYTES_FROM bytes or more is its UTF-8 in a Uint8Array, a shorte
       } else {
         assert.ok(reply instanceof Uint8Array && !(reply instanceof Buffer), `${length} bytes ${how}: a plain Uint8Array`)
         assert.equal(reply.byteLength, length)
-        assert.equal(utf8.decode(reply), expected)
+        assert.equal(jsonText(reply), expected)
       }
     }
   }
@@ -244,7 +240,7 @@ test('the preload sends a request of BYTES_FROM units or more as UTF-8 bytes, th
   const large = { title: 'large', body: 'ü\u{1F600}'.repeat(bytesFrom), tags: ['a'] }
   assert.deepEqual(await api.probe.save(large), large)
   assert.ok(lastRequest instanceof Uint8Array)
-  assert.deepEqual(JSON.parse(utf8.decode(lastRequest)).payload, large)
+  assert.deepEqual(JSON.parse(jsonText(lastRequest)).payload, large)
   // A validation error of a large request keeps its path.
   const failure = await api.probe.save({ ...large, title: '' }).catch((error) => error)
   assert.equal(failure.code, 'IPC_VALIDATION_ERROR')
@@ -263,7 +259,7 @@ test('a request as bytes is checked like text: its sender, its channel, its UTF-
   const eventOf = (webContents) => ({ type: 'frame', sender: webContents, senderFrame: webContents.mainFrame, processId: 4, frameId: webContents.mainFrame.routingId })
   const invoke = async (webContents, message) => {
     const reply = await electron.ipcMain.invokeFromRenderer('probe:echo', eventOf(webContents), [message])
-    return JSON.parse(textOf(reply))
+    return JSON.parse(jsonText(reply))
   }
   const trusted = attachedWindow('main')
   assert.deepEqual(await invoke(trusted, envelope(1, 'probe:echo', { text: 'bytes' })), { id: 1, ok: true, data: 'bytes' })

@@ -12,14 +12,29 @@ const require = createRequire(join(out, 'package.json'))
 
 export const electron = require('electron')
 
-/** The addon, glue module, preload source and renderer module of `name` (notes or probe). */
+/**
+ * The addon, glue module, preload source and renderer module of `name`
+ * (notes or probe), and the length from which its preload sends a request
+ * as UTF-8 bytes (`ipc_meta::protocol::electron::BYTES_FROM`, as generated).
+ */
 export async function load(name) {
+  const preload = readFileSync(join(out, `${name}-preload.cjs`), 'utf8')
+  const bytesFrom = Number(/\bBYTES_FROM = (\d+)/.exec(preload)?.[1])
+  if (!(bytesFrom > 0)) throw new Error(`the ${name} preload does not say from which length it sends bytes`)
   return {
     addon: require(`./${name}.node`),
     glue: require(`./${name}-main.cjs`),
-    preload: readFileSync(join(out, `${name}-preload.cjs`), 'utf8'),
+    preload,
+    bytesFrom,
     renderer: await import(pathToFileURL(join(out, `${name}-renderer.mjs`)).href),
   }
+}
+
+const utf8Decoder = new TextDecoder()
+
+/** A message's JSON text, whichever form it crossed in: a string, or its UTF-8 bytes. */
+export function jsonText(message) {
+  return typeof message === 'string' ? message : utf8Decoder.decode(message)
 }
 
 /**

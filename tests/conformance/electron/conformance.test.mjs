@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
-import { electron, load, rendererApi } from '../../electron/harness.mjs'
+import { electron, jsonText, load, rendererApi } from '../../electron/harness.mjs'
 
 const ORIGIN = 'app://conformance'
 /** Guards against a hang; no test measures time. */
@@ -61,7 +61,7 @@ test('conformance: Electron main side (addon + generated glue) in Node.js', { ti
         : await electron.ipcMain.invokeFromRenderer(named ?? invokeChannels[0], mainEvent(), [request])
     // Large replies come as their UTF-8 bytes (ipc_meta::protocol::electron::BYTES_FROM).
     assert.ok(typeof reply === 'string' || reply instanceof Uint8Array, 'a raw request the suite sends always gets a reply as JSON text')
-    return JSON.parse(typeof reply === 'string' ? reply : new TextDecoder().decode(reply))
+    return JSON.parse(jsonText(reply))
   }
   const openCaller = async () => {
     const window = openWindow()

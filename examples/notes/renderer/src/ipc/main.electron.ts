@@ -344,11 +344,12 @@ function isJsonMessage(message: unknown): message is JsonMessage {
 }
 
 /** Throws on bytes that are not UTF-8, and keeps a byte order mark, which JSON does not allow: the router refuses both. */
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const utf8Encoder = new TextEncoder()
 
 /** The text of a message; throws when its bytes are not UTF-8. */
 function textOf(message: JsonMessage): string {
-  return typeof message === 'string' ? message : utf8.decode(message)
+  return typeof message === 'string' ? message : utf8Decoder.decode(message)
 }
 
 /**
@@ -366,7 +367,7 @@ function requestId(message: unknown): string | number | null {
   if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) return null
   const id = ownValue(envelope, 'id')?.value
   if (typeof id === 'number' && Number.isSafeInteger(id)) return id
-  if (typeof id === 'string' && new TextEncoder().encode(id).length <= 128) return id
+  if (typeof id === 'string' && utf8Encoder.encode(id).length <= 128) return id
   return null
 }
 
@@ -381,7 +382,7 @@ const EVENT_ENVELOPE_STARTS: readonly (readonly [string, string])[] = EVENT_CHAN
 
 /** {@link EVENT_ENVELOPE_STARTS} as UTF-8, for envelopes the addon hands over as bytes. */
 const EVENT_ENVELOPE_BYTE_STARTS: readonly (readonly [Uint8Array, string])[] = EVENT_ENVELOPE_STARTS.map(
-  ([start, channel]) => [new TextEncoder().encode(start), channel] as const,
+  ([start, channel]) => [utf8Encoder.encode(start), channel] as const,
 )
 
 /** Whether `bytes` begins with `start`. */
