@@ -21,7 +21,13 @@
 //   main's.
 // - "main: …" is the main process's share alone, which is what the app's
 //   main thread pays: deserialize the request, handle it, serialize the
-//   reply. Its request is serialized once, before the rounds.
+//   reply. Its request is serialized once, before the rounds, with
+//   `node:v8`, whose JavaScript wrappers add a cost of their own to every
+//   message and keep what was read alive until a later collection.
+// - "native: …" is main's share again, its messages written and read by
+//   V8's serializer from C++, one per message, as Electron does: each
+//   measurement's requests are posted on a MessagePort before it starts,
+//   read with receiveMessageOnPort, and the replies posted on another.
 // Each is compared with the echo and zod of the same share.
 //
 // Interleaved: each round runs every variant once, in a rotating order;
@@ -34,6 +40,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import v8 from 'node:v8'
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads'
 
 import { benchNotes } from './bench-notes.mjs'
 import { electron, jsonText, load, out } from './harness.mjs'
@@ -111,25 +118,64 @@ const trip = (design) =>
 const mainOnly = (design) => {
   const { channel } = design
   const requests = new Map(Object.values(payloads).map((payload) => [payload, v8.serialize([message(design, payload)])]))
-  return (payload) => electron.ipcMain.invokeSerialized(channel, event(), requests.get(payload))
+  return { call: (payload) => electron.ipcMain.invokeSerialized(channel, event(), requests.get(payload)) }
+}
+/**
+ * Main's share with Electron's kind of serializer: `prepare` posts the
+ * requests of a measurement (the renderer's share, not timed), each call
+ * reads one, and `replies` takes (and deserializes) what main posted back.
+ */
+const mainNative = (design) => {
+  const { channel } = design
+  const toMain = new MessageChannel()
+  const fromMain = new MessageChannel()
+  return {
+    prepare(payload, calls) {
+      for (let i = 0; i < calls; i += 1) toMain.port1.postMessage([message(design, payload)])
+    },
+    call: () => electron.ipcMain.invokeFromPort(channel, event(), toMain.port2, fromMain.port1),
+    replies() {
+      const replies = []
+      for (let reply = receiveMessageOnPort(fromMain.port2); reply !== undefined; reply = receiveMessageOnPort(fromMain.port2)) replies.push(reply.message)
+      return replies
+    },
+    close() {
+      for (const channel of [toMain, fromMain]) {
+        channel.port1.close()
+        channel.port2.close()
+      }
+    },
+  }
 }
 const variants = Object.fromEntries(
   Object.entries(designs).flatMap(([name, design]) => [
-    [`trip: ${name}`, trip(design)],
+    [`trip: ${name}`, { call: trip(design) }],
     [`main: ${name}`, mainOnly(design)],
+    [`native: ${name}`, mainNative(design)],
   ]),
 )
-/** A reply as its renderer side reads it. */
-const readReply = (answer) => {
-  const value = answer instanceof Uint8Array ? v8.deserialize(answer) : answer
-  return typeof value === 'string' || value instanceof Uint8Array ? JSON.parse(jsonText(value)) : value
+/** A reply as its renderer side reads it: JSON text parsed, other values as they are. */
+const replyOf = (value) => (typeof value === 'string' || value instanceof Uint8Array ? JSON.parse(jsonText(value)) : value)
+const call = (variant, payload) => variants[variant].call(payload)
+/** Posts a measurement's requests, where the variant reads them from a port. */
+const prepare = (variant, payload, calls) => variants[variant].prepare?.(payload, calls)
+/** Takes the replies a measurement posted, and checks that every call got one. */
+const collect = (variant, calls) => {
+  const { replies } = variants[variant]
+  if (replies === undefined) return
+  const count = replies().length
+  if (count !== calls) throw new Error(`${variant}: ${count} replies to ${calls} calls`)
 }
-const call = (variant, payload) => variants[variant](payload)
 
 // Every variant must accept the payload and echo it.
 for (const [name, payload] of Object.entries(payloads)) {
-  for (const variant of Object.keys(variants)) {
-    const reply = readReply(await call(variant, payload))
+  for (const [variant, { replies }] of Object.entries(variants)) {
+    prepare(variant, payload, 1)
+    const answer = await call(variant, payload)
+    // A trip answers with the value, main's share with it serialized, and
+    // the native share posts it.
+    const value = replies !== undefined ? replies()[0] : variant.startsWith('main: ') ? v8.deserialize(answer) : answer
+    const reply = replyOf(value)
     if (reply.ok !== true || reply.data.body !== payload.body) throw new Error(`${variant} failed on ${name}: ${JSON.stringify(reply).slice(0, 300)}`)
   }
 }
@@ -138,23 +184,25 @@ for (const [name, payload] of Object.entries(payloads)) {
 // thread and the addon's runtime) per call. On a machine shared with other
 // work, waiting for a core inflates the wall-clock time of a call that
 // crosses threads; its CPU time does not move with the load.
-async function timed(calls, run) {
+async function timed(variant, payload, calls, run) {
+  prepare(variant, payload, calls)
   const cpu = process.cpuUsage()
   const started = process.hrtime.bigint()
   await run()
   const wall = Number(process.hrtime.bigint() - started) / 1e3 / calls
   const used = process.cpuUsage(cpu)
+  collect(variant, calls)
   return { wall, cpu: (used.user + used.system) / calls }
 }
 
 function sequential(variant, payload) {
-  return timed(SEQUENTIAL, async () => {
+  return timed(variant, payload, SEQUENTIAL, async () => {
     for (let i = 0; i < SEQUENTIAL; i += 1) await call(variant, payload)
   })
 }
 
 function concurrent(variant, payload) {
-  return timed(CONCURRENT, () => Promise.all(Array.from({ length: CONCURRENT }, () => call(variant, payload))))
+  return timed(variant, payload, CONCURRENT, () => Promise.all(Array.from({ length: CONCURRENT }, () => call(variant, payload))))
 }
 
 const median = (values) => {
@@ -182,7 +230,7 @@ for (const [mode, measure] of [['sequential (one call at a time)', sequential], 
       }
     }
     const ratio = (of, a, b) => median(of[a].map((value, i) => value / of[b][i]))
-    // Each variant against the baselines of its own share (trip or main).
+    // Each variant against the baselines of its own share (trip, main or native).
     const baselines = ['JSON echo', 'JSON text echo', 'zod 4']
     const share = (variant) => variant.slice(0, variant.indexOf(' ') + 1)
     const columns = (of, variant) =>
@@ -193,5 +241,6 @@ for (const [mode, measure] of [['sequential (one call at a time)', sequential], 
   }
 }
 
+for (const { close } of Object.values(variants)) close?.()
 ipc.dispose()
 await router.close()

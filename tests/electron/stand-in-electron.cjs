@@ -26,6 +26,7 @@
 'use strict'
 const { EventEmitter } = require('node:events')
 const v8 = require('node:v8')
+const { receiveMessageOnPort } = require('node:worker_threads')
 
 class IpcMain extends EventEmitter {
   #handlers = new Map()
@@ -69,6 +70,36 @@ class IpcMain extends EventEmitter {
       .then(() => handler(event, ...v8.deserialize(serializedArgs)))
       .then(
         (result) => v8.serialize(result),
+        (error) => {
+          throw new Error(`Error invoking remote method '${channel}': ${error}`)
+        },
+      )
+  }
+
+  /**
+   * Main's share of an invoke whose arguments wait, serialized, on
+   * `requests` (a MessagePort): read and deserialized, handled, and the
+   * result posted on `replies`. A MessagePort's messages are written and
+   * read by V8's serializer from C++, one serializer per message that
+   * lives only as long as the call, as Electron's are
+   * (shell/common/v8_value_serializer.cc). `node:v8`'s `serialize` and
+   * `deserialize`, which `invokeSerialized` uses, wrap each message in
+   * JavaScript objects of their own, and the deserializer keeps what it
+   * read alive until the collection after the next one.
+   */
+  invokeFromPort(channel, event, requests, replies) {
+    const handler = this.#handlers.get(channel)
+    if (handler === undefined) {
+      return Promise.reject(new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`))
+    }
+    return Promise.resolve()
+      .then(() => {
+        const received = receiveMessageOnPort(requests)
+        if (received === undefined) throw new Error(`no request is waiting for '${channel}'`)
+        return handler(event, ...received.message)
+      })
+      .then(
+        (result) => replies.postMessage(result),
         (error) => {
           throw new Error(`Error invoking remote method '${channel}': ${error}`)
         },
