@@ -12,12 +12,14 @@
 //! ```
 //!
 //! The addon exports `open(options, onEvent)`, which returns an `IpcRouter`
-//! with `dispatch(request, caller)` (a Promise of the reply envelope, or
-//! `null` after a send succeeded), `caller(caller)` (the caller converted
-//! once, for many calls), `disconnect(webContentsId)`, `close()` and
-//! `channels()`. Calls run on the router's own multi-thread tokio
-//! runtime, never on the JavaScript thread; events reach `onEvent` through
-//! a threadsafe function. See `docs/transport-electron.md`.
+//! with `dispatch(request, caller)` (the reply envelope, or `null` after a
+//! send succeeded, or a Promise of either), `caller(caller)` (the caller
+//! converted once, for many calls), `disconnect(webContentsId)`, `close()`
+//! and `channels()`. Calls run on the router's own multi-thread tokio
+//! runtime, but for the first poll of an inline channel's call (see
+//! [`Served`]), which answers at once when it completes; events reach
+//! `onEvent` through a threadsafe function. See
+//! `docs/transport-electron.md`.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -249,9 +251,10 @@ impl Addon {
             .map(|runtime| runtime.handle().clone())
     }
 
-    /// Dispatches `request` for `caller`. The promise resolves with the
-    /// reply envelope (JSON text, see [`JsonMessage`]), or `null` after a
-    /// send succeeded; it rejects only when the addon is closed.
+    /// Dispatches `request` for `caller`. The answer is the reply envelope
+    /// (JSON text, see [`JsonMessage`]), or `null` after a send succeeded:
+    /// as it is when the call completed on this thread, otherwise a
+    /// promise of it, which rejects only when the addon is closed.
     ///
     /// `channel` is the channel the request was received on (the glue
     /// passes the `ipcMain` channel). With it, a request whose envelope
@@ -264,13 +267,13 @@ impl Addon {
         request: Either<JsString<'env>, Uint8Array>,
         caller: Either<&External<SharedCaller>, Caller>,
         channel: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, Option<JsonMessage>>> {
+    ) -> napi::Result<Either<Option<JsonMessage>, PromiseRaw<'env, Option<JsonMessage>>>> {
         let caller: Arc<CallerIdentity> = match caller {
             Either::A(shared) => shared.identity(),
             Either::B(caller) => Arc::new(caller.into()),
         };
         let Some(handle) = self.handle().filter(|_| !self.shutdown.is_cancelled()) else {
-            return PromiseRaw::reject(env, shut_down());
+            return PromiseRaw::reject(env, shut_down()).map(Either::B);
         };
         // Copied: the JavaScript buffer must not be read from another thread.
         // Text stays text: the router neither validates it nor its reply.
@@ -312,9 +315,9 @@ impl Addon {
                 }))
             };
             match polled {
-                Ok(Poll::Ready(reply)) => return PromiseRaw::resolve(env, reply),
+                Ok(Poll::Ready(reply)) => return Ok(Either::A(reply)),
                 Ok(Poll::Pending) => {}
-                Err(_) => return PromiseRaw::reject(env, shut_down()),
+                Err(_) => return PromiseRaw::reject(env, shut_down()).map(Either::B),
             }
         }
         let (deferred, promise) =
@@ -324,7 +327,7 @@ impl Addon {
         handle.spawn(async move {
             settle.resolve(call.await);
         });
-        Ok(PromiseRaw::new(env.raw(), promise.raw()))
+        Ok(Either::B(PromiseRaw::new(env.raw(), promise.raw())))
     }
 
     /// Stops serving: calls in flight are cancelled (they answer
@@ -417,11 +420,14 @@ macro_rules! addon {
         impl IpcRouter {
             /// Dispatches one request envelope (JSON text or UTF-8 bytes)
             /// for `caller` (an object, or a handle from `caller()`),
-            /// received on `channel`; resolves with the reply envelope's
+            /// received on `channel`; answers with the reply envelope's
             /// JSON text (its UTF-8 bytes from
             /// `ipc_meta::protocol::electron::BYTES_FROM` bytes on), or
-            /// `null` after a send succeeded.
-            #[napi(ts_return_type = "Promise<string | Uint8Array | null>")]
+            /// `null` after a send succeeded: at once when the call
+            /// completed on this thread, otherwise with a promise of it.
+            #[napi(
+                ts_return_type = "string | Uint8Array | null | Promise<string | Uint8Array | null>"
+            )]
             pub fn dispatch<'env>(
                 &self,
                 env: &'env ::napi::Env,
@@ -435,9 +441,12 @@ macro_rules! addon {
                 >,
                 channel: ::std::option::Option<::std::string::String>,
             ) -> ::napi::Result<
-                ::napi::bindgen_prelude::PromiseRaw<
-                    'env,
+                ::napi::bindgen_prelude::Either<
                     ::std::option::Option<$crate::JsonMessage>,
+                    ::napi::bindgen_prelude::PromiseRaw<
+                        'env,
+                        ::std::option::Option<$crate::JsonMessage>,
+                    >,
                 >,
             > {
                 self.inner.dispatch(env, request, caller, channel)

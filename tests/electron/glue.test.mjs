@@ -331,6 +331,31 @@ test('a request is served only on the channel its envelope names', async () => {
   }
 })
 
+test('an inline call that completes at once is answered at once; one that waits, or runs on the runtime, with a promise', async () => {
+  const caller = { connectionId: 98, role: 'main', origin: ORIGIN }
+  const echo = JSON.stringify({ v: 1, id: 5, kind: 'invoke', channel: 'probe:echo', payload: { text: 'now' } })
+  const answered = router.dispatch(echo, caller, 'probe:echo')
+  assert.equal(typeof answered, 'string')
+  assert.equal(JSON.parse(answered).data, 'now')
+  // Received on another inline channel, it is refused on this thread, at once too.
+  const refused = router.dispatch(echo, caller, 'probe:save')
+  assert.equal(typeof refused, 'string')
+  assert.equal(JSON.parse(refused).error.code, 'IPC_FORBIDDEN')
+  // Given no channel, the call runs on the runtime.
+  const onRuntime = router.dispatch(echo, caller)
+  assert.ok(onRuntime instanceof Promise)
+  assert.equal(JSON.parse(await onRuntime).data, 'now')
+  // sleep is inline, and pending at its first poll: it goes on on the runtime.
+  const sleep = JSON.stringify({ v: 1, id: 6, kind: 'invoke', channel: 'probe:sleep', payload: { ms: 20 } })
+  const waiting = router.dispatch(sleep, caller, 'probe:sleep')
+  assert.ok(waiting instanceof Promise)
+  assert.deepEqual(JSON.parse(await waiting), { id: 6, ok: true, data: null })
+  // Through the glue, either answer reaches the renderer the same way.
+  const api = rendererApi(bundle, attachedWindow('main'))
+  assert.equal(await api.probe.echo({ text: 'now' }), 'now')
+  assert.equal(await api.probe.sleep({ ms: 20 }), null)
+})
+
 test('open() refuses an inline channel the router does not serve', () => {
   assert.throws(() => bundle.addon.open({ inline: ['probe:nope', 'nope:missing'] }, () => {}), /inline channels the router does not serve: nope:missing, probe:nope/)
 })

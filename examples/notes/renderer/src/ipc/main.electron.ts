@@ -82,12 +82,13 @@ export interface IpcCallerHandle {
 /** The router addon: what an `ipc-node` addon's `open()` returns. */
 export interface IpcRouterAddon {
   /**
-   * Resolves with the reply envelope's JSON text (a string, or its UTF-8
-   * bytes when large), or `null` after a send succeeded. `channel` is the
+   * The reply envelope's JSON text (a string, or its UTF-8 bytes when
+   * large), or `null` after a send succeeded: at once when the call
+   * completed on this thread, otherwise a promise of it. `channel` is the
    * channel the request came on (its envelope names it); the addon refuses
    * a request of another channel.
    */
-  dispatch(request: JsonMessage, caller: IpcCaller | IpcCallerHandle, channel: string): Promise<JsonMessage | null>
+  dispatch(request: JsonMessage, caller: IpcCaller | IpcCallerHandle, channel: string): JsonMessage | null | Promise<JsonMessage | null>
   /**
    * Converts a caller once, for the calls of one sending frame: the glue
    * keeps the handle, so that no call converts the caller object again.
@@ -217,7 +218,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     options.onRefused?.({ channel, kind, webContentsId: event.sender.id, reason })
   }
 
-  function handleInvoke(channel: string, event: IpcMainInvokeEvent, message: unknown): Promise<JsonMessage> | string {
+  function handleInvoke(channel: string, event: IpcMainInvokeEvent, message: unknown): Promise<JsonMessage> | JsonMessage {
     const caller = callerOf(event)
     if (typeof caller === 'string') {
       refuse(channel, 'invoke', event, caller)
@@ -225,14 +226,17 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     }
     if (!isJsonMessage(message)) return failure(null, 'IPC_MALFORMED_REQUEST', 400, `The request is not the JSON text of an envelope of ${channel}`)
     const closed = (): string => failure(requestId(message), 'IPC_CANCELLED', 499, 'The IPC router is closed')
-    let pending: Promise<JsonMessage | null>
+    let answer: JsonMessage | null | Promise<JsonMessage | null>
     try {
       // The addon reads the envelope itself and refuses one of another channel.
-      pending = router.dispatch(message, caller, channel)
+      answer = router.dispatch(message, caller, channel)
     } catch {
       return closed()
     }
-    return pending.then((reply) => reply ?? failure(requestId(message), 'INTERNAL_ERROR', 500, 'Internal error'), closed)
+    const replyOf = (reply: JsonMessage | null): JsonMessage => reply ?? failure(requestId(message), 'INTERNAL_ERROR', 500, 'Internal error')
+    // A call that completed on this thread answered at once: Electron
+    // awaits what the handler returns, so no promise is made for it.
+    return answer instanceof Promise ? answer.then(replyOf, closed) : replyOf(answer)
   }
 
   async function handleSend(channel: string, event: IpcMainEvent, message: unknown): Promise<void> {
