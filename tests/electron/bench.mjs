@@ -118,7 +118,10 @@ const trip = (design) =>
 const mainOnly = (design) => {
   const { channel } = design
   const requests = new Map(Object.values(payloads).map((payload) => [payload, v8.serialize([message(design, payload)])]))
-  return { call: (payload) => electron.ipcMain.invokeSerialized(channel, event(), requests.get(payload)) }
+  return {
+    call: (payload) => electron.ipcMain.invokeSerialized(channel, event(), requests.get(payload)),
+    reply: (answer) => v8.deserialize(answer),
+  }
 }
 /**
  * Main's share with Electron's kind of serializer: `prepare` posts the
@@ -139,6 +142,9 @@ const mainNative = (design) => {
       for (let reply = receiveMessageOnPort(fromMain.port2); reply !== undefined; reply = receiveMessageOnPort(fromMain.port2)) replies.push(reply.message)
       return replies
     },
+    reply() {
+      return this.replies()[0]
+    },
     close() {
       for (const channel of [toMain, fromMain]) {
         channel.port1.close()
@@ -149,7 +155,7 @@ const mainNative = (design) => {
 }
 const variants = Object.fromEntries(
   Object.entries(designs).flatMap(([name, design]) => [
-    [`trip: ${name}`, { call: trip(design) }],
+    [`trip: ${name}`, { call: trip(design), reply: (answer) => answer }],
     [`main: ${name}`, mainOnly(design)],
     [`native: ${name}`, mainNative(design)],
   ]),
@@ -169,13 +175,11 @@ const collect = (variant, calls) => {
 
 // Every variant must accept the payload and echo it.
 for (const [name, payload] of Object.entries(payloads)) {
-  for (const [variant, { replies }] of Object.entries(variants)) {
+  for (const variant of Object.keys(variants)) {
     prepare(variant, payload, 1)
-    const answer = await call(variant, payload)
     // A trip answers with the value, main's share with it serialized, and
     // the native share posts it.
-    const value = replies !== undefined ? replies()[0] : variant.startsWith('main: ') ? v8.deserialize(answer) : answer
-    const reply = replyOf(value)
+    const reply = replyOf(variants[variant].reply(await call(variant, payload)))
     if (reply.ok !== true || reply.data.body !== payload.body) throw new Error(`${variant} failed on ${name}: ${JSON.stringify(reply).slice(0, 300)}`)
   }
 }

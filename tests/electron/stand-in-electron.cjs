@@ -62,18 +62,7 @@ class IpcMain extends EventEmitter {
    * are deserialized, handled, and the result serialized for the way back.
    */
   invokeSerialized(channel, event, serializedArgs) {
-    const handler = this.#handlers.get(channel)
-    if (handler === undefined) {
-      return Promise.reject(new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`))
-    }
-    return Promise.resolve()
-      .then(() => handler(event, ...v8.deserialize(serializedArgs)))
-      .then(
-        (result) => v8.serialize(result),
-        (error) => {
-          throw new Error(`Error invoking remote method '${channel}': ${error}`)
-        },
-      )
+    return this.#invoke(channel, event, () => v8.deserialize(serializedArgs), (result) => v8.serialize(result))
   }
 
   /**
@@ -88,22 +77,25 @@ class IpcMain extends EventEmitter {
    * read alive until the collection after the next one.
    */
   invokeFromPort(channel, event, requests, replies) {
+    const receive = () => {
+      const received = receiveMessageOnPort(requests)
+      if (received === undefined) throw new Error(`no request is waiting for '${channel}'`)
+      return received.message
+    }
+    return this.#invoke(channel, event, receive, (result) => replies.postMessage(result))
+  }
+
+  /** Runs `channel`'s handler on the arguments `readArgs` gives, and passes its result to `writeResult`, as Electron's invoke does. */
+  #invoke(channel, event, readArgs, writeResult) {
     const handler = this.#handlers.get(channel)
     if (handler === undefined) {
       return Promise.reject(new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`))
     }
     return Promise.resolve()
-      .then(() => {
-        const received = receiveMessageOnPort(requests)
-        if (received === undefined) throw new Error(`no request is waiting for '${channel}'`)
-        return handler(event, ...received.message)
+      .then(() => handler(event, ...readArgs()))
+      .then(writeResult, (error) => {
+        throw new Error(`Error invoking remote method '${channel}': ${error}`)
       })
-      .then(
-        (result) => replies.postMessage(result),
-        (error) => {
-          throw new Error(`Error invoking remote method '${channel}': ${error}`)
-        },
-      )
   }
 }
 
