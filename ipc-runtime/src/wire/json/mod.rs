@@ -2,7 +2,7 @@
 //! byte, written straight into a `String`.
 //!
 //! Two things make it faster than `serde_json::to_vec` for replies and
-//! events. Strings are scanned for the bytes JSON escapes eight at a time
+//! events. Strings are scanned for the bytes JSON escapes 64 at a time
 //! and copied in runs (serde_json looks each byte up in a table, one at a
 //! time, which was a quarter of the WebSocket server's time for a reply of
 //! 64 KB of text). And the output is a `String`, so a transport that needs
@@ -68,38 +68,6 @@ struct Writer {
     out: String,
 }
 
-/// Whether JSON escapes `byte`: a control character, `"` or `\`. The
-/// operators do not short-circuit, so that a block's test is vectorized.
-#[inline]
-fn is_escaped(byte: u8) -> bool {
-    (byte < 0x20) | (byte == b'"') | (byte == b'\\')
-}
-
-/// Bytes tested together: 64 is four SSE2 (or NEON) registers, which the
-/// compiler tests at once; with escapes a few dozen bytes apart, as in
-/// prose with line breaks, larger blocks are tested again more often.
-const ESCAPE_BLOCK: usize = 64;
-
-/// The index of the first byte at or after `from` that JSON escapes.
-#[inline]
-fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    let rest = &bytes[from..];
-    let (blocks, tail) = rest.as_chunks::<ESCAPE_BLOCK>();
-    for (index, block) in blocks.iter().enumerate() {
-        if block
-            .iter()
-            .fold(false, |any, &byte| any | is_escaped(byte))
-        {
-            let within = block.iter().position(|&byte| is_escaped(byte));
-            return within.map(|within| from + index * ESCAPE_BLOCK + within);
-        }
-    }
-    let tail_start = from + blocks.len() * ESCAPE_BLOCK;
-    tail.iter()
-        .position(|&byte| is_escaped(byte))
-        .map(|within| tail_start + within)
-}
-
 /// `text` as a JSON string, escaped as serde_json escapes it.
 fn push_string(out: &mut String, text: &str) {
     // Room for the quotes, a few escapes and what usually follows.
@@ -107,7 +75,7 @@ fn push_string(out: &mut String, text: &str) {
     out.push('"');
     let bytes = text.as_bytes();
     let mut start = 0;
-    while let Some(at) = next_escape(bytes, start) {
+    for at in Escapes::new(bytes, 0) {
         // `at` is an ASCII byte, hence a character boundary.
         out.push_str(&text[start..at]);
         push_escape(out, bytes[at]);
@@ -505,7 +473,9 @@ impl ser::SerializeStructVariant for Compound<'_> {
 }
 
 mod key;
+mod scan;
 #[cfg(test)]
 mod tests;
 
 use key::KeyWriter;
+use scan::Escapes;
