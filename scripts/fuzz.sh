@@ -21,7 +21,7 @@ if [ "$seconds" = lint ]; then
 fi
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then
-    targets=(envelope dispatch decode_parity ts_mapper)
+    targets=(envelope dispatch decode_parity json_reader ts_mapper)
 fi
 
 # libFuzzer's runtime is C++, built by libfuzzer-sys's build script.

@@ -73,3 +73,13 @@ pub async fn dispatch_two_pass_permitted(
 ) -> Option<String> {
     router.dispatch_two_pass(bytes, caller, Some(permit)).await
 }
+
+/// Reads `text` with the runtime's own JSON reader (`wire::json`), as the
+/// router reads requests: the value, or `None` when the reader declines
+/// (and serde_json would read the text instead).
+pub fn read_json<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    let mut reader = wire::json::TextReader::new(text);
+    let value = T::deserialize(&mut reader).ok()?;
+    reader.end().ok()?;
+    Some(value)
+}

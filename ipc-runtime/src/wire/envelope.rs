@@ -11,7 +11,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::error::{FrameworkCode, IpcError, IpcHandlerError};
-use super::{MAX_REQUEST_ID_LENGTH, PROTOCOL_VERSION, clip};
+use super::{MAX_REQUEST_ID_LENGTH, PROTOCOL_VERSION, clip, json};
 use crate::contract::ContractKind;
 use ipc_meta::protocol::MAX_SAFE_INTEGER;
 
@@ -84,6 +84,14 @@ pub(crate) trait PayloadSeed<'de> {
     type Value;
 
     fn read<D: Deserializer<'de>>(&self, deserializer: D) -> Result<Self::Value, D::Error>;
+}
+
+impl<'de, S: PayloadSeed<'de>> PayloadSeed<'de> for &S {
+    type Value = S::Value;
+
+    fn read<D: Deserializer<'de>>(&self, deserializer: D) -> Result<Self::Value, D::Error> {
+        (**self).read(deserializer)
+    }
 }
 
 /// The payload's raw text, decoded later.
@@ -259,10 +267,22 @@ pub(crate) fn parse_input(input: Input<'_>) -> Result<Request<&RawValue>, Refuse
 /// included: the caller then takes [`parse_input`], whose answer is the
 /// exact one. A request this accepts, [`parse_input`] accepts with the
 /// same fields.
+///
+/// Read by the reader of `wire::json` when it reads as serde_json does
+/// (docs/adr/0061-own-json-reader.md), and again by serde_json when that
+/// reader declines.
 pub(crate) fn parse_in_pass<'de, S: PayloadSeed<'de>>(
     text: &'de str,
     seed: S,
 ) -> Option<Request<S::Value>> {
+    if json::reads_as_serde_json() {
+        let mut reader = json::TextReader::new(text);
+        if let Ok(envelope) = de::DeserializeSeed::deserialize(EnvelopeSeed(&seed), &mut reader)
+            && reader.end().is_ok()
+        {
+            return checked(Ok(envelope)).ok();
+        }
+    }
     checked(parse_with(serde_json::Deserializer::from_str(text), seed)).ok()
 }
 

@@ -57,6 +57,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::schema::MAX_SAFE_INTEGER;
+use crate::wire::json::{TextReader, reads_as_serde_json};
 use compile::Compiler;
 use cursor::{Cursor, Walk};
 use guided::Guided;
@@ -218,11 +219,15 @@ impl Plan {
         max_depth: usize,
         refused: impl FnOnce() -> Result<T, E>,
     ) -> Result<T, E> {
-        self.decode_from(
-            serde_json::Deserializer::from_slice(bytes),
-            max_depth,
-            refused,
-        )
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.decode_text_or(text, max_depth, refused),
+            // serde_json refuses it, as it always did.
+            Err(_) => self.decode_from(
+                serde_json::Deserializer::from_slice(bytes),
+                max_depth,
+                refused,
+            ),
+        }
     }
 
     /// [`decode_or`](Self::decode_or) for text known to be UTF-8, which
@@ -234,6 +239,15 @@ impl Plan {
         max_depth: usize,
         refused: impl FnOnce() -> Result<T, E>,
     ) -> Result<T, E> {
+        if reads_as_serde_json() {
+            let mut reader = TextReader::new(text);
+            if let Ok(value) = self.decode_within(&mut reader, max_depth)
+                && reader.end().is_ok()
+            {
+                return Ok(value);
+            }
+        }
+        // Declined, invalid or refused: serde_json's reading is the answer.
         self.decode_from(serde_json::Deserializer::from_str(text), max_depth, refused)
     }
 

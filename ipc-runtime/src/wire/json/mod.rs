@@ -1,5 +1,6 @@
 //! The fast writer of outbound data: serde_json's compact JSON, byte for
-//! byte, written straight into a `String`.
+//! byte, written straight into a `String`; and its reader of requests,
+//! [`TextReader`] (docs/adr/0061-own-json-reader.md).
 //!
 //! Two things make it faster than `serde_json::to_vec` for replies and
 //! events. Strings are scanned for the bytes JSON escapes 64 at a time
@@ -473,9 +474,11 @@ impl ser::SerializeStructVariant for Compound<'_> {
 }
 
 mod key;
+mod read;
 mod scan;
 #[cfg(test)]
 mod tests;
 
 use key::KeyWriter;
+pub(crate) use read::{TextReader, reads_as_serde_json};
 use scan::Escapes;
