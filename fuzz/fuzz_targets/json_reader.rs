@@ -58,8 +58,9 @@ fn agree<T: DeserializeOwned + Serialize + std::fmt::Debug>(text: &str) {
     let Some(ours) = read_json::<T>(text) else {
         return;
     };
-    let theirs: T = serde_json::from_str(text)
-        .unwrap_or_else(|error| panic!("read {ours:?} from {text:?}, which serde_json refuses: {error}"));
+    let theirs: T = serde_json::from_str(text).unwrap_or_else(|error| {
+        panic!("read {ours:?} from {text:?}, which serde_json refuses: {error}")
+    });
     let (ours, theirs) = (serde_json::to_string(&ours), serde_json::to_string(&theirs));
     assert_eq!(ours.ok(), theirs.ok(), "text: {text:?}");
 }
