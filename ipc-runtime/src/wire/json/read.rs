@@ -26,7 +26,8 @@ use serde::forward_to_deserialize_any;
 use super::Declined;
 use super::scan::Escapes;
 
-/// How deep arrays and objects nest at most, as in serde_json.
+/// serde_json's nesting budget: a level takes one, and none may be left
+/// at zero.
 const MAX_DEPTH: u8 = 128;
 
 /// Powers of ten that are exact as `f64`, for floats read in one step.
@@ -127,9 +128,14 @@ impl<'de> TextReader<'de> {
         }
     }
 
-    /// Runs `read` one level deeper.
+    /// Runs `read` one level deeper: at most 127 levels, as serde_json
+    /// allows.
     fn nested<T>(&mut self, read: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
-        self.depth = self.depth.checked_sub(1).ok_or(Declined)?;
+        self.depth = self
+            .depth
+            .checked_sub(1)
+            .filter(|&left| left > 0)
+            .ok_or(Declined)?;
         let result = read(self);
         self.depth += 1;
         result

@@ -189,9 +189,21 @@ fn declines_what_serde_json_refuses_or_reads_its_own_way() {
     ] {
         assert!(read::<Value>(text).is_err(), "the reader read {text:?}");
     }
-    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-    assert!(read::<Value>(&deep).is_err());
-    assert!(serde_json::from_str::<Value>(&deep).is_err());
+    // Nested as deep as serde_json allows, and one level more. A value
+    // serde_json skips (a raw value, an ignored member) it skips at any
+    // depth; the reader declines past its limit there too.
+    for depth in [126, 127, 128, 200] {
+        let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let theirs = serde_json::from_str::<Value>(&deep).is_ok();
+        assert_eq!(read::<Value>(&deep).is_ok(), theirs, "{depth} levels");
+        let skipped = format!(r#"{{"raw": {deep}, "after": 1}}"#);
+        let ours = read::<WithRaw>(&skipped).is_ok();
+        assert!(
+            serde_json::from_str::<WithRaw>(&skipped).is_ok() || !ours,
+            "{depth} levels skipped"
+        );
+        assert_eq!(ours, depth < 127, "{depth} levels skipped");
+    }
     // Numbers as map keys and 128-bit integers are serde_json's to read.
     assert!(read::<BTreeMap<u32, bool>>(r#"{"1": true}"#).is_err());
     assert!(read::<u128>("1").is_err());
