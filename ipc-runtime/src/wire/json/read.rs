@@ -430,29 +430,34 @@ impl<'de> TextReader<'de> {
         }
     }
 
-    /// An array at the cursor, visited; its closing bracket must follow.
-    fn array<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+    /// An array or object at the cursor, one level deeper: `read` reads
+    /// what follows its opening byte, and `close` must come next.
+    fn container<T>(&mut self, close: u8, read: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
         self.nested(|reader| {
             reader.at += 1;
-            let value = visitor.visit_seq(Elements {
-                reader: &mut *reader,
-                first: true,
-            })?;
-            reader.eat(b']')?;
+            let value = read(reader)?;
+            reader.eat(close)?;
             Ok(value)
         })
     }
 
-    /// An object at the cursor, visited; its closing brace must follow.
-    fn object<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
-        self.nested(|reader| {
-            reader.at += 1;
-            let value = visitor.visit_map(Members {
-                reader: &mut *reader,
+    /// An array at the cursor, visited.
+    fn array<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        self.container(b']', |reader| {
+            visitor.visit_seq(Items {
+                reader,
                 first: true,
-            })?;
-            reader.eat(b'}')?;
-            Ok(value)
+            })
+        })
+    }
+
+    /// An object at the cursor, visited.
+    fn object<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value> {
+        self.container(b'}', |reader| {
+            visitor.visit_map(Items {
+                reader,
+                first: true,
+            })
         })
     }
 
@@ -578,6 +583,28 @@ impl<'de> Text<'de> {
     }
 }
 
+/// Methods that decline, whatever comes next.
+macro_rules! declined {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
+                Err(Declined)
+            }
+        )*
+    };
+}
+
+/// Number requests, all read as serde_json reads them (`f32` aside).
+macro_rules! numbers {
+    ($($method:ident)*) => {
+        $(
+            fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+                self.deserialize_u64(visitor)
+            }
+        )*
+    };
+}
+
 impl<'de> de::Deserializer<'de> for &mut TextReader<'de> {
     type Error = Declined;
 
@@ -618,32 +645,9 @@ impl<'de> de::Deserializer<'de> for &mut TextReader<'de> {
         }
     }
 
-    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_u64(visitor)
-    }
-
-    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_u64(visitor)
+    numbers! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_u8
+        deserialize_u16 deserialize_u32 deserialize_f64
     }
 
     fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -653,18 +657,9 @@ impl<'de> de::Deserializer<'de> for &mut TextReader<'de> {
         }
     }
 
-    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        self.deserialize_u64(visitor)
-    }
-
-    /// serde_json reads 128-bit integers digit by digit; left to it.
-    fn deserialize_i128<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_u128<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
+    // serde_json reads 128-bit integers digit by digit, and gives a
+    // string's bytes unescaped but unchecked: left to it.
+    declined! { deserialize_i128 deserialize_u128 deserialize_bytes deserialize_byte_buf }
 
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         self.deserialize_str(visitor)
@@ -680,15 +675,6 @@ impl<'de> de::Deserializer<'de> for &mut TextReader<'de> {
 
     fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         self.deserialize_str(visitor)
-    }
-
-    /// serde_json gives a string's bytes unescaped but unchecked; left to it.
-    fn deserialize_bytes<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
     }
 
     #[inline]
@@ -777,14 +763,9 @@ impl<'de> de::Deserializer<'de> for &mut TextReader<'de> {
     ) -> Result<V::Value> {
         match self.peek() {
             Some(b'"') => visitor.visit_enum(UnitVariant { reader: self }),
-            Some(b'{') => self.nested(|reader| {
-                reader.at += 1;
-                let value = visitor.visit_enum(VariantEntry {
-                    reader: &mut *reader,
-                })?;
-                reader.eat(b'}')?;
-                Ok(value)
-            }),
+            Some(b'{') => {
+                self.container(b'}', |reader| visitor.visit_enum(VariantEntry { reader }))
+            }
             _ => Err(Declined),
         }
     }
@@ -799,13 +780,13 @@ impl<'de> de::Deserializer<'de> for &mut TextReader<'de> {
     }
 }
 
-/// An array's elements.
-struct Elements<'r, 'de> {
+/// An array's elements or an object's members: serde's access to either.
+struct Items<'r, 'de> {
     reader: &'r mut TextReader<'de>,
     first: bool,
 }
 
-impl<'de> de::SeqAccess<'de> for Elements<'_, 'de> {
+impl<'de> de::SeqAccess<'de> for Items<'_, 'de> {
     type Error = Declined;
 
     #[inline]
@@ -817,13 +798,7 @@ impl<'de> de::SeqAccess<'de> for Elements<'_, 'de> {
     }
 }
 
-/// An object's members.
-struct Members<'r, 'de> {
-    reader: &'r mut TextReader<'de>,
-    first: bool,
-}
-
-impl<'de> de::MapAccess<'de> for Members<'_, 'de> {
+impl<'de> de::MapAccess<'de> for Items<'_, 'de> {
     type Error = Declined;
 
     #[inline]
@@ -886,64 +861,10 @@ impl<'de> de::Deserializer<'de> for MapKey<'_, 'de> {
         de::Deserializer::deserialize_enum(self.reader, name, variants, visitor)
     }
 
-    fn deserialize_bool<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_i8<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_i16<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_i32<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_i64<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_i128<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_u8<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_u16<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_u32<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_u64<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_u128<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_f32<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_f64<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_bytes<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
-    }
-
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value> {
-        Err(Declined)
+    declined! {
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_bytes deserialize_byte_buf
     }
 
     forward_to_deserialize_any! {

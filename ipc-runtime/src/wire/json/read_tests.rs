@@ -2,11 +2,12 @@
 //! same; what it declines, serde_json may read or refuse. And it declines
 //! none of the common shapes.
 
+use super::super::tests::json_value;
 use super::*;
 use proptest::prelude::*;
 use serde::Deserialize;
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -235,25 +236,6 @@ fn reads_numbers_as_serde_json_visits_them() {
         let theirs: Value = serde_json::from_str(text).expect("serde_json reads it");
         assert_eq!(written(&ours), written(&theirs), "{text}");
     }
-}
-
-fn json_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(|n| json!(n)),
-        any::<u64>().prop_map(|n| json!(n)),
-        any::<f64>().prop_map(|n| json!(n)),
-        any::<String>().prop_map(Value::String),
-        "[ -~\\n\\t\"\\\\\u{e9}\u{1f600}]{0,80}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(4, 64, 8, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
-            proptest::collection::btree_map(any::<String>(), inner, 0..8)
-                .prop_map(|map| Value::Object(map.into_iter().collect())),
-        ]
-    })
 }
 
 /// `text` with whitespace between some of its tokens, as people write it.

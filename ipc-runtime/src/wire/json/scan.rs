@@ -9,20 +9,6 @@
 /// Bytes tested together.
 pub(super) const BLOCK: usize = 64;
 
-/// Whether JSON escapes `byte`. The operators do not short-circuit, so
-/// that a block's test is vectorized.
-#[cfg(any(
-    test,
-    not(all(
-        any(target_arch = "x86", target_arch = "x86_64"),
-        target_feature = "sse2"
-    ))
-))]
-#[inline]
-fn is_escaped(byte: u8) -> bool {
-    (byte < 0x20) | (byte == b'"') | (byte == b'\\')
-}
-
 /// The positions of the bytes JSON escapes, from a start on, in order.
 pub(super) struct Escapes<'a> {
     bytes: &'a [u8],
@@ -122,11 +108,9 @@ fn block_mask(block: &[u8; BLOCK]) -> u64 {
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
 )))]
-use portable_block_mask as block_mask;
+use portable::block_mask;
 
-/// Bit `i` set when JSON escapes byte `i`, on other processors: a block
-/// without any is told by one vectorized test; the mask of one with some
-/// is packed eight bytes at a time.
+/// The scan on other processors (and, in tests, beside the SSE2 one).
 #[cfg(any(
     test,
     not(all(
@@ -134,25 +118,40 @@ use portable_block_mask as block_mask;
         target_feature = "sse2"
     ))
 ))]
-#[inline]
-fn portable_block_mask(block: &[u8; BLOCK]) -> u64 {
-    if !block
-        .iter()
-        .fold(false, |any, &byte| any | is_escaped(byte))
-    {
-        return 0;
+mod portable {
+    use super::BLOCK;
+
+    /// Whether JSON escapes `byte`. The operators do not short-circuit, so
+    /// that a block's test is vectorized.
+    #[inline]
+    pub(super) fn is_escaped(byte: u8) -> bool {
+        (byte < 0x20) | (byte == b'"') | (byte == b'\\')
     }
-    let (words, _) = block.as_chunks::<8>();
-    words.iter().enumerate().fold(0, |mask, (index, word)| {
-        let flags = word.map(|byte| u8::from(is_escaped(byte)));
-        // Each byte's flag moved to bit `i` of the top byte.
-        let packed = u64::from_le_bytes(flags).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-        mask | (packed << (index * 8))
-    })
+
+    /// Bit `i` set when JSON escapes byte `i`: a block without any is told
+    /// by one vectorized test; the mask of one with some is packed eight
+    /// bytes at a time.
+    #[inline]
+    pub(super) fn block_mask(block: &[u8; BLOCK]) -> u64 {
+        if !block
+            .iter()
+            .fold(false, |any, &byte| any | is_escaped(byte))
+        {
+            return 0;
+        }
+        let (words, _) = block.as_chunks::<8>();
+        words.iter().enumerate().fold(0, |mask, (index, word)| {
+            let flags = word.map(|byte| u8::from(is_escaped(byte)));
+            // Each byte's flag moved to bit `i` of the top byte.
+            let packed = u64::from_le_bytes(flags).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+            mask | (packed << (index * 8))
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::portable::is_escaped;
     use super::*;
     use proptest::prelude::*;
 
@@ -172,7 +171,7 @@ mod tests {
             whole[..32].copy_from_slice(&block);
             whole[32..].copy_from_slice(&other);
             let expected = whole.iter().enumerate().fold(0u64, |mask, (index, &byte)| mask | (u64::from(is_escaped(byte)) << index));
-            prop_assert_eq!(portable_block_mask(&whole), expected);
+            prop_assert_eq!(portable::block_mask(&whole), expected);
             prop_assert_eq!(block_mask(&whole), expected);
         }
 

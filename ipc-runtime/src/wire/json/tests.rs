@@ -13,7 +13,9 @@ fn same_as_serde_json<T: Serialize + ?Sized>(value: &T) -> Result<(), TestCaseEr
     Ok(())
 }
 
-fn json_value() -> impl Strategy<Value = Value> {
+/// JSON values of every kind, nested a few levels (also what the reader
+/// tests read back).
+pub(super) fn json_value() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
