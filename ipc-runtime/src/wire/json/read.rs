@@ -24,7 +24,7 @@ use serde::de::{self, DeserializeSeed, Visitor};
 use serde::forward_to_deserialize_any;
 
 use super::Declined;
-use super::scan::Escapes;
+use super::scan::{Escapes, first_escape};
 
 /// serde_json's nesting budget: a level takes one, and none may be left
 /// at zero.
@@ -146,26 +146,23 @@ impl<'de> TextReader<'de> {
     fn string(&mut self) -> Result<Text<'de>> {
         let start = self.at + 1;
         let bytes = self.bytes();
-        let mut escapes = Escapes::new(bytes, start);
-        let at = escapes.next().ok_or(Declined)?;
+        let at = first_escape(bytes, start).ok_or(Declined)?;
         if bytes[at] == b'"' {
             self.at = at + 1;
             // Both ends are ASCII bytes, hence character boundaries.
             return Ok(Text::Borrowed(&self.text[start..at]));
         }
-        self.escaped_string(start, at, escapes).map(Text::Owned)
+        self.escaped_string(start, at).map(Text::Owned)
     }
 
     /// The rest of a string with escapes, from `start`; `at` is the first
-    /// byte to escape, and `escapes` finds the next.
+    /// byte to escape.
     #[inline(never)]
-    fn escaped_string(
-        &mut self,
-        start: usize,
-        mut at: usize,
-        mut escapes: Escapes<'_>,
-    ) -> Result<String> {
+    fn escaped_string(&mut self, start: usize, mut at: usize) -> Result<String> {
         let (text, bytes) = (self.text, self.bytes());
+        // Reports `at` first, then the escapes after it.
+        let mut escapes = Escapes::new(bytes, at);
+        escapes.next();
         // Reserved once for the whole string, which its escapes only make
         // shorter: grown by doubling, a 64 KB string ended in a buffer of
         // 128 KB.
@@ -575,6 +572,7 @@ enum Text<'de> {
 }
 
 impl<'de> Text<'de> {
+    #[inline]
     fn visit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self {
             Text::Borrowed(text) => visitor.visit_borrowed_str(text),
@@ -608,6 +606,7 @@ macro_rules! numbers {
 impl<'de> de::Deserializer<'de> for &mut TextReader<'de> {
     type Error = Declined;
 
+    #[inline]
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.peek().ok_or(Declined)? {
             b'n' => {
@@ -806,7 +805,8 @@ impl<'de> de::MapAccess<'de> for Items<'_, 'de> {
         if !self.reader.more_elements(&mut self.first, b'}')? {
             return Ok(None);
         }
-        if self.reader.peek() != Some(b'"') {
+        // `more_elements` stopped at the key's first byte.
+        if self.reader.bytes().get(self.reader.at) != Some(&b'"') {
             return Err(Declined);
         }
         seed.deserialize(MapKey {

@@ -60,55 +60,83 @@ impl Iterator for Escapes<'_> {
     }
 }
 
-/// The mask of the block at `from`: past the end, bytes count as not
-/// escaped.
+/// The first byte JSON escapes at or after `from`: one lane tested first,
+/// where the end of a key or a short string usually is.
+#[inline]
+pub(super) fn first_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    if let Some(lane) = bytes.get(from..).and_then(<[u8]>::first_chunk::<LANE>) {
+        let mask = lane_mask(lane);
+        if mask != 0 {
+            return Some(from + mask.trailing_zeros() as usize);
+        }
+        return Escapes::new(bytes, from + LANE).next();
+    }
+    Escapes::new(bytes, from).next()
+}
+
+/// The mask of the block at `from`, which ends early at the end of
+/// `bytes`: its whole lanes of 16 bytes are tested together, the bytes
+/// after them one by one.
 #[inline]
 fn mask_at(bytes: &[u8], from: usize) -> u64 {
     let rest = bytes.get(from..).unwrap_or_default();
-    match rest.first_chunk::<BLOCK>() {
-        Some(block) => block_mask(block),
-        None => {
-            let mut padded = [b' '; BLOCK];
-            padded[..rest.len()].copy_from_slice(rest);
-            block_mask(&padded)
-        }
+    if let Some(block) = rest.first_chunk::<BLOCK>() {
+        let (lanes, _) = block.as_chunks::<LANE>();
+        return lanes.iter().enumerate().fold(0, |mask, (index, lane)| {
+            mask | (u64::from(lane_mask(lane)) << (index * LANE))
+        });
     }
+    let (lanes, tail) = rest.as_chunks::<LANE>();
+    let mut mask = lanes.iter().enumerate().fold(0, |mask, (index, lane)| {
+        mask | (u64::from(lane_mask(lane)) << (index * LANE))
+    });
+    let tail_start = lanes.len() * LANE;
+    for (index, &byte) in tail.iter().enumerate() {
+        mask |= u64::from(is_escaped(byte)) << (tail_start + index);
+    }
+    mask
 }
 
-/// Bit `i` set when JSON escapes byte `i`: four SSE2 compares of 16 bytes
-/// and their byte masks.
+/// Bytes tested by one compare.
+const LANE: usize = 16;
+
+/// Whether JSON escapes `byte`. The operators do not short-circuit, so
+/// that a lane's test is vectorized where SSE2 is not used.
+#[inline]
+fn is_escaped(byte: u8) -> bool {
+    (byte < 0x20) | (byte == b'"') | (byte == b'\\')
+}
+
+/// Bit `i` set when JSON escapes byte `i` of the lane: three SSE2
+/// compares and the byte mask.
 #[cfg(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
 ))]
 #[inline]
-fn block_mask(block: &[u8; BLOCK]) -> u64 {
+fn lane_mask(lane: &[u8; LANE]) -> u16 {
     use safe_arch::{
         bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, max_u8_m128i, move_mask_i8_m128i,
         set_splat_i8_m128i,
     };
-    let quote = set_splat_i8_m128i(b'"'.cast_signed());
-    let backslash = set_splat_i8_m128i(b'\\'.cast_signed());
+    let bytes = load_unaligned_m128i(lane);
     let last_control = set_splat_i8_m128i(0x1f);
-    let (lanes, _) = block.as_chunks::<16>();
-    lanes.iter().enumerate().fold(0, |mask, (index, lane)| {
-        let bytes = load_unaligned_m128i(lane);
-        // Unsigned `byte <= 0x1f` is `max(byte, 0x1f) == 0x1f`.
-        let control = cmp_eq_mask_i8_m128i(max_u8_m128i(bytes, last_control), last_control);
-        let special = bitor_m128i(
-            cmp_eq_mask_i8_m128i(bytes, quote),
-            cmp_eq_mask_i8_m128i(bytes, backslash),
-        );
-        let lane_mask = move_mask_i8_m128i(bitor_m128i(control, special)).cast_unsigned();
-        mask | (u64::from(lane_mask) << (index * 16))
-    })
+    // Unsigned `byte <= 0x1f` is `max(byte, 0x1f) == 0x1f`.
+    let control = cmp_eq_mask_i8_m128i(max_u8_m128i(bytes, last_control), last_control);
+    let special = bitor_m128i(
+        cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'"'.cast_signed())),
+        cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'\\'.cast_signed())),
+    );
+    // The mask's 16 bits, in the low half of an i32.
+    let mask = move_mask_i8_m128i(bitor_m128i(control, special)).cast_unsigned();
+    u16::try_from(mask).unwrap_or(u16::MAX)
 }
 
 #[cfg(not(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
 )))]
-use portable::block_mask;
+use portable::lane_mask;
 
 /// The scan on other processors (and, in tests, beside the SSE2 one).
 #[cfg(any(
@@ -119,39 +147,28 @@ use portable::block_mask;
     ))
 ))]
 mod portable {
-    use super::BLOCK;
+    use super::{LANE, is_escaped};
 
-    /// Whether JSON escapes `byte`. The operators do not short-circuit, so
-    /// that a block's test is vectorized.
-    #[inline]
-    pub(super) fn is_escaped(byte: u8) -> bool {
-        (byte < 0x20) | (byte == b'"') | (byte == b'\\')
-    }
-
-    /// Bit `i` set when JSON escapes byte `i`: a block without any is told
+    /// Bit `i` set when JSON escapes byte `i`: a lane without any is told
     /// by one vectorized test; the mask of one with some is packed eight
     /// bytes at a time.
     #[inline]
-    pub(super) fn block_mask(block: &[u8; BLOCK]) -> u64 {
-        if !block
-            .iter()
-            .fold(false, |any, &byte| any | is_escaped(byte))
-        {
+    pub(super) fn lane_mask(lane: &[u8; LANE]) -> u16 {
+        if !lane.iter().fold(false, |any, &byte| any | is_escaped(byte)) {
             return 0;
         }
-        let (words, _) = block.as_chunks::<8>();
+        let (words, _) = lane.as_chunks::<8>();
         words.iter().enumerate().fold(0, |mask, (index, word)| {
             let flags = word.map(|byte| u8::from(is_escaped(byte)));
             // Each byte's flag moved to bit `i` of the top byte.
             let packed = u64::from_le_bytes(flags).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-            mask | (packed << (index * 8))
+            mask | (u16::try_from(packed).unwrap_or(0) << (index * 8))
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::portable::is_escaped;
     use super::*;
     use proptest::prelude::*;
 
@@ -163,16 +180,21 @@ mod tests {
 
     proptest! {
         #[test]
-        fn both_block_masks_agree(
-            block in proptest::array::uniform32(prop_oneof![3 => any::<u8>(), 1 => Just(b'"'), 1 => Just(b'\\'), 1 => 0u8..0x20]),
-            other in proptest::array::uniform32(any::<u8>()),
+        fn both_lane_masks_agree(
+            lane in proptest::array::uniform16(prop_oneof![3 => any::<u8>(), 1 => Just(b'"'), 1 => Just(b'\\'), 1 => 0u8..0x20]),
         ) {
-            let mut whole = [0u8; BLOCK];
-            whole[..32].copy_from_slice(&block);
-            whole[32..].copy_from_slice(&other);
-            let expected = whole.iter().enumerate().fold(0u64, |mask, (index, &byte)| mask | (u64::from(is_escaped(byte)) << index));
-            prop_assert_eq!(portable::block_mask(&whole), expected);
-            prop_assert_eq!(block_mask(&whole), expected);
+            let expected = lane.iter().enumerate().fold(0u16, |mask, (index, &byte)| mask | (u16::from(is_escaped(byte)) << index));
+            prop_assert_eq!(portable::lane_mask(&lane), expected);
+            prop_assert_eq!(lane_mask(&lane), expected);
+        }
+
+        #[test]
+        fn finds_the_first_escaped_byte(
+            bytes in proptest::collection::vec(prop_oneof![6 => 0x20u8..0x80, 1 => Just(b'"'), 1 => 0u8..0x20], 0..100),
+            from in 0usize..100,
+        ) {
+            let from = from.min(bytes.len());
+            prop_assert_eq!(first_escape(&bytes, from), every_escape(&bytes, from).first().copied());
         }
 
         #[test]
