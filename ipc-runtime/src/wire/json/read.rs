@@ -473,7 +473,7 @@ impl<'de> TextReader<'de> {
 /// backslash escapes (an odd run of backslashes before it does).
 fn closing_quote(bytes: &[u8], mut from: usize) -> Option<usize> {
     loop {
-        let at = from + next_quote(bytes.get(from..)?)?;
+        let at = from + memchr::memchr(b'"', bytes.get(from..)?)?;
         let backslashes = bytes[..at]
             .iter()
             .rev()
@@ -484,21 +484,6 @@ fn closing_quote(bytes: &[u8], mut from: usize) -> Option<usize> {
         }
         from = at + 1;
     }
-}
-
-/// The index of the first `"` in `bytes`, tested 64 bytes at a time.
-fn next_quote(bytes: &[u8]) -> Option<usize> {
-    const BLOCK: usize = 64;
-    let (blocks, _) = bytes.as_chunks::<BLOCK>();
-    let skipped = blocks
-        .iter()
-        .position(|block| block.iter().fold(false, |any, &byte| any | (byte == b'"')))
-        .unwrap_or(blocks.len());
-    let from = skipped * BLOCK;
-    bytes[from..]
-        .iter()
-        .position(|&byte| byte == b'"')
-        .map(|within| from + within)
 }
 
 /// The digits from `at` on end here.

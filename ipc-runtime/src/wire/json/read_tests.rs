@@ -104,6 +104,13 @@ const RECORD: &str = r#"{"id": 7, "note": "line\nbreak \u00e9 \ud83d\ude00", "sc
     "unit": null, "extra": {"deep": [1.25e2, -0, null]}}"#;
 
 #[test]
+fn is_used_with_the_serde_json_of_this_build() {
+    // jsonschema turns on serde_json's float_roundtrip: without it the
+    // router would read every request with serde_json alone.
+    assert!(reads_as_serde_json());
+}
+
+#[test]
 fn reads_a_record_of_every_kind_as_serde_json_does() {
     let ours: Record = read(RECORD).expect("the reader reads the record");
     let theirs: Record = serde_json::from_str(RECORD).expect("serde_json reads it");

@@ -7,7 +7,7 @@
 //! (docs/performance.md, "Escapes found 64 bytes at a time").
 
 /// Bytes tested together.
-pub(super) const BLOCK: usize = 64;
+const BLOCK: usize = 64;
 
 /// The positions of the bytes JSON escapes, from a start on, in order.
 pub(super) struct Escapes<'a> {
