@@ -20,7 +20,8 @@
 //! add `-- --calls N` (5,000) for the lookups, `--rounds N` (20) for the
 //! comparison, `--only-echo` to skip the lookups. For a profiler,
 //! `--profile pipelined` or `--profile large` makes only IPC calls of that
-//! kind, `--rounds` times as many as a round does. Figures are in
+//! kind, `--rounds` times as many as a round does (`--profile-echo` makes
+//! them to the bare echo server instead). Figures are in
 //! docs/performance.md.
 
 use std::net::SocketAddr;
@@ -305,13 +306,15 @@ async fn echo_pipelined(
     (calls as f64 / seconds, cpu)
 }
 
-/// Sequential echo calls: every round trip's time.
+/// Sequential echo calls: every round trip's time, and the server's CPU
+/// time per call.
 async fn echo_sequential(
     socket: &mut Socket,
     side: Side,
     text_json: &str,
     calls: usize,
-) -> Vec<Duration> {
+) -> (Vec<Duration>, Option<f64>) {
+    let cpu_before = server_cpu_ns();
     let mut samples = Vec::with_capacity(calls);
     for id in 0..calls as u64 {
         let request = Message::text(echo_request(id, text_json));
@@ -320,7 +323,10 @@ async fn echo_sequential(
         echo_reply(socket, side.expected_len(id, text_json)).await;
         samples.push(start.elapsed());
     }
-    samples
+    let cpu = server_cpu_ns()
+        .zip(cpu_before)
+        .map(|(after, before)| (after - before) as f64 / calls as f64);
+    (samples, cpu)
 }
 
 /// A bare tokio-tungstenite echo server: every text frame goes back as it
@@ -378,6 +384,8 @@ async fn against_echo(ipc: &mut Socket, echo: &mut Socket, rounds: usize) {
     }
     let mut throughput = [Vec::new(), Vec::new()];
     let mut cpu = [Vec::new(), Vec::new()];
+    let mut large_cpu = [Vec::new(), Vec::new()];
+    let mut large_cpu_ratio = Vec::new();
     let mut small_samples = [Vec::new(), Vec::new()];
     let mut large_samples = [Vec::new(), Vec::new()];
     let (mut throughput_ratio, mut cpu_ratio) = (Vec::new(), Vec::new());
@@ -394,6 +402,7 @@ async fn against_echo(ipc: &mut Socket, echo: &mut Socket, rounds: usize) {
         };
         let mut round_throughput = [0.0; 2];
         let mut round_cpu = [None; 2];
+        let mut round_large_cpu = [None; 2];
         let mut round_small = [Vec::new(), Vec::new()];
         let mut round_large = [Vec::new(), Vec::new()];
         for side in order {
@@ -404,14 +413,20 @@ async fn against_echo(ipc: &mut Socket, echo: &mut Socket, rounds: usize) {
             let (per_second, per_call) = echo_pipelined(socket, side, &small, 4000, 64).await;
             round_throughput[index] = per_second;
             round_cpu[index] = per_call;
-            round_small[index] = echo_sequential(socket, side, &small, 500).await;
-            round_large[index] = echo_sequential(socket, side, &large, 100).await;
+            round_small[index] = echo_sequential(socket, side, &small, 500).await.0;
+            (round_large[index], round_large_cpu[index]) =
+                echo_sequential(socket, side, &large, 100).await;
         }
         throughput_ratio.push(round_throughput[0] / round_throughput[1]);
         if let [Some(ours), Some(bare)] = round_cpu {
             cpu_ratio.push(ours / bare);
             cpu[0].push(ours);
             cpu[1].push(bare);
+        }
+        if let [Some(ours), Some(bare)] = round_large_cpu {
+            large_cpu_ratio.push(ours / bare);
+            large_cpu[0].push(ours);
+            large_cpu[1].push(bare);
         }
         small_p50_ratio.push(p50(&mut round_small[0]) / p50(&mut round_small[1]));
         large_p50_ratio.push(p50(&mut round_large[0]) / p50(&mut round_large[1]));
@@ -432,8 +447,16 @@ async fn against_echo(ipc: &mut Socket, echo: &mut Socket, rounds: usize) {
                 median(&mut cpu[index]) / 1000.0
             )
         };
+        let large_cpu_text = if large_cpu[index].is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", server CPU {:.1} µs per call",
+                median(&mut large_cpu[index]) / 1000.0
+            )
+        };
         println!(
-            "  {label}: pipelined 1 KB (64 in flight) {:.0} calls/s{cpu_text}; sequential 1 KB p50 {}, p99 {}; 64 KB p50 {}, p99 {}",
+            "  {label}: pipelined 1 KB (64 in flight) {:.0} calls/s{cpu_text}; sequential 1 KB p50 {}, p99 {}; 64 KB p50 {}, p99 {}{large_cpu_text}",
             median(&mut throughput[index]),
             micros(percentile(&small_samples[index], 0.5)),
             micros(percentile(&small_samples[index], 0.99)),
@@ -453,6 +476,12 @@ async fn against_echo(ipc: &mut Socket, echo: &mut Socket, rounds: usize) {
             quartiles(&mut cpu_ratio)
         );
     }
+    if !large_cpu_ratio.is_empty() {
+        println!(
+            "  server CPU per sequential 64 KB call, IPC / echo: {}",
+            quartiles(&mut large_cpu_ratio)
+        );
+    }
 }
 
 fn main() {
@@ -460,6 +489,9 @@ fn main() {
     let rounds = args::count_option("rounds", 20);
     let arguments: Vec<String> = std::env::args().collect();
     let only_echo = arguments.iter().any(|argument| argument == "--only-echo");
+    let profile_echo = arguments
+        .iter()
+        .any(|argument| argument == "--profile-echo");
     let profile = arguments
         .iter()
         .position(|argument| argument == "--profile")
@@ -517,6 +549,11 @@ fn main() {
                 }
             }
             if let Some(case) = &profile {
+                let side = if profile_echo { Side::Echo } else { Side::Ipc };
+                let mut socket = match side {
+                    Side::Ipc => socket,
+                    Side::Echo => connect_bare(echo_addr).await,
+                };
                 let text = if case == "large" {
                     text_of(64 * 1000)
                 } else {
@@ -525,9 +562,9 @@ fn main() {
                 let text_json = serde_json::to_string(&text).expect("json");
                 for _ in 0..rounds {
                     if case == "large" {
-                        echo_sequential(&mut socket, Side::Ipc, &text_json, 100).await;
+                        echo_sequential(&mut socket, side, &text_json, 100).await;
                     } else {
-                        echo_pipelined(&mut socket, Side::Ipc, &text_json, 4000, 64).await;
+                        echo_pipelined(&mut socket, side, &text_json, 4000, 64).await;
                     }
                 }
                 return;
