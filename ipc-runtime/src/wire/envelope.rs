@@ -143,34 +143,81 @@ impl<'de, S: PayloadSeed<'de>> Visitor<'de> for EnvelopeSeed<S> {
             payload: None,
             problem: None,
         };
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            let slot = match key.as_ref() {
-                "v" => &mut envelope.v,
-                "id" => &mut envelope.id,
-                "kind" => &mut envelope.kind,
-                "channel" => &mut envelope.channel,
-                "payload" => {
+        while let Some(key) = map.next_key_seed(EnvelopeKeySeed {
+            describe_unknown: envelope.problem.is_none(),
+        })? {
+            let (slot, name) = match key {
+                EnvelopeKey::V => (&mut envelope.v, "v"),
+                EnvelopeKey::Id => (&mut envelope.id, "id"),
+                EnvelopeKey::Kind => (&mut envelope.kind, "kind"),
+                EnvelopeKey::Channel => (&mut envelope.channel, "channel"),
+                EnvelopeKey::Payload => {
                     let payload = map.next_value_seed(Seeded(&self.0))?;
                     if envelope.payload.replace(payload).is_some() && envelope.problem.is_none() {
                         envelope.problem = Some("duplicate envelope field `payload`".to_owned());
                     }
                     continue;
                 }
-                other => {
-                    if envelope.problem.is_none() {
-                        envelope.problem =
-                            Some(format!("unknown envelope field `{}`", clip(other, 64)));
-                    }
+                EnvelopeKey::Unknown(problem) => {
+                    envelope.problem = envelope.problem.or(problem);
                     map.next_value::<IgnoredAny>()?;
                     continue;
                 }
             };
             let value: &'de RawValue = map.next_value()?;
             if slot.replace(value).is_some() && envelope.problem.is_none() {
-                envelope.problem = Some(format!("duplicate envelope field `{key}`"));
+                envelope.problem = Some(format!("duplicate envelope field `{name}`"));
             }
         }
         Ok(envelope)
+    }
+}
+
+/// A key of the envelope object, told apart without copying it (serde
+/// reads a `Cow<str>` key as an owned `String`, one allocation a field).
+enum EnvelopeKey {
+    V,
+    Id,
+    Kind,
+    Channel,
+    Payload,
+    /// Not a field of the envelope: the problem it makes, when asked for.
+    Unknown(Option<String>),
+}
+
+/// Reads an [`EnvelopeKey`]; an unknown one is described only for the
+/// first problem of the envelope, the one reported.
+struct EnvelopeKeySeed {
+    describe_unknown: bool,
+}
+
+impl<'de> de::DeserializeSeed<'de> for EnvelopeKeySeed {
+    type Value = EnvelopeKey;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<EnvelopeKey, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for EnvelopeKeySeed {
+    type Value = EnvelopeKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an envelope field name")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<EnvelopeKey, E> {
+        Ok(match key {
+            "v" => EnvelopeKey::V,
+            "id" => EnvelopeKey::Id,
+            "kind" => EnvelopeKey::Kind,
+            "channel" => EnvelopeKey::Channel,
+            "payload" => EnvelopeKey::Payload,
+            other => EnvelopeKey::Unknown(
+                self.describe_unknown
+                    .then(|| format!("unknown envelope field `{}`", clip(other, 64))),
+            ),
+        })
     }
 }
 
@@ -325,11 +372,7 @@ fn checked<P>(
     let id = match envelope.id {
         None => None,
         Some(raw_id) => {
-            let id = serde_json::from_str::<Value>(raw_id.get())
-                .ok()
-                .as_ref()
-                .and_then(RequestId::from_json);
-            let Some(id) = id else {
+            let Some(id) = request_id(raw_id) else {
                 return Err(refuse(
                     None,
                     FrameworkCode::MalformedRequest,
@@ -348,7 +391,7 @@ fn checked<P>(
     let Some(v) = envelope.v else {
         return Err(malformed("The request has no `v`".to_owned()));
     };
-    if serde_json::from_str::<u64>(v.get()).ok() != Some(PROTOCOL_VERSION) {
+    if version(v) != Some(PROTOCOL_VERSION) {
         return Err(refuse(
             id.clone(),
             FrameworkCode::UnsupportedVersion,
@@ -358,11 +401,7 @@ fn checked<P>(
             ),
         ));
     }
-    let kind = match envelope
-        .kind
-        .and_then(|kind| serde_json::from_str::<String>(kind.get()).ok())
-        .as_deref()
-    {
+    let kind = match envelope.kind.and_then(json_string).as_deref() {
         Some("invoke") => ContractKind::Invoke,
         Some("send") => ContractKind::Send,
         _ => {
@@ -374,10 +413,7 @@ fn checked<P>(
     if kind == ContractKind::Invoke && id.is_none() {
         return Err(malformed("An invoke request needs an `id`".to_owned()));
     }
-    let Some(channel) = envelope
-        .channel
-        .and_then(|channel| serde_json::from_str::<String>(channel.get()).ok())
-    else {
+    let Some(channel) = envelope.channel.and_then(json_string).map(Cow::into_owned) else {
         return Err(malformed(
             "The request's `channel` must be a string".to_owned(),
         ));
@@ -391,6 +427,60 @@ fn checked<P>(
         channel,
         payload,
     })
+}
+
+// The envelope's scalar fields, read from their raw JSON. The forms
+// clients write (a small integer, a string without escapes) are read
+// directly; anything else as serde_json reads it, whose answer the direct
+// reads give too (tested below). The raw text is JSON already: digits
+// alone are an integer without leading zeros, and quotes around text
+// without a backslash are a string without escapes.
+
+/// The longest run of digits that is always a safe integer.
+const SAFE_DIGITS: usize = 15;
+
+/// Digits alone, short enough to be a safe integer.
+fn small_integer(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > SAFE_DIGITS || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// The request id of a raw `id`; `None` when it breaks the rules.
+fn request_id(raw: &RawValue) -> Option<RequestId> {
+    let text = raw.get();
+    if let Some(number) = small_integer(text) {
+        return i64::try_from(number).ok().map(RequestId::Number);
+    }
+    if let Some(inner) = unescaped_string(text) {
+        return (inner.len() <= MAX_REQUEST_ID_LENGTH).then(|| RequestId::String(inner.to_owned()));
+    }
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .as_ref()
+        .and_then(RequestId::from_json)
+}
+
+/// The protocol version of a raw `v`, when it is an unsigned integer.
+fn version(raw: &RawValue) -> Option<u64> {
+    small_integer(raw.get()).or_else(|| serde_json::from_str::<u64>(raw.get()).ok())
+}
+
+/// A raw JSON string's text, borrowed when it has no escapes.
+fn json_string(raw: &RawValue) -> Option<Cow<'_, str>> {
+    match unescaped_string(raw.get()) {
+        Some(inner) => Some(Cow::Borrowed(inner)),
+        None => serde_json::from_str::<String>(raw.get())
+            .ok()
+            .map(Cow::Owned),
+    }
+}
+
+/// The text between the quotes of a JSON string written without escapes.
+fn unescaped_string(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('\\')).then_some(inner)
 }
 
 /// How far into an oversized request [`leading_id`] looks.
@@ -645,6 +735,63 @@ mod tests {
         fn text_and_bytes_are_parsed_alike(parts in proptest::collection::vec(envelope_part(), 0..12)) {
             let text = parts.concat();
             prop_assert_eq!(outcome(&text, true), outcome(&text, false));
+        }
+    }
+
+    /// Raw JSON values of the kinds clients put in the scalar fields, and
+    /// the kinds that look like them.
+    fn raw_scalar() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u64..1_000).prop_map(|n| n.to_string()),
+            any::<u64>().prop_map(|n| n.to_string()),
+            any::<i64>().prop_map(|n| n.to_string()),
+            (0u64..=16).prop_map(|digits| "9".repeat(usize::try_from(digits).unwrap_or(0).max(1))),
+            prop::sample::select(vec![
+                "0",
+                "-0",
+                "1",
+                "1.0",
+                "1e0",
+                "-1",
+                "9007199254740991",
+                "9007199254740992",
+                "999999999999999",
+                "9999999999999999",
+                "\"\"",
+                "\"invoke\"",
+                "\"send\"",
+                "\"\\u0069nvoke\"",
+                "\"in\\\"voke\"",
+                "null",
+                "true",
+                "[]",
+                "{}",
+                "\"notes:get\"",
+            ])
+            .prop_map(str::to_owned),
+            "[a-z:\u{e9}\\\\\"]{0,300}"
+                .prop_map(|text| serde_json::to_string(&text).unwrap_or_default()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2048))]
+        // The envelope's scalar fields read directly mean what serde_json
+        // reads them as.
+        #[test]
+        fn scalar_fields_are_read_as_serde_json_reads_them(text in raw_scalar()) {
+            let Ok(raw) = serde_json::from_str::<&RawValue>(&text) else {
+                return Err(TestCaseError::reject("not JSON"));
+            };
+            prop_assert_eq!(
+                request_id(raw),
+                serde_json::from_str::<Value>(&text).ok().as_ref().and_then(RequestId::from_json)
+            );
+            prop_assert_eq!(version(raw), serde_json::from_str::<u64>(&text).ok());
+            prop_assert_eq!(
+                json_string(raw).map(Cow::into_owned),
+                serde_json::from_str::<String>(&text).ok()
+            );
         }
     }
 
