@@ -297,6 +297,11 @@ impl Router {
             // The route that decoded it is the request's.
             (request.channel == channel).then_some(request)
         });
+        // The route the one pass decoded for, found by its leading channel.
+        let decoded_by = in_pass
+            .as_ref()
+            .and(early.as_ref())
+            .map(|(route, _)| *route);
         let request = match in_pass {
             Some(request) => request.map_payload(Payload::Decoded),
             None => match wire::parse_input(text.map_or(input, Input::Text)) {
@@ -312,7 +317,7 @@ impl Router {
         };
         let id = request.id;
         let fail = |error: IpcError| Some(wire::encode_failure_text(id.as_ref(), &error));
-        let Some(route) = self.routes.get(&request.channel) else {
+        let Some(route) = decoded_by.or_else(|| self.routes.get(&request.channel)) else {
             return fail(IpcError::framework(
                 FrameworkCode::UnknownChannel,
                 format!("No handler for channel \"{}\"", clip(&request.channel, 128)),
@@ -337,7 +342,9 @@ impl Router {
             return fail(error);
         }
         // Never after the one pass, which only a channel allowed here takes.
-        if inline.is_some_and(|inline| !inline.allows(&route.channel, bytes.len())) {
+        if decoded_by.is_none()
+            && inline.is_some_and(|inline| !inline.allows(&route.channel, bytes.len()))
+        {
             YieldOnce::new().await;
         }
         // An id-less send still gets an id for its handler and the logs.
