@@ -310,7 +310,7 @@ impl RouterBuilder {
                 }
             }
         }
-        let mut routes = HashMap::new();
+        let mut routes = HashMap::default();
         let mut by_type = HashMap::new();
         for pending in self.pending {
             let Some(contract) = manifest.contract(&pending.channel) else {

@@ -29,7 +29,7 @@ pub const DEFAULT_INLINE_MAX_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InlineChannels {
     /// `None`: every channel.
-    channels: Option<HashSet<String>>,
+    channels: Option<HashSet<String, foldhash::fast::RandomState>>,
     max_bytes: usize,
 }
 
@@ -43,7 +43,7 @@ impl InlineChannels {
     /// No channel is inline: every call runs on the runtime.
     pub fn none() -> Self {
         InlineChannels {
-            channels: Some(HashSet::new()),
+            channels: Some(HashSet::default()),
             max_bytes: DEFAULT_INLINE_MAX_BYTES,
         }
     }

@@ -39,7 +39,7 @@ pub type Permit<'a> = dyn Fn(&str, ContractKind) -> bool + Sync + 'a;
 /// Routes requests to handlers. Cheap to share: wrap it in an `Arc`.
 pub struct Router {
     config: RouterConfig,
-    routes: HashMap<String, Route>,
+    routes: HashMap<String, Route, foldhash::fast::RandomState>,
     by_type: HashMap<TypeId, String>,
     events: HashMap<String, EventRoute>,
     authorizer: Option<Authorizer>,
