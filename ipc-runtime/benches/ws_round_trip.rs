@@ -368,6 +368,18 @@ fn quartiles(values: &mut [f64]) -> String {
     format!("{:.2} [{:.2}, {:.2}]", at(0.5), at(0.25), at(0.75))
 }
 
+/// The median of the server's CPU time per call (nanoseconds), as printed
+/// after a figure; nothing where it was not measured.
+fn cpu_per_call(nanos: &mut [f64], decimals: usize) -> String {
+    if nanos.is_empty() {
+        return String::new();
+    }
+    format!(
+        ", server CPU {:.decimals$} µs per call",
+        median(nanos) / 1000.0
+    )
+}
+
 /// The comparison with the bare echo server, `rounds` rounds.
 async fn against_echo(ipc: &mut Socket, echo: &mut Socket, rounds: usize) {
     let small = serde_json::to_string(&text_of(1000)).expect("json");
@@ -439,22 +451,8 @@ async fn against_echo(ipc: &mut Socket, echo: &mut Socket, rounds: usize) {
     for (index, label) in [(0, "IPC server"), (1, "bare echo")] {
         small_samples[index].sort_unstable();
         large_samples[index].sort_unstable();
-        let cpu_text = if cpu[index].is_empty() {
-            String::new()
-        } else {
-            format!(
-                ", server CPU {:.2} µs per call",
-                median(&mut cpu[index]) / 1000.0
-            )
-        };
-        let large_cpu_text = if large_cpu[index].is_empty() {
-            String::new()
-        } else {
-            format!(
-                ", server CPU {:.1} µs per call",
-                median(&mut large_cpu[index]) / 1000.0
-            )
-        };
+        let cpu_text = cpu_per_call(&mut cpu[index], 2);
+        let large_cpu_text = cpu_per_call(&mut large_cpu[index], 1);
         println!(
             "  {label}: pipelined 1 KB (64 in flight) {:.0} calls/s{cpu_text}; sequential 1 KB p50 {}, p99 {}; 64 KB p50 {}, p99 {}{large_cpu_text}",
             median(&mut throughput[index]),
