@@ -75,68 +75,119 @@ pub(super) fn first_escape(bytes: &[u8], from: usize) -> Option<usize> {
 }
 
 /// The mask of the block at `from`, which ends early at the end of
-/// `bytes`: its whole lanes of 16 bytes are tested together, the bytes
-/// after them one by one.
+/// `bytes`. A whole block is tested at once first, as most blocks hold
+/// no escape; the lanes after the last whole block are tested one by
+/// one, the last short one padded with a byte JSON does not escape.
 #[inline]
 fn mask_at(bytes: &[u8], from: usize) -> u64 {
     let rest = bytes.get(from..).unwrap_or_default();
     if let Some(block) = rest.first_chunk::<BLOCK>() {
-        let (lanes, _) = block.as_chunks::<LANE>();
-        return lanes.iter().enumerate().fold(0, |mask, (index, lane)| {
-            mask | (u64::from(lane_mask(lane)) << (index * LANE))
-        });
+        return block_mask(block);
     }
     let (lanes, tail) = rest.as_chunks::<LANE>();
     let mut mask = lanes.iter().enumerate().fold(0, |mask, (index, lane)| {
         mask | (u64::from(lane_mask(lane)) << (index * LANE))
     });
-    let tail_start = lanes.len() * LANE;
-    for (index, &byte) in tail.iter().enumerate() {
-        mask |= u64::from(is_escaped(byte)) << (tail_start + index);
+    if !tail.is_empty() {
+        let mut padded = [b' '; LANE];
+        padded[..tail.len()].copy_from_slice(tail);
+        mask |= u64::from(lane_mask(&padded)) << (lanes.len() * LANE);
     }
     mask
+}
+
+/// The mask of a whole block, put together only when some lane of it
+/// holds an escape.
+#[inline]
+fn block_mask(block: &[u8; BLOCK]) -> u64 {
+    let (lanes, _) = block.as_chunks::<LANE>();
+    let mut flags = [Flags::default(); BLOCK / LANE];
+    let mut any = Flags::default();
+    for (slot, lane) in flags.iter_mut().zip(lanes) {
+        *slot = lane_flags(lane);
+        any = any.or(*slot);
+    }
+    if any.is_clear() {
+        return 0;
+    }
+    flags.iter().enumerate().fold(0, |mask, (index, flags)| {
+        mask | (u64::from(flags.mask()) << (index * LANE))
+    })
+}
+
+/// Bit `i` set when JSON escapes byte `i` of the lane.
+#[inline]
+fn lane_mask(lane: &[u8; LANE]) -> u16 {
+    lane_flags(lane).mask()
 }
 
 /// Bytes tested by one compare.
 const LANE: usize = 16;
 
-/// Whether JSON escapes `byte`. The operators do not short-circuit, so
-/// that a lane's test is vectorized where SSE2 is not used.
-#[inline]
-fn is_escaped(byte: u8) -> bool {
-    (byte < 0x20) | (byte == b'"') | (byte == b'\\')
-}
-
-/// Bit `i` set when JSON escapes byte `i` of the lane: three SSE2
-/// compares and the byte mask.
 #[cfg(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
 ))]
-#[inline]
-fn lane_mask(lane: &[u8; LANE]) -> u16 {
+use sse2::{Flags, lane_flags};
+
+/// The scan with SSE2, through `safe_arch`'s safe functions.
+#[cfg(all(
+    any(target_arch = "x86", target_arch = "x86_64"),
+    target_feature = "sse2"
+))]
+mod sse2 {
     use safe_arch::{
-        bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, max_u8_m128i, move_mask_i8_m128i,
-        set_splat_i8_m128i,
+        bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, max_u8_m128i,
+        move_mask_i8_m128i, set_splat_i8_m128i,
     };
-    let bytes = load_unaligned_m128i(lane);
-    let last_control = set_splat_i8_m128i(0x1f);
-    // Unsigned `byte <= 0x1f` is `max(byte, 0x1f) == 0x1f`.
-    let control = cmp_eq_mask_i8_m128i(max_u8_m128i(bytes, last_control), last_control);
-    let special = bitor_m128i(
-        cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'"'.cast_signed())),
-        cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'\\'.cast_signed())),
-    );
-    // The mask's 16 bits, in the low half of an i32.
-    let mask = move_mask_i8_m128i(bitor_m128i(control, special)).cast_unsigned();
-    u16::try_from(mask).unwrap_or(u16::MAX)
+
+    use super::LANE;
+
+    /// A lane's bytes JSON escapes, as all-ones bytes in a vector: kept as
+    /// one, so that a block's four lanes are told clear by one byte mask.
+    #[derive(Clone, Copy, Default)]
+    pub(super) struct Flags(m128i);
+
+    /// Three SSE2 compares.
+    #[inline]
+    pub(super) fn lane_flags(lane: &[u8; LANE]) -> Flags {
+        let bytes = load_unaligned_m128i(lane);
+        let last_control = set_splat_i8_m128i(0x1f);
+        // Unsigned `byte <= 0x1f` is `max(byte, 0x1f) == 0x1f`.
+        let control = cmp_eq_mask_i8_m128i(max_u8_m128i(bytes, last_control), last_control);
+        let special = bitor_m128i(
+            cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'"'.cast_signed())),
+            cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'\\'.cast_signed())),
+        );
+        Flags(bitor_m128i(control, special))
+    }
+
+    impl Flags {
+        #[inline]
+        pub(super) fn or(self, other: Flags) -> Flags {
+            Flags(bitor_m128i(self.0, other.0))
+        }
+
+        #[inline]
+        pub(super) fn is_clear(self) -> bool {
+            move_mask_i8_m128i(self.0) == 0
+        }
+
+        /// Bit `i` set when byte `i` is flagged.
+        #[inline]
+        pub(super) fn mask(self) -> u16 {
+            // The mask's 16 bits, in the low half of an i32.
+            let mask = move_mask_i8_m128i(self.0).cast_unsigned();
+            u16::try_from(mask).unwrap_or(u16::MAX)
+        }
+    }
 }
 
 #[cfg(not(all(
     any(target_arch = "x86", target_arch = "x86_64"),
     target_feature = "sse2"
 )))]
-use portable::lane_mask;
+use portable::{Flags, lane_flags};
 
 /// The scan on other processors (and, in tests, beside the SSE2 one).
 #[cfg(any(
@@ -147,7 +198,40 @@ use portable::lane_mask;
     ))
 ))]
 mod portable {
-    use super::{LANE, is_escaped};
+    use super::LANE;
+
+    /// Whether JSON escapes `byte`. The operators do not short-circuit, so
+    /// that a lane's test is vectorized.
+    #[inline]
+    pub(super) fn is_escaped(byte: u8) -> bool {
+        (byte < 0x20) | (byte == b'"') | (byte == b'\\')
+    }
+
+    /// A lane's bytes JSON escapes, as its mask.
+    #[derive(Clone, Copy, Default)]
+    pub(super) struct Flags(u16);
+
+    impl Flags {
+        #[inline]
+        pub(super) fn or(self, other: Flags) -> Flags {
+            Flags(self.0 | other.0)
+        }
+
+        #[inline]
+        pub(super) fn is_clear(self) -> bool {
+            self.0 == 0
+        }
+
+        #[inline]
+        pub(super) fn mask(self) -> u16 {
+            self.0
+        }
+    }
+
+    #[inline]
+    pub(super) fn lane_flags(lane: &[u8; LANE]) -> Flags {
+        Flags(lane_mask(lane))
+    }
 
     /// Bit `i` set when JSON escapes byte `i`: a lane without any is told
     /// by one vectorized test; the mask of one with some is packed eight
@@ -169,6 +253,7 @@ mod portable {
 
 #[cfg(test)]
 mod tests {
+    use super::portable::is_escaped;
     use super::*;
     use proptest::prelude::*;
 
@@ -184,8 +269,12 @@ mod tests {
             lane in proptest::array::uniform16(prop_oneof![3 => any::<u8>(), 1 => Just(b'"'), 1 => Just(b'\\'), 1 => 0u8..0x20]),
         ) {
             let expected = lane.iter().enumerate().fold(0u16, |mask, (index, &byte)| mask | (u16::from(is_escaped(byte)) << index));
-            prop_assert_eq!(portable::lane_mask(&lane), expected);
+            prop_assert_eq!(portable::lane_flags(&lane).mask(), expected);
             prop_assert_eq!(lane_mask(&lane), expected);
+            // Told clear as a block is, with another lane's flags.
+            let clear = portable::Flags::default();
+            prop_assert_eq!(portable::lane_flags(&lane).or(clear).is_clear(), expected == 0);
+            prop_assert_eq!(lane_flags(&lane).or(Flags::default()).is_clear(), expected == 0);
         }
 
         #[test]
