@@ -81,7 +81,7 @@ struct TokenCell {
 }
 
 impl CallToken {
-    fn ready(token: CancellationToken) -> Self {
+    pub(crate) fn ready(token: CancellationToken) -> Self {
         CallToken(Arc::new(TokenCell {
             parent: None,
             token: OnceLock::from(token),
@@ -90,7 +90,7 @@ impl CallToken {
 
     /// A token made, when first needed, as a child of `parent` (or on its
     /// own).
-    fn lazy(parent: Option<Arc<CancellationToken>>) -> Self {
+    pub(crate) fn lazy(parent: Option<Arc<CancellationToken>>) -> Self {
         CallToken(Arc::new(TokenCell {
             parent,
             token: OnceLock::new(),
@@ -150,12 +150,13 @@ impl CallContext {
         request_id: RequestId,
         caller: Arc<CallerIdentity>,
         channel: Arc<str>,
+        cancellation: CallToken,
     ) -> Self {
         CallContext {
             request_id,
             channel,
             caller,
-            cancellation: CallToken::lazy(None),
+            cancellation,
         }
     }
 
@@ -164,14 +165,6 @@ impl CallContext {
     #[must_use]
     pub fn with_cancellation(mut self, token: CancellationToken) -> Self {
         self.cancellation = CallToken::ready(token);
-        self
-    }
-
-    /// Gives this call a child of `parent` as its token, made when first
-    /// needed: cancelling `parent` ends the call, while cancelling the
-    /// call's token leaves `parent` alone.
-    pub(crate) fn with_child_of(mut self, parent: Arc<CancellationToken>) -> Self {
-        self.cancellation = CallToken::lazy(Some(parent));
         self
     }
 
@@ -218,10 +211,21 @@ mod tests {
         CallContext::new(1, CallerIdentity::new(1, "main", "app://test"))
     }
 
+    fn child_of(parent: Arc<CancellationToken>) -> CallContext {
+        let caller = Arc::new(CallerIdentity::new(1, "main", "app://test"));
+        let cancellation = CallToken::lazy(Some(parent));
+        CallContext::routed(
+            RequestId::Number(1),
+            caller,
+            Arc::from("test:call"),
+            cancellation,
+        )
+    }
+
     #[test]
     fn a_lazy_token_follows_its_parent() {
         let parent = Arc::new(CancellationToken::new());
-        let call = context().with_child_of(Arc::clone(&parent));
+        let call = child_of(Arc::clone(&parent));
         let clone = call.clone();
         assert!(!call.is_cancelled());
         parent.cancel();
@@ -234,7 +238,7 @@ mod tests {
     #[test]
     fn a_lazy_token_is_shared_and_leaves_its_parent_alone() {
         let parent = Arc::new(CancellationToken::new());
-        let call = context().with_child_of(Arc::clone(&parent));
+        let call = child_of(Arc::clone(&parent));
         let clone = call.clone();
         let guard = call.call_token();
         guard.get().cancel();
@@ -242,7 +246,7 @@ mod tests {
         assert!(clone.cancellation().is_cancelled());
         assert!(!parent.is_cancelled());
         // Another call of the same parent is not cancelled.
-        assert!(!context().with_child_of(parent).is_cancelled());
+        assert!(!child_of(parent).is_cancelled());
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::builder::channel_of;
 use super::endpoint::{Endpoint, Payload, Route};
 use super::inline::{InlineChannels, YieldOnce};
 use super::{Permit, Router};
-use crate::context::{CallContext, CallerIdentity, CancellationToken};
+use crate::context::{CallContext, CallToken, CallerIdentity, CancellationToken};
 use crate::contract::{Contract, EventContract, InvokeContract, NoError, SendContract};
 use crate::validation::encode_outbound;
 use crate::wire::{self, FrameworkCode, Input, IpcError, IpcHandlerError, clip};
@@ -355,18 +355,17 @@ impl Router {
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             ))
         });
-        let mut context = CallContext::routed(context_id, caller, Arc::clone(&route.channel));
         // The call's own token: cancelling the transport's ends the call,
-        // while a timeout cancels this call only.
-        match cancel {
-            Some(Cancel::Token(cancel)) => {
-                context = context.with_cancellation(cancel.child_token());
-            }
-            // Made only if the call needs it (a token's clone would take its
-            // tree's lock; the `Arc`'s is an increment).
-            Some(Cancel::Shared(cancel)) => context = context.with_child_of(Arc::clone(cancel)),
-            None => {}
-        }
+        // while a timeout cancels this call only. A shared one's child is
+        // made only if the call needs it (a token's clone would take its
+        // tree's lock; the `Arc`'s is an increment).
+        let cancellation = match cancel {
+            Some(Cancel::Token(cancel)) => CallToken::ready(cancel.child_token()),
+            Some(Cancel::Shared(cancel)) => CallToken::lazy(Some(Arc::clone(cancel))),
+            None => CallToken::lazy(None),
+        };
+        let context =
+            CallContext::routed(context_id, caller, Arc::clone(&route.channel), cancellation);
         let outcome = match route.erased.start(context, request.payload, bytes.len()) {
             Ok(call) => call.await,
             Err(error) => Err(error),
