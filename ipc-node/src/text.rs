@@ -16,20 +16,42 @@ use ipc_meta::protocol::electron::BYTES_FROM;
 use napi::bindgen_prelude::{JsValue, ToNapiValue};
 use napi::{Env, JsString, Status, sys};
 
-/// A request's JSON text, read from a JavaScript string in one pass.
+/// A request's JSON text, read from a JavaScript string in one pass
+/// when it is mostly ASCII, as JSON text usually is.
 pub(crate) fn read_request_text(env: &Env, text: &JsString<'_>) -> napi::Result<String> {
     let (env, value) = (env.raw(), text.raw());
     // Its length in UTF-16 code units is the string's own length, read
-    // without a pass; each unit is at most three bytes of UTF-8 (a
-    // surrogate pair, two units, is four).
+    // without a pass.
     let mut units = 0;
     // SAFETY: live handles of the current call; a null buffer asks for
     // the length only.
     let status =
         unsafe { sys::napi_get_value_string_utf16(env, value, ptr::null_mut(), 0, &mut units) };
     check(status, "the request is not a string")?;
+    // Room for ASCII and a little more. Reserving for the worst case
+    // (three bytes a unit) made a request's buffer three times its size.
+    let capacity = units
+        .saturating_add(units / 8)
+        .saturating_add(MAX_CHARACTER + 1);
+    let text = write_utf8(env, value, capacity)?;
+    if text.len() + MAX_CHARACTER < capacity - 1 {
+        return Ok(text);
+    }
+    // Perhaps cut short: written again with room for the worst case
+    // (each unit is at most three bytes of UTF-8; a surrogate pair, two
+    // units, is four).
+    write_utf8(env, value, units.saturating_mul(3).saturating_add(1))
+}
+
+/// The longest character in UTF-8, in bytes.
+const MAX_CHARACTER: usize = 4;
+
+/// The string `value` as UTF-8, written into `capacity` bytes: the whole
+/// of it whenever more than [`MAX_CHARACTER`] of them are left unwritten
+/// (before the NUL N-API adds), as N-API writes whole characters only
+/// and stops at the first that does not fit.
+fn write_utf8(env: sys::napi_env, value: sys::napi_value, capacity: usize) -> napi::Result<String> {
     // Reserved, not written: only what the text needs is touched.
-    let capacity = units.saturating_mul(3).saturating_add(1);
     let mut buffer: Vec<u8> = Vec::with_capacity(capacity);
     let mut written = 0;
     // SAFETY: the buffer has room for `capacity` bytes, which N-API writes

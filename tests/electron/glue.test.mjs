@@ -20,6 +20,8 @@ const conversions = []
 let counted
 /** The request of the glue's last dispatch, as the glue passed it. */
 let lastRequest
+/** The channel of the glue's last dispatch, as the glue passed it (a name or an id). */
+let lastChannel
 /** From this length on, messages cross Electron's IPC as UTF-8 bytes (read from the generated preload). */
 let bytesFrom
 
@@ -30,9 +32,12 @@ before(async () => {
   counted = {
     dispatch: (request, caller, channel) => {
       lastRequest = request
+      lastChannel = channel
       return router.dispatch(request, caller, channel)
     },
     disconnect: (id) => router.disconnect(id),
+    channelId: (channel) => router.channelId(channel),
+    channels: () => router.channels(),
     caller: (caller) => {
       conversions.push(caller)
       return router.caller(caller)
@@ -106,6 +111,48 @@ test('the caller is the sender: webContents id, window, role, canonical origin a
   const reloaded = await rendererApi(bundle, main).probe.whoami()
   assert.equal(reloaded.frame.routingId, main.mainFrame.routingId)
   assert.notEqual(reloaded.frame.routingId, frame.routingId)
+})
+
+test('a served channel is dispatched by its id, and by its name from a router without ids; the addon refuses ids and names it does not serve', async () => {
+  const channels = router.channels()
+  assert.deepEqual(channels, [...channels].sort())
+  for (const [index, channel] of channels.entries()) assert.equal(router.channelId(channel), index)
+  assert.throws(() => router.channelId('probe:nope'), /serves no channel "probe:nope"/)
+  const webContents = attachedWindow('main')
+  assert.equal(await rendererApi(bundle, webContents).probe.echo({ text: 'by id' }), 'by id')
+  assert.equal(lastChannel, router.channelId('probe:echo'))
+
+  const caller = { connectionId: 95, role: 'main', origin: ORIGIN }
+  const echo = JSON.stringify({ v: 1, id: 8, kind: 'invoke', channel: 'probe:echo', payload: { text: 'hi' } })
+  assert.equal(JSON.parse(await router.dispatch(echo, caller, router.channelId('probe:echo'))).data, 'hi')
+  // An id is the channel it names: an envelope of another is refused.
+  const refused = JSON.parse(await router.dispatch(echo, caller, router.channelId('probe:ping')))
+  assert.equal(refused.error.code, 'IPC_FORBIDDEN')
+  assert.throws(() => router.dispatch(echo, caller, channels.length), /no channel has the id/)
+  // A name the router does not serve is kept, and the envelope's channel then differs from it.
+  assert.equal(JSON.parse(await router.dispatch(echo, caller, 'probe:nope')).error.code, 'IPC_FORBIDDEN')
+
+  electron.resetIpcMain()
+  const dispatched = []
+  const byName = bundle.glue.registerMainIpc({
+    router: { dispatch: (request, caller, channel) => (dispatched.push(channel), router.dispatch(request, caller, channel)) },
+    allowedOrigins: [ORIGIN],
+  })
+  try {
+    const named = new electron.WebContents(ORIGIN)
+    byName.attach(named, { role: 'main' })
+    assert.equal(await rendererApi(bundle, named).probe.echo({ text: 'by name' }), 'by name')
+    assert.deepEqual(dispatched, ['probe:echo'])
+  } finally {
+    byName.dispose()
+    electron.resetIpcMain()
+    ipc = bundle.glue.registerMainIpc({
+      router: counted,
+      allowedOrigins: [ORIGIN, 'http://localhost:5173'],
+      onRefused: (refusal) => refusals.push(refusal),
+      onSendFailed: (channel, reply) => sendFailures.push({ channel, reply }),
+    })
+  }
 })
 
 test('with allowSubframes, a handler tells a subframe from its main frame', async () => {
@@ -207,6 +254,18 @@ test('request text crosses N-API as JavaScript had it, bytes as they are, and th
   const refused = JSON.parse(refusal)
   assert.equal(refused.ok, false, refusal)
   assert.equal(refused.error.code, 'IPC_MALFORMED_REQUEST', refusal)
+})
+
+test('request text of mostly non-ASCII characters, longer in UTF-8 than first reserved for it, is read whole', async () => {
+  const caller = { connectionId: 96, role: 'main', origin: ORIGIN }
+  // Two, three and four bytes of UTF-8 a character, in runs that end on
+  // either side of the room reserved for mostly-ASCII text.
+  const texts = [...Array.from({ length: 48 }, (_, count) => 'é'.repeat(count)), '✓'.repeat(300), '\u{1F600}'.repeat(150), 'a✓'.repeat(2000)]
+  for (const text of texts) {
+    const request = `{"v":1,"id":6,"kind":"invoke","channel":"probe:save","payload":{"title":"t","body":"${text}","tags":[]}}`
+    const reply = JSON.parse(jsonText(await router.dispatch(request, caller, 'probe:save')))
+    assert.deepEqual(reply, { id: 6, ok: true, data: { title: 't', body: text, tags: [] } }, `${text.length} units of ${JSON.stringify(text.slice(0, 2))}`)
+  }
 })
 
 test('a reply of BYTES_FROM bytes or more is its UTF-8 in a Uint8Array, a shorter one a string, inline and on the runtime', async () => {
