@@ -12,10 +12,11 @@
 //! ```
 //!
 //! The addon exports `open(options, onEvent)`, which returns an `IpcRouter`
-//! with `dispatch(request, caller)` (the reply envelope, or `null` after a
-//! send succeeded, or a Promise of either), `caller(caller)` (the caller
-//! converted once, for many calls), `disconnect(webContentsId)`, `close()`
-//! and `channels()`. Calls run on the router's own multi-thread tokio
+//! with `dispatch(request, caller, channel)` (the reply envelope, or `null`
+//! after a send succeeded, or a Promise of either), `caller(caller)` (the
+//! caller converted once, for many calls), `channelId(channel)` (a
+//! channel's id, which `dispatch` takes in place of its name),
+//! `disconnect(webContentsId)`, `close()` and `channels()`. Calls run on the router's own multi-thread tokio
 //! runtime, but for the first poll of an inline channel's call (see
 //! [`Served`]), which answers at once when it completes; events reach
 //! `onEvent` through a threadsafe function. See
@@ -62,16 +63,20 @@ struct InFlight {
     /// One entry per connection that called, until it is disconnected.
     /// Shared through an `Arc`, so a call makes a child token only if it
     /// needs one (see `ipc_runtime::TransportToken`).
-    connections: Mutex<HashMap<u64, Arc<CancellationToken>>>,
+    connections: Mutex<Connections>,
     calls: AtomicUsize,
     idle: Notify,
 }
+
+/// Each connection's token, hashed with foldhash (seeded per map): the
+/// map is looked up at every call.
+type Connections = HashMap<u64, Arc<CancellationToken>, foldhash::fast::RandomState>;
 
 /// One call's place in [`InFlight`], released when the call ends.
 struct InFlightGuard(Arc<InFlight>);
 
 impl InFlight {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<CancellationToken>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connections> {
         self.connections
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -174,6 +179,8 @@ fn shut_down() -> napi::Error {
 /// The state behind an addon's `IpcRouter` object; [`addon!`] wraps it.
 pub struct Addon {
     router: Arc<Router>,
+    /// The channels the router serves, sorted: a channel's id is its index.
+    channels: Vec<Arc<str>>,
     inline: InlineChannels,
     runtime: Mutex<Option<tokio::runtime::Runtime>>,
     shutdown: CancellationToken,
@@ -231,11 +238,13 @@ impl Addon {
                 unknown.join(", ")
             )));
         }
+        let channels = router.channels().into_iter().map(Arc::from).collect();
         let router = Arc::new(router);
         // Set once, just above: the only writer.
         let _ = emitter.state.router.set(Arc::clone(&router));
         Ok(Addon {
             router,
+            channels,
             inline,
             runtime: Mutex::new(Some(runtime)),
             shutdown,
@@ -251,13 +260,50 @@ impl Addon {
             .map(|runtime| runtime.handle().clone())
     }
 
+    /// The id of `channel`, which [`dispatch`](Self::dispatch) takes in
+    /// place of its name: a number crosses N-API without a copy.
+    pub fn channel_id(&self, channel: &str) -> napi::Result<u32> {
+        self.channels
+            .binary_search_by(|served| (**served).cmp(channel))
+            .ok()
+            .and_then(|index| u32::try_from(index).ok())
+            .ok_or_else(|| {
+                napi::Error::new(
+                    Status::InvalidArg,
+                    format!("the router serves no channel {channel:?}"),
+                )
+            })
+    }
+
+    /// The channel a request was received on, from its id or its name
+    /// (one the router does not serve is kept: the router refuses it).
+    fn received_on(&self, channel: Either<u32, String>) -> napi::Result<Arc<str>> {
+        match channel {
+            Either::A(id) => usize::try_from(id)
+                .ok()
+                .and_then(|index| self.channels.get(index))
+                .cloned()
+                .ok_or_else(|| {
+                    napi::Error::new(Status::InvalidArg, format!("no channel has the id {id}"))
+                }),
+            Either::B(name) => Ok(self
+                .channels
+                .binary_search_by(|served| (**served).cmp(name.as_str()))
+                .map_or_else(
+                    |_| Arc::from(name),
+                    |index| Arc::clone(&self.channels[index]),
+                )),
+        }
+    }
+
     /// Dispatches `request` for `caller`. The answer is the reply envelope
     /// (JSON text, see [`JsonMessage`]), or `null` after a send succeeded:
     /// as it is when the call completed on this thread, otherwise a
     /// promise of it, which rejects only when the addon is closed.
     ///
     /// `channel` is the channel the request was received on (the glue
-    /// passes the `ipcMain` channel). With it, a request whose envelope
+    /// passes the `ipcMain` channel), by name or by its id from
+    /// [`channel_id`](Self::channel_id). With it, a request whose envelope
     /// names another channel is refused with `IPC_FORBIDDEN`, and
     /// a call of an inline channel starts on this thread (see [`Served`]);
     /// without it, every call runs on the runtime.
@@ -266,12 +312,15 @@ impl Addon {
         env: &'env Env,
         request: Either<JsString<'env>, Uint8Array>,
         caller: Either<&External<SharedCaller>, Caller>,
-        channel: Option<String>,
+        channel: Option<Either<u32, String>>,
     ) -> napi::Result<Either<Option<JsonMessage>, PromiseRaw<'env, Option<JsonMessage>>>> {
         let caller: Arc<CallerIdentity> = match caller {
             Either::A(shared) => shared.identity(),
             Either::B(caller) => Arc::new(caller.into()),
         };
+        let channel = channel
+            .map(|channel| self.received_on(channel))
+            .transpose()?;
         let Some(handle) = self.handle().filter(|_| !self.shutdown.is_cancelled()) else {
             return PromiseRaw::reject(env, shut_down()).map(Either::B);
         };
@@ -376,10 +425,9 @@ impl Addon {
 
     /// The channels the router serves, sorted.
     pub fn channels(&self) -> Vec<String> {
-        self.router
-            .channels()
-            .into_iter()
-            .map(str::to_owned)
+        self.channels
+            .iter()
+            .map(|channel| channel.to_string())
             .collect()
     }
 }
@@ -420,7 +468,8 @@ macro_rules! addon {
         impl IpcRouter {
             /// Dispatches one request envelope (JSON text or UTF-8 bytes)
             /// for `caller` (an object, or a handle from `caller()`),
-            /// received on `channel`; answers with the reply envelope's
+            /// received on `channel` (its name, or its id from
+            /// `channelId`); answers with the reply envelope's
             /// JSON text (its UTF-8 bytes from
             /// `ipc_meta::protocol::electron::BYTES_FROM` bytes on), or
             /// `null` after a send succeeded: at once when the call
@@ -439,7 +488,9 @@ macro_rules! addon {
                     &::napi::bindgen_prelude::External<$crate::SharedCaller>,
                     $crate::Caller,
                 >,
-                channel: ::std::option::Option<::std::string::String>,
+                channel: ::std::option::Option<
+                    ::napi::bindgen_prelude::Either<u32, ::std::string::String>,
+                >,
             ) -> ::napi::Result<
                 ::napi::bindgen_prelude::Either<
                     ::std::option::Option<$crate::JsonMessage>,
@@ -460,6 +511,14 @@ macro_rules! addon {
                 caller: $crate::Caller,
             ) -> ::napi::bindgen_prelude::External<$crate::SharedCaller> {
                 ::napi::bindgen_prelude::External::new(caller.into())
+            }
+
+            /// The id of a channel the router serves, which `dispatch`
+            /// takes in place of its name (a number crosses N-API
+            /// without a copy); throws for any other channel.
+            #[napi]
+            pub fn channel_id(&self, channel: ::std::string::String) -> ::napi::Result<u32> {
+                self.inner.channel_id(&channel)
             }
 
             /// Cancels the calls in flight, refuses new ones and stops the

@@ -82,21 +82,33 @@ export interface IpcCallerHandle {
   readonly [callerHandleBrand]: true
 }
 
+declare const channelIdBrand: unique symbol
+
+/** A channel's id in the addon (`IpcRouterAddon.channelId`); opaque. */
+export type IpcChannelId = number & { readonly [channelIdBrand]: true }
+
 /** The router addon: what an `ipc-node` addon's `open()` returns. */
 export interface IpcRouterAddon {
   /**
    * The reply envelope's JSON text (a string, or its UTF-8 bytes when
    * large), or `null` after a send succeeded: at once when the call
    * completed on this thread, otherwise a promise of it. `channel` is the
-   * channel the request came on (its envelope names it); the addon refuses
-   * a request of another channel.
+   * channel the request came on (its envelope names it), by name or by its
+   * id from `channelId`; the addon refuses a request of another channel.
    */
-  dispatch(request: JsonMessage, caller: IpcCaller | IpcCallerHandle, channel: string): JsonMessage | null | Promise<JsonMessage | null>
+  dispatch(request: JsonMessage, caller: IpcCaller | IpcCallerHandle, channel: string | IpcChannelId): JsonMessage | null | Promise<JsonMessage | null>
   /**
    * Converts a caller once, for the calls of one sending frame: the glue
    * keeps the handle, so that no call converts the caller object again.
    */
   caller?(caller: IpcCaller): IpcCallerHandle
+  /**
+   * The id of a channel the router serves, which `dispatch` takes in place
+   * of its name: the glue asks once per channel it registers.
+   */
+  channelId?(channel: string): IpcChannelId
+  /** The channels the router serves. */
+  channels?(): string[]
   /** Cancels the calls in flight of a `webContents` that is gone. */
   disconnect?(connectionId: number): void
 }
@@ -221,7 +233,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     options.onRefused?.({ channel, kind, webContentsId: event.sender.id, reason })
   }
 
-  function handleInvoke(channel: string, event: IpcMainInvokeEvent, message: unknown): Promise<JsonMessage> | JsonMessage {
+  function handleInvoke(channel: string, received: string | IpcChannelId, event: IpcMainInvokeEvent, message: unknown): Promise<JsonMessage> | JsonMessage {
     const caller = callerOf(event)
     if (typeof caller === 'string') {
       refuse(channel, 'invoke', event, caller)
@@ -232,7 +244,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     let answer: JsonMessage | null | Promise<JsonMessage | null>
     try {
       // The addon reads the envelope itself and refuses one of another channel.
-      answer = router.dispatch(message, caller, channel)
+      answer = router.dispatch(message, caller, received)
     } catch {
       return closed()
     }
@@ -242,7 +254,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     return answer instanceof Promise ? answer.then(replyOf, closed) : replyOf(answer)
   }
 
-  async function handleSend(channel: string, event: IpcMainEvent, message: unknown): Promise<void> {
+  async function handleSend(channel: string, received: string | IpcChannelId, event: IpcMainEvent, message: unknown): Promise<void> {
     const caller = callerOf(event)
     if (typeof caller === 'string') {
       refuse(channel, 'send', event, caller)
@@ -254,7 +266,7 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     }
     let reply: JsonMessage | null
     try {
-      reply = await router.dispatch(message, caller, channel)
+      reply = await router.dispatch(message, caller, received)
     } catch {
       options.onSendFailed?.(channel, failureReply(requestId(message), 'IPC_CANCELLED', 499, 'The IPC router is closed'))
       return
@@ -262,14 +274,21 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
     if (reply !== null) options.onSendFailed?.(channel, JSON.parse(textOf(reply)) as unknown)
   }
 
+  // A channel the router serves is dispatched by its id, which crosses
+  // N-API without a copy; any other by its name, and the router answers
+  // its calls as it answers a channel it does not serve.
+  const served = new Set(router.channelId === undefined ? [] : (router.channels?.() ?? []))
+  const receivedOn = (channel: string): string | IpcChannelId => (served.has(channel) && router.channelId !== undefined ? router.channelId(channel) : channel)
   const invokeChannels = INVOKE_CHANNELS.slice()
   const sendListeners = new Map<string, (event: IpcMainEvent, message: unknown) => void>()
   for (const channel of invokeChannels) {
-    ipcMain.handle(channel, (event: IpcMainInvokeEvent, message: unknown) => handleInvoke(channel, event, message))
+    const received = receivedOn(channel)
+    ipcMain.handle(channel, (event: IpcMainInvokeEvent, message: unknown) => handleInvoke(channel, received, event, message))
   }
   for (const channel of SEND_CHANNELS) {
+    const received = receivedOn(channel)
     const listener = (event: IpcMainEvent, message: unknown): void => {
-      void handleSend(channel, event, message)
+      void handleSend(channel, received, event, message)
     }
     sendListeners.set(channel, listener)
     ipcMain.on(channel, listener)

@@ -25,7 +25,8 @@ const caller = { connectionId: 1, role: 'bench', origin: 'app://bench', frame: {
 const builds = Object.fromEntries(
   Object.entries({ before, after }).map(([name, path]) => {
     const router = require(resolve(path)).open({}, () => {})
-    return [name, { router, caller: router.caller(caller) }]
+    // By its id where the build has them (as the glue dispatches), by name before.
+    return [name, { router, caller: router.caller(caller), channel: router.channelId?.('probe:save') ?? 'probe:save' }]
   }),
 )
 const payloads = benchNotes
@@ -34,7 +35,7 @@ const requests = Object.fromEntries(
 )
 for (const [name, build] of Object.entries(builds)) {
   for (const [size, request] of Object.entries(requests)) {
-    const reply = JSON.parse(jsonText(await build.router.dispatch(request, build.caller, 'probe:save')))
+    const reply = JSON.parse(jsonText(await build.router.dispatch(request, build.caller, build.channel)))
     if (reply.ok !== true || reply.data.body !== payloads[size].body) throw new Error(`${name} failed on ${size}: ${JSON.stringify(reply).slice(0, 200)}`)
   }
 }
@@ -45,9 +46,9 @@ for (let round = 0; round < ROUNDS; round += 1) {
     const order = round % 2 ? ['before', 'after'] : ['after', 'before']
     const micros = {}
     for (const name of order) {
-      const { router, caller } = builds[name]
+      const { router, caller, channel } = builds[name]
       const start = process.hrtime.bigint()
-      for (let i = 0; i < CALLS[size]; i += 1) await router.dispatch(requests[size], caller, 'probe:save')
+      for (let i = 0; i < CALLS[size]; i += 1) await router.dispatch(requests[size], caller, channel)
       micros[name] = Number(process.hrtime.bigint() - start) / CALLS[size] / 1000
     }
     ;(perCall[size] ??= []).push(micros)
