@@ -43,13 +43,18 @@ before(async () => {
       return router.caller(caller)
     },
   }
-  ipc = bundle.glue.registerMainIpc({
+  ipc = registerSuiteIpc()
+})
+
+/** The glue most tests use: over the counting router, refusals and failed sends recorded. */
+function registerSuiteIpc() {
+  return bundle.glue.registerMainIpc({
     router: counted,
     allowedOrigins: [ORIGIN, 'http://localhost:5173'],
     onRefused: (refusal) => refusals.push(refusal),
     onSendFailed: (channel, reply) => sendFailures.push({ channel, reply }),
   })
-})
+}
 
 after(async () => {
   ipc.dispose()
@@ -146,12 +151,7 @@ test('a served channel is dispatched by its id, and by its name from a router wi
   } finally {
     byName.dispose()
     electron.resetIpcMain()
-    ipc = bundle.glue.registerMainIpc({
-      router: counted,
-      allowedOrigins: [ORIGIN, 'http://localhost:5173'],
-      onRefused: (refusal) => refusals.push(refusal),
-      onSendFailed: (channel, reply) => sendFailures.push({ channel, reply }),
-    })
+    ipc = registerSuiteIpc()
   }
 })
 
@@ -181,12 +181,7 @@ test('with allowSubframes, a handler tells a subframe from its main frame', asyn
   } finally {
     framed.dispose()
     electron.resetIpcMain()
-    ipc = bundle.glue.registerMainIpc({
-      router: counted,
-      allowedOrigins: [ORIGIN, 'http://localhost:5173'],
-      onRefused: (refusal) => refusals.push(refusal),
-      onSendFailed: (channel, reply) => sendFailures.push({ channel, reply }),
-    })
+    ipc = registerSuiteIpc()
   }
 })
 
