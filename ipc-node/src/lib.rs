@@ -16,11 +16,11 @@
 //! after a send succeeded, or a Promise of either), `caller(caller)` (the
 //! caller converted once, for many calls), `channelId(channel)` (a
 //! channel's id, which `dispatch` takes in place of its name),
-//! `disconnect(webContentsId)`, `close()` and `channels()`. Calls run on the router's own multi-thread tokio
-//! runtime, but for the first poll of an inline channel's call (see
-//! [`Served`]), which answers at once when it completes; events reach
-//! `onEvent` through a threadsafe function. See
-//! `docs/transport-electron.md`.
+//! `disconnect(webContentsId)`, `close()` and `channels()`. Calls run on
+//! the router's own multi-thread tokio runtime, but for the first poll of
+//! an inline channel's call (see [`Served`]), which answers at once when
+//! it completes; events reach `onEvent` through a threadsafe function.
+//! See `docs/transport-electron.md`.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -263,9 +263,7 @@ impl Addon {
     /// The id of `channel`, which [`dispatch`](Self::dispatch) takes in
     /// place of its name: a number crosses N-API without a copy.
     pub fn channel_id(&self, channel: &str) -> napi::Result<u32> {
-        self.channels
-            .binary_search_by(|served| (**served).cmp(channel))
-            .ok()
+        self.index_of(channel)
             .and_then(|index| u32::try_from(index).ok())
             .ok_or_else(|| {
                 napi::Error::new(
@@ -273,6 +271,13 @@ impl Addon {
                     format!("the router serves no channel {channel:?}"),
                 )
             })
+    }
+
+    /// Where `channel` is in the sorted channels, when the router serves it.
+    fn index_of(&self, channel: &str) -> Option<usize> {
+        self.channels
+            .binary_search_by(|served| (**served).cmp(channel))
+            .ok()
     }
 
     /// The channel a request was received on, from its id or its name
@@ -286,13 +291,10 @@ impl Addon {
                 .ok_or_else(|| {
                     napi::Error::new(Status::InvalidArg, format!("no channel has the id {id}"))
                 }),
-            Either::B(name) => Ok(self
-                .channels
-                .binary_search_by(|served| (**served).cmp(name.as_str()))
-                .map_or_else(
-                    |_| Arc::from(name),
-                    |index| Arc::clone(&self.channels[index]),
-                )),
+            Either::B(name) => Ok(match self.index_of(&name) {
+                Some(index) => Arc::clone(&self.channels[index]),
+                None => Arc::from(name),
+            }),
         }
     }
 

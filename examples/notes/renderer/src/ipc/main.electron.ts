@@ -274,8 +274,8 @@ export function registerMainIpc(options: MainIpcOptions): MainIpc {
   // A channel the router serves is dispatched by its id, which crosses
   // N-API without a copy; any other by its name, and the router answers
   // its calls as it answers a channel it does not serve.
-  const served = new Set(router.channelId === undefined ? [] : (router.channels?.() ?? []))
-  const receivedOn = (channel: string): string | IpcChannelId => (served.has(channel) && router.channelId !== undefined ? router.channelId(channel) : channel)
+  const served = new Set(router.channels?.() ?? [])
+  const receivedOn = (channel: string): string | IpcChannelId => (router.channelId !== undefined && served.has(channel) ? router.channelId(channel) : channel)
   const invokeChannels = INVOKE_CHANNELS.slice()
   const sendListeners = new Map<string, (event: IpcMainEvent, message: unknown) => void>()
   for (const channel of invokeChannels) {
